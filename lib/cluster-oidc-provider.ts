@@ -1,0 +1,172 @@
+import { Resource, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { fail, q } from './private/errors';
+import { issuerFromProviderArn, issuerHostPath, validateIssuerUrl, validateProviderArn } from './private/issuer';
+
+/** The audience that EKS projected tokens carry unless a ServiceAccount asks for another. */
+export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+
+const MAX_THUMBPRINTS = 5;
+const MAX_CLIENT_ID_LENGTH = 255;
+
+/**
+ * Properties for a `ClusterOidcProvider`.
+ */
+export interface ClusterOidcProviderProps {
+  /**
+   * The cluster's OpenID Connect issuer URL, for example
+   * `https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`.
+   *
+   * A literal or a token (such as `cluster.clusterOpenIdConnectIssuerUrl`). Literal values
+   * are checked at synth: `https` only, no query, fragment or trailing slash, at most 255 characters.
+   *
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html
+   */
+  readonly issuerUrl: string;
+
+  /**
+   * The audiences (client IDs) that IAM accepts in tokens from this issuer.
+   *
+   * Every audience that a service account's `eks.amazonaws.com/audience` annotation names
+   * must be listed here, or STS refuses the token.
+   *
+   * @default ['sts.amazonaws.com']
+   */
+  readonly clientIds?: string[];
+
+  /**
+   * SHA-1 thumbprints (40 hexadecimal characters each) of the issuer's certificate chain.
+   *
+   * IAM does not need them for EKS issuers: it trusts the issuer's certificate authority
+   * itself. Give them only where a policy of your organisation requires pinning.
+   *
+   * @default - none: IAM obtains and verifies the issuer's certificate itself
+   */
+  readonly thumbprints?: string[];
+}
+
+/**
+ * The IAM OpenID Connect identity provider for an EKS cluster's issuer, the first of the
+ * pieces that IAM roles for service accounts need.
+ *
+ * It is a native `AWS::IAM::OIDCProvider` resource: no Lambda function, no custom resource
+ * and no network call at synth or deploy from this library. An account holds one provider
+ * per issuer URL, so when one exists already (made by eksctl, the console or another stack)
+ * import it with `ClusterOidcProvider.fromProviderArn()` instead of creating a second.
+ *
+ * Tags are set with the usual `Tags.of(provider).add(key, value)`.
+ *
+ * @example
+ * const provider = new ClusterOidcProvider(this, 'Provider', {
+ *   issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
+ * });
+ * Tags.of(provider).add('team', 'platform');
+ */
+export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectProvider {
+  /**
+   * Imports a provider that exists already in the account, by its ARN.
+   *
+   * The issuer (host and path, without `https://`) is taken from the ARN, which works for
+   * tokens too.
+   *
+   * @param scope the parent construct
+   * @param id the construct ID of the imported provider
+   * @param providerArn the ARN, `arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>`
+   */
+  public static fromProviderArn(scope: Construct, id: string, providerArn: string): iam.IOpenIdConnectProvider {
+    validateProviderArn(providerArn);
+    const issuer = issuerFromProviderArn(providerArn);
+
+    class Import extends Resource implements iam.IOpenIdConnectProvider {
+      public readonly openIdConnectProviderArn = providerArn;
+      public readonly openIdConnectProviderIssuer = issuer;
+      public get oidcProviderRef(): iam.OIDCProviderReference {
+        return { oidcProviderArn: providerArn };
+      }
+    }
+    return new Import(scope, id);
+  }
+
+  /** The ARN of the provider. */
+  public readonly openIdConnectProviderArn: string;
+
+  /**
+   * The issuer's host and path, without `https://`: the prefix of the `:sub` and `:aud`
+   * condition keys in trust policies. A token when the issuer URL is one.
+   */
+  public readonly openIdConnectProviderIssuer: string;
+
+  /** The issuer URL that this provider trusts, as given. */
+  public readonly issuerUrl: string;
+
+  /** The audiences (client IDs) that this provider accepts. */
+  public readonly clientIds: string[];
+
+  private readonly resource: iam.CfnOIDCProvider;
+
+  constructor(scope: Construct, id: string, props: ClusterOidcProviderProps) {
+    super(scope, id);
+
+    validateIssuerUrl(props.issuerUrl);
+    const clientIds = props.clientIds ?? [DEFAULT_AUDIENCE];
+    validateClientIds(clientIds);
+    const thumbprints = props.thumbprints;
+    if (thumbprints !== undefined) {
+      validateThumbprints(thumbprints);
+    }
+
+    this.issuerUrl = props.issuerUrl;
+    this.clientIds = [...clientIds];
+    this.resource = new iam.CfnOIDCProvider(this, 'Resource', {
+      url: props.issuerUrl,
+      clientIdList: this.clientIds,
+      thumbprintList: thumbprints && thumbprints.length > 0 ? [...thumbprints] : undefined,
+    });
+    this.openIdConnectProviderArn = this.resource.attrArn;
+    this.openIdConnectProviderIssuer = issuerHostPath(props.issuerUrl);
+  }
+
+  /** A reference to this provider, for aws-cdk-lib's generated interfaces. */
+  public get oidcProviderRef(): iam.OIDCProviderReference {
+    return { oidcProviderArn: this.openIdConnectProviderArn };
+  }
+}
+
+function validateClientIds(clientIds: string[]): void {
+  if (clientIds.length === 0) {
+    fail('clientIds is empty. Give at least one audience, usually "sts.amazonaws.com", or leave clientIds out to get that default.');
+  }
+  const seen = new Set<string>();
+  for (const clientId of clientIds) {
+    if (Token.isUnresolved(clientId)) {
+      continue;
+    }
+    if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) {
+      fail(`client ID ${q(clientId)} must be 1 to ${MAX_CLIENT_ID_LENGTH} characters long.`);
+    }
+    if (seen.has(clientId)) {
+      fail(`client ID ${q(clientId)} is listed twice in clientIds ${q(clientIds)}. List each audience once.`);
+    }
+    seen.add(clientId);
+  }
+}
+
+function validateThumbprints(thumbprints: string[]): void {
+  if (thumbprints.length > MAX_THUMBPRINTS) {
+    fail(`thumbprints has ${thumbprints.length} entries; IAM accepts at most ${MAX_THUMBPRINTS}.`);
+  }
+  const seen = new Set<string>();
+  for (const thumbprint of thumbprints) {
+    if (Token.isUnresolved(thumbprint)) {
+      continue;
+    }
+    if (!/^[0-9a-fA-F]{40}$/.test(thumbprint)) {
+      fail(`thumbprint ${q(thumbprint)} is not a SHA-1 fingerprint: expected exactly 40 hexadecimal characters, without colons.`);
+    }
+    if (seen.has(thumbprint.toLowerCase())) {
+      fail(`thumbprint ${q(thumbprint)} is listed twice. List each thumbprint once.`);
+    }
+    seen.add(thumbprint.toLowerCase());
+  }
+}
