@@ -1,4 +1,4 @@
-import { Resource, Token } from 'aws-cdk-lib';
+import { Lazy, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail, q } from './private/errors';
@@ -100,10 +100,8 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
   /** The issuer URL that this provider trusts, as given. */
   public readonly issuerUrl: string;
 
-  /** The audiences (client IDs) that this provider accepts. */
-  public readonly clientIds: string[];
-
   private readonly resource: iam.CfnOIDCProvider;
+  private readonly clientIdList: string[];
 
   constructor(scope: Construct, id: string, props: ClusterOidcProviderProps) {
     super(scope, id);
@@ -117,14 +115,32 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
     }
 
     this.issuerUrl = props.issuerUrl;
-    this.clientIds = [...clientIds];
+    this.clientIdList = [...clientIds];
     this.resource = new iam.CfnOIDCProvider(this, 'Resource', {
       url: props.issuerUrl,
-      clientIdList: this.clientIds,
+      clientIdList: Lazy.list({ produce: () => this.clientIdList }),
       thumbprintList: thumbprints && thumbprints.length > 0 ? [...thumbprints] : undefined,
     });
     this.openIdConnectProviderArn = this.resource.attrArn;
     this.openIdConnectProviderIssuer = issuerHostPath(props.issuerUrl);
+  }
+
+  /** The audiences (client IDs) that this provider accepts. */
+  public get clientIds(): string[] {
+    return [...this.clientIdList];
+  }
+
+  /**
+   * Accepts one more audience (client ID) in tokens from this issuer. Adding one that is
+   * listed already does nothing.
+   *
+   * @param clientId the audience, as service accounts' `eks.amazonaws.com/audience` names it
+   */
+  public addClientId(clientId: string): void {
+    if (!this.clientIdList.includes(clientId)) {
+      validateClientIds([...this.clientIdList, clientId]);
+      this.clientIdList.push(clientId);
+    }
   }
 
   /** A reference to this provider, for aws-cdk-lib's generated interfaces. */

@@ -1,1 +1,7 @@
 export * from './cluster-oidc-provider';
+export * from './irsa-cluster';
+export * from './irsa-role';
+export * from './irsa-service-account';
+export * from './manifest-delivery';
+export * from './service-account-manifest';
+export * from './service-account-subject';

@@ -1,0 +1,105 @@
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { attributesClusterAdapter, ClusterAdapter, eksClusterAdapter, eksV2ClusterAdapter } from './private/cluster-adapter';
+
+/**
+ * Attributes of an EKS cluster made outside this app (eksctl, Terraform, the console, another
+ * CDK app).
+ */
+export interface IrsaClusterAttributes {
+  /** The name of the cluster. */
+  readonly clusterName: string;
+
+  /**
+   * The cluster's OIDC issuer URL. With it, cdk-irsa creates the IAM OIDC provider (once per
+   * account in this app) unless `oidcProvider` is given.
+   *
+   * @default - taken from `oidcProvider`
+   */
+  readonly issuerUrl?: string;
+
+  /**
+   * The IAM OIDC provider that exists already for the cluster's issuer, for example one made by
+   * eksctl (import it with `ClusterOidcProvider.fromProviderArn()`). An account holds one
+   * provider per issuer: reuse it rather than create a second.
+   *
+   * @default - one is created from `issuerUrl`
+   */
+  readonly oidcProvider?: iam.IOpenIdConnectProvider;
+}
+
+/**
+ * What IAM roles for service accounts need from an EKS cluster: its name, its issuer and IAM
+ * OIDC provider, and, where the cluster can apply manifests, the way to apply them.
+ *
+ * The provider is the cluster's own where it has one; otherwise cdk-irsa creates a native
+ * `AWS::IAM::OIDCProvider` once per cluster (never aws-cdk-lib's Lambda-backed provider, and
+ * never a second one for the same issuer).
+ *
+ * @example
+ * declare const cluster: eks.Cluster;
+ * const fromCluster = IrsaCluster.fromCluster(cluster);
+ * const imported = IrsaCluster.fromAttributes({
+ *   clusterName: 'prod',
+ *   issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
+ * });
+ */
+export class IrsaCluster {
+  /**
+   * A cluster of aws-cdk-lib's `aws-eks` module, made in this app or imported. Manifests can
+   * be applied where the cluster has a kubectl provider or role.
+   *
+   * @param cluster the cluster
+   */
+  public static fromCluster(cluster: eks.ICluster): IrsaCluster {
+    return new IrsaCluster(eksClusterAdapter(cluster));
+  }
+
+  /**
+   * A cluster of aws-cdk-lib's `aws-eks-v2` module, made in this app or imported. Manifests can
+   * be applied where the cluster has a kubectl provider.
+   *
+   * @param cluster the cluster
+   */
+  public static fromClusterV2(cluster: eksv2.ICluster): IrsaCluster {
+    return new IrsaCluster(eksV2ClusterAdapter(cluster));
+  }
+
+  /**
+   * A cluster made outside this app, known by its name and issuer or provider. cdk-irsa cannot
+   * apply manifests to it: deliver its service accounts with `ManifestDelivery.gitOps()` or
+   * `ManifestDelivery.none()`.
+   *
+   * @param attrs the cluster's name and its issuer URL or OIDC provider
+   */
+  public static fromAttributes(attrs: IrsaClusterAttributes): IrsaCluster {
+    return new IrsaCluster(attributesClusterAdapter(attrs.clusterName, attrs.issuerUrl, attrs.oidcProvider));
+  }
+
+  /** The name of the cluster. */
+  public readonly clusterName: string;
+
+  /** Whether cdk-irsa can apply manifests to this cluster (`ManifestDelivery.kubectl()`). */
+  public readonly canApplyManifests: boolean;
+
+  /** @internal */
+  public readonly _adapter: ClusterAdapter;
+
+  private constructor(adapter: ClusterAdapter) {
+    this._adapter = adapter;
+    this.clusterName = adapter.clusterName;
+    this.canApplyManifests = adapter.manifests !== undefined;
+  }
+
+  /**
+   * The IAM OIDC provider for the cluster's issuer, as used from `scope`: the cluster's own,
+   * the one given, or one created once for the issuer.
+   *
+   * @param scope a construct in the stack that will use the provider
+   */
+  public oidcProvider(scope: IConstruct): iam.IOpenIdConnectProvider {
+    return this._adapter.provider(scope);
+  }
+}

@@ -1,0 +1,300 @@
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
+import { fail, q } from './private/errors';
+import { iamLength, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements, hasTokenIssuer } from './private/trust-policy';
+import { ServiceAccountSubject } from './service-account-subject';
+
+/** IAM's default quota for the size of a role's trust policy (`ACLSizePerRole`). */
+const DEFAULT_TRUST_POLICY_SIZE_LIMIT = 2048;
+/** IAM's limit on the total size of a role's inline policies. */
+const INLINE_POLICIES_SIZE_LIMIT = 10240;
+/** The inline policy that holds what is granted to the role after it is made. */
+const GRANTS_POLICY_NAME = 'Grants';
+
+/**
+ * The options of an `IrsaRole` that are not about trust: the usual IAM role options.
+ */
+export interface IrsaRoleOptions {
+  /**
+   * A name for the role.
+   *
+   * @default - CloudFormation generates a unique name
+   */
+  readonly roleName?: string;
+
+  /**
+   * The path of the role, `/` or `/<segments>/`.
+   *
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * A description of the role, at most 1,000 characters.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * The longest session that the role's credentials may have, from 1 to 12 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+
+  /**
+   * A managed policy that bounds the role's permissions.
+   *
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+
+  /**
+   * Managed policies to attach to the role.
+   *
+   * @default - none
+   */
+  readonly managedPolicies?: iam.IManagedPolicy[];
+
+  /**
+   * Inline policies, by name. The name `Grants` is reserved for the statements that
+   * `grant*()` calls add later.
+   *
+   * @default - none
+   */
+  readonly inlinePolicies?: { [name: string]: iam.PolicyDocument };
+
+  /**
+   * The most characters that the trust policy may have, as IAM counts them (without white
+   * space). IAM's default quota is 2,048 (`ACLSizePerRole`); raise this only where the
+   * account's quota has been raised.
+   *
+   * A trust policy over the limit is a synth error rather than a failed deployment. When the
+   * issuer is a token, the policy is measured with the longest value it can take.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+   * @default 2048
+   */
+  readonly trustPolicySizeLimit?: number;
+}
+
+/**
+ * Options for one more web-identity trust of an `IrsaRole`.
+ */
+export interface IrsaTrustOptions {
+  /**
+   * The audience (`aud` claim) that the service accounts' tokens carry.
+   *
+   * @default 'sts.amazonaws.com'
+   */
+  readonly audience?: string;
+}
+
+/**
+ * Properties of an `IrsaRole`.
+ */
+export interface IrsaRoleProps extends IrsaRoleOptions, IrsaTrustOptions {
+  /**
+   * The IAM OIDC provider of the cluster whose service accounts may assume the role.
+   */
+  readonly provider: iam.IOpenIdConnectProvider;
+
+  /**
+   * The service accounts that may assume the role.
+   */
+  readonly subjects: ServiceAccountSubject[];
+}
+
+/**
+ * An IAM role that Kubernetes service accounts assume through IAM roles for service
+ * accounts (IRSA), with trust scoped to exactly the service accounts and audience given.
+ *
+ * It is an `iam.Role`, so it goes wherever an `iam.IRole` is expected. Its trust policy is
+ * rendered compactly (one statement per provider for all exact subjects, one for patterns,
+ * `aud` pinned in each), as a plain object when the issuer is literal and as one JSON string
+ * when the issuer is a token: never a Lambda-backed `CfnJson`. Statements added later through
+ * `role.assumeRolePolicy` are kept. What is granted to the role (`bucket.grantRead(role)`)
+ * lands in its inline policy `Grants`, not in a separate `AWS::IAM::Policy` resource.
+ *
+ * @example
+ * declare const provider: iam.IOpenIdConnectProvider;
+ * const role = new IrsaRole(this, 'Role', {
+ *   provider,
+ *   subjects: [ServiceAccountSubject.exact('payments', 'api')],
+ * });
+ * // another cluster, during a blue/green migration
+ * declare const greenProvider: iam.IOpenIdConnectProvider;
+ * role.addTrust(greenProvider, [ServiceAccountSubject.exact('payments', 'api')]);
+ */
+export class IrsaRole extends iam.Role {
+  /** The most characters that the trust policy may have. */
+  public readonly trustPolicySizeLimit: number;
+
+  private readonly trusts: WebIdentityTrust[] = [];
+  private readonly grantedStatements = new iam.PolicyDocument();
+  private readonly userInlinePolicies: { [name: string]: iam.PolicyDocument };
+
+  constructor(scope: Construct, id: string, props: IrsaRoleProps) {
+    const limit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
+    if (!Number.isInteger(limit) || limit <= 0) {
+      fail(`trustPolicySizeLimit must be a positive whole number of characters (got ${q(limit)}); IAM's default quota is ${DEFAULT_TRUST_POLICY_SIZE_LIMIT}.`);
+    }
+    if (props.inlinePolicies && GRANTS_POLICY_NAME in props.inlinePolicies) {
+      fail(`inline policy name ${q(GRANTS_POLICY_NAME)} is reserved for the statements that grant*() calls add. Give your policy another name.`);
+    }
+    validateRoleName(props.roleName);
+    checkTrust(props.subjects, props.audience);
+
+    super(scope, id, {
+      assumedBy: new TrustRenderedByRole(),
+      roleName: props.roleName,
+      path: props.path,
+      description: props.description,
+      maxSessionDuration: props.maxSessionDuration,
+      permissionsBoundary: props.permissionsBoundary,
+      managedPolicies: props.managedPolicies,
+      inlinePolicies: props.inlinePolicies,
+    });
+    this.trustPolicySizeLimit = limit;
+    this.userInlinePolicies = { ...props.inlinePolicies };
+
+    const resource = this.node.tryFindChild('Resource') as iam.CfnRole | undefined;
+    if (resource) {
+      resource.assumeRolePolicyDocument = Lazy.any({ produce: () => this.renderTrustPolicy() });
+      resource.policies = Lazy.any({ produce: () => this.renderInlinePolicies() }, { omitEmptyArray: true });
+    }
+    this.addTrust(props.provider, props.subjects, { audience: props.audience });
+    this.node.addValidation({ validate: () => this.validateSizes() });
+  }
+
+  /**
+   * Trusts more service accounts, of this or another cluster, for example both clusters of
+   * a blue/green migration or every cluster of a multi-cluster service.
+   *
+   * @param provider the IAM OIDC provider of the cluster
+   * @param subjects the service accounts of that cluster that may assume the role
+   * @param options the audience, if not the default
+   */
+  public addTrust(provider: iam.IOpenIdConnectProvider, subjects: ServiceAccountSubject[], options: IrsaTrustOptions = {}): void {
+    const audience = options.audience ?? DEFAULT_AUDIENCE;
+    checkTrust(subjects, audience);
+    let trust = this.trusts.find((t) => t.provider === provider && t.audience === audience);
+    if (!trust) {
+      trust = { provider, audience, subjects: [] };
+      this.trusts.push(trust);
+    }
+    for (const subject of subjects) {
+      if (trust.subjects.some((s) => s.claim === subject.claim)) {
+        fail(`${subject.claim} is already trusted through this provider with audience ${q(audience)}. List each service account once.`, this);
+      }
+      trust.subjects.push(subject);
+    }
+  }
+
+  /**
+   * Adds a statement to the role's inline policy `Grants`. `grant*()` methods of other
+   * constructs call this, so what they grant stays inside the role's one resource.
+   */
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    if (!this.node.tryFindChild('Resource')) {
+      // No role resource of our own (roles customized with `Role.customizeRoles`): aws-cdk-lib handles it.
+      return super.addToPrincipalPolicy(statement);
+    }
+    this.grantedStatements.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+
+  /**
+   * The size of the trust policy as IAM will count it: exact where every value is literal,
+   * an upper bound where the issuer or provider is a token.
+   */
+  public get trustPolicySize(): number {
+    return trustPolicySize(this.trusts, this.otherTrustStatements(), Stack.of(this).region);
+  }
+
+  private otherTrustStatements(): any[] {
+    const resolved = Stack.of(this).resolve(this.assumeRolePolicy);
+    return resolved?.Statement ?? [];
+  }
+
+  private renderTrustPolicy(): any {
+    const statements = [...webIdentityStatements(this.trusts), ...(this.assumeRolePolicy?.toJSON()?.Statement ?? [])];
+    const document = { Version: POLICY_VERSION, Statement: statements };
+    // Condition keys hold the issuer; a token issuer cannot be an object key in a template,
+    // so the whole document becomes one JSON string (Fn::Join), which IAM accepts as well.
+    return hasTokenIssuer(this.trusts) ? Stack.of(this).toJsonString(document) : document;
+  }
+
+  private renderInlinePolicies(): any[] {
+    const policies = Object.entries(this.userInlinePolicies).map(([policyName, policyDocument]) => ({ policyName, policyDocument }));
+    if (!this.grantedStatements.isEmpty) {
+      policies.push({ policyName: GRANTS_POLICY_NAME, policyDocument: this.grantedStatements });
+    }
+    return policies;
+  }
+
+  private validateSizes(): string[] {
+    const errors: string[] = [];
+    const size = this.trustPolicySize;
+    if (size > this.trustPolicySizeLimit) {
+      const subjects = this.trusts.reduce((n, t) => n + t.subjects.length, 0);
+      const bound = hasTokenIssuer(this.trusts) ? ' at most' : '';
+      errors.push(`the trust policy would be${bound} ${size} characters, over the limit of ${this.trustPolicySizeLimit} (IAM quota ACLSizePerRole), `
+        + `and fail at deploy with LimitExceeded. It trusts ${subjects} service account subject(s). Trust fewer service accounts per role, `
+        + 'cover several with one pattern (ServiceAccountSubject.matching or anyInNamespace), or have the quota raised and set trustPolicySizeLimit to it.');
+    }
+    errors.push(...this.grantedStatements.validateForIdentityPolicy());
+    const inline = Object.values(this.userInlinePolicies).concat(this.grantedStatements.isEmpty ? [] : [this.grantedStatements])
+      .reduce((n, doc) => n + iamLength(JSON.stringify(Stack.of(this).resolve(doc) ?? {})), 0);
+    if (inline > INLINE_POLICIES_SIZE_LIMIT) {
+      errors.push(`the role's inline policies (including ${GRANTS_POLICY_NAME}, which holds what grant*() calls added) are ${inline} characters, `
+        + `over IAM's limit of ${INLINE_POLICIES_SIZE_LIMIT} for one role. Move statements into managed policies (managedPolicies) instead.`);
+    }
+    return errors;
+  }
+}
+
+/**
+ * The principal an `IrsaRole` gives its base class: it adds nothing to the trust policy
+ * document, because the role renders its web-identity trust itself.
+ */
+class TrustRenderedByRole extends iam.PrincipalBase implements iam.IAssumeRolePrincipal {
+  public readonly assumeRoleAction = 'sts:AssumeRoleWithWebIdentity';
+  public readonly policyFragment = new iam.PrincipalPolicyFragment({});
+
+  public addToAssumeRolePolicy(_document: iam.PolicyDocument): void {
+    // Rendered by IrsaRole.renderTrustPolicy().
+  }
+
+  public dedupeString(): string | undefined {
+    return undefined;
+  }
+}
+
+function checkTrust(subjects: ServiceAccountSubject[], audience: string | undefined): void {
+  if (subjects.length === 0) {
+    fail('subjects is empty: a role for service accounts must trust at least one. Use ServiceAccountSubject.exact(namespace, name).');
+  }
+  const seen = new Set<string>();
+  for (const subject of subjects) {
+    if (seen.has(subject.claim)) {
+      fail(`subject ${subject.claim} is listed twice. List each service account once.`);
+    }
+    seen.add(subject.claim);
+  }
+  if (audience !== undefined && !Token.isUnresolved(audience) && audience.trim().length === 0) {
+    fail(`audience ${q(audience)} is empty. Leave it out to use "${DEFAULT_AUDIENCE}", or name the audience your service accounts' tokens carry.`);
+  }
+}
+
+function validateRoleName(roleName: string | undefined): void {
+  if (roleName === undefined || Token.isUnresolved(roleName)) {
+    return;
+  }
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) {
+    fail(`roleName ${q(roleName)} is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`);
+  }
+}

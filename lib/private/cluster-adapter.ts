@@ -1,0 +1,160 @@
+import { FeatureFlags, Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { ClusterOidcProvider } from '../cluster-oidc-provider';
+import { fail, q } from './errors';
+import { issuerFromProviderArn, validateIssuerUrl } from './issuer';
+import { providerForIssuer } from './provider-registry';
+
+/** aws-cdk-lib's prefix of the labels that `kubectl apply --prune` selects on. */
+const PRUNE_LABEL_PREFIX = 'aws.cdk.eks/prune-';
+/** aws-cdk-lib's feature flag that makes clusters create a native OIDC provider. */
+const NATIVE_OIDC_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
+/** The ID under a cluster of the provider that cdk-irsa creates for it. */
+const OWN_PROVIDER_ID = 'IrsaOidcProvider';
+
+/** A manifest resource made for a batch, with the prune label its objects must carry. */
+export interface CreatedManifest {
+  readonly resource: Construct;
+  readonly pruneLabel?: string;
+}
+
+/** How a cluster applies Kubernetes manifests through its kubectl provider. */
+export interface ManifestTarget {
+  /** The cluster construct: one batch per cluster per stack. */
+  readonly cluster: IConstruct;
+  /** Creates one manifest resource holding `objects` (which may grow until synth). */
+  create(scope: Construct, id: string, objects: any[]): CreatedManifest;
+}
+
+/** What cdk-irsa needs from a cluster, whatever made it. */
+export interface ClusterAdapter {
+  readonly clusterName: string;
+  /** The issuer URL, where it is known. */
+  readonly issuerUrl?: string;
+  /** A string that names the same cluster in every synth: never a token. */
+  readonly identity: string;
+  /** Where the cluster can apply manifests, how. */
+  readonly manifests?: ManifestTarget;
+  /** The IAM OIDC provider for the cluster's issuer, as seen from `scope`. */
+  provider(scope: IConstruct): iam.IOpenIdConnectProvider;
+}
+
+/** The members that aws-eks and aws-eks-v2 clusters share and that cdk-irsa uses. */
+type AnyCluster = eks.ICluster | eksv2.ICluster;
+
+/** Owned clusters (not imported ones) have a token issuer URL and may create a provider. */
+function ownedIssuerUrl(cluster: AnyCluster): string | undefined {
+  return 'clusterOpenIdConnectIssuerUrl' in cluster ? (cluster as eks.Cluster).clusterOpenIdConnectIssuerUrl : undefined;
+}
+
+function clusterIdentity(cluster: AnyCluster): string {
+  return Token.isUnresolved(cluster.clusterName) ? `path:${cluster.node.path}` : `name:${cluster.clusterName}`;
+}
+
+/**
+ * The provider of an aws-eks or aws-eks-v2 cluster: the one it has; else, for a cluster made in
+ * this app, a native one, made once and shared with aws-cdk-lib so that its own service accounts
+ * reuse it rather than make a second (Lambda-backed) provider for the same issuer.
+ */
+function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectProvider {
+  const issuerUrl = ownedIssuerUrl(cluster);
+  if (issuerUrl === undefined) {
+    try {
+      return cluster.openIdConnectProvider;
+    } catch {
+      return fail(`the imported ${kind} cluster ${cluster.node.path} has no OIDC provider. Pass openIdConnectProvider when importing it, `
+        + 'or use IrsaCluster.fromAttributes({ clusterName, issuerUrl }) to have cdk-irsa create or import one.');
+    }
+  }
+  const hasProvider = cluster.node.tryFindChild('OidcProviderNative') ?? cluster.node.tryFindChild('OpenIdConnectProvider');
+  if (hasProvider || FeatureFlags.of(cluster).isEnabled(NATIVE_OIDC_FLAG)) {
+    return cluster.openIdConnectProvider;
+  }
+  const own = cluster.node.tryFindChild(OWN_PROVIDER_ID) as ClusterOidcProvider | undefined;
+  if (own) {
+    return own;
+  }
+  const created = new ClusterOidcProvider(cluster as unknown as Construct, OWN_PROVIDER_ID, { issuerUrl });
+  // aws-cdk-lib creates its provider lazily on first use of `cluster.openIdConnectProvider` and
+  // caches it in this field; setting it makes aws-cdk-lib use ours instead of creating a duplicate.
+  (cluster as any)._openIdConnectProvider = created;
+  return created;
+}
+
+function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string, objects: any[]) => Construct): ManifestTarget {
+  return {
+    cluster,
+    create: (scope, id, objects) => {
+      const resource = make(scope, id, objects);
+      return { resource, pruneLabel: cluster.prune ? `${PRUNE_LABEL_PREFIX}${resource.node.addr}` : undefined };
+    },
+  };
+}
+
+/** An aws-eks cluster. */
+export function eksClusterAdapter(cluster: eks.ICluster): ClusterAdapter {
+  const canApply = ownedIssuerUrl(cluster) !== undefined || cluster.kubectlRole !== undefined || cluster.kubectlProvider !== undefined;
+  return {
+    clusterName: cluster.clusterName,
+    issuerUrl: ownedIssuerUrl(cluster),
+    identity: clusterIdentity(cluster),
+    manifests: canApply
+      ? manifestTarget(cluster, (scope, id, objects) => new eks.KubernetesManifest(scope, id, { cluster, manifest: objects }))
+      : undefined,
+    provider: () => clusterProvider(cluster, 'aws-eks'),
+  };
+}
+
+/** An aws-eks-v2 cluster. */
+export function eksV2ClusterAdapter(cluster: eksv2.ICluster): ClusterAdapter {
+  return {
+    clusterName: cluster.clusterName,
+    issuerUrl: ownedIssuerUrl(cluster),
+    identity: clusterIdentity(cluster),
+    manifests: cluster.kubectlProvider !== undefined
+      ? manifestTarget(cluster, (scope, id, objects) => new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects }))
+      : undefined,
+    provider: () => clusterProvider(cluster, 'aws-eks-v2'),
+  };
+}
+
+/** A cluster known by its attributes. */
+export function attributesClusterAdapter(clusterName: string, issuerUrl?: string, oidcProvider?: iam.IOpenIdConnectProvider): ClusterAdapter {
+  if (issuerUrl === undefined && oidcProvider === undefined) {
+    fail(`cluster ${q(clusterName)} needs issuerUrl or oidcProvider: cdk-irsa cannot find the cluster's issuer otherwise. `
+      + 'Give issuerUrl (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`), or oidcProvider to reuse an existing provider.');
+  }
+  if (Token.isUnresolved(clusterName) === false && clusterName.length === 0) {
+    fail('clusterName is empty. Name the EKS cluster.');
+  }
+  if (issuerUrl !== undefined) {
+    validateIssuerUrl(issuerUrl);
+  }
+  if (issuerUrl !== undefined && oidcProvider !== undefined) {
+    const fromArn = issuerFromProviderArn(oidcProvider.openIdConnectProviderArn);
+    if (!Token.isUnresolved(issuerUrl) && !Token.isUnresolved(fromArn) && `https://${fromArn}` !== issuerUrl) {
+      fail(`issuerUrl ${q(issuerUrl)} does not match oidcProvider ${q(oidcProvider.openIdConnectProviderArn)}, which trusts "https://${fromArn}". `
+        + 'Give the provider of this cluster, or leave one of the two out.');
+    }
+  }
+  let identity: string;
+  if (issuerUrl !== undefined && !Token.isUnresolved(issuerUrl)) {
+    identity = `issuer:${issuerUrl}`;
+  } else if (!Token.isUnresolved(clusterName)) {
+    identity = `name:${clusterName}`;
+  } else if (oidcProvider !== undefined) {
+    identity = `provider:${oidcProvider.node.path}`;
+  } else {
+    return fail('clusterName and issuerUrl are both tokens: give at least one of them literally, or pass oidcProvider, so that cdk-irsa can '
+      + 'name the provider it creates the same way in every synth.');
+  }
+  return {
+    clusterName,
+    issuerUrl,
+    identity,
+    provider: (scope) => oidcProvider ?? providerForIssuer(scope, issuerUrl!, identity),
+  };
+}

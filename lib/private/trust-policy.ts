@@ -1,0 +1,138 @@
+import { Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { ServiceAccountSubject } from '../service-account-subject';
+
+/** The action that web-identity (IRSA) trust allows. */
+export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
+
+/** IAM's policy language version. */
+export const POLICY_VERSION = '2012-10-17';
+
+/** One provider and audience with the service accounts it trusts. */
+export interface WebIdentityTrust {
+  readonly provider: iam.IOpenIdConnectProvider;
+  readonly audience: string;
+  readonly subjects: ServiceAccountSubject[];
+}
+
+/** How to write a provider's ARN and issuer into a statement. */
+interface ProviderValues {
+  arn(provider: iam.IOpenIdConnectProvider): string;
+  issuer(provider: iam.IOpenIdConnectProvider): string;
+}
+
+const AS_GIVEN: ProviderValues = {
+  arn: (p) => p.openIdConnectProviderArn,
+  issuer: (p) => p.openIdConnectProviderIssuer,
+};
+
+/**
+ * The statements for a role's web-identity trust, compact: per provider and audience, one
+ * statement with every exact subject in one `StringEquals` list and one statement with
+ * every pattern in one `StringLike` list; `aud` is pinned in both.
+ */
+export function webIdentityStatements(trusts: WebIdentityTrust[], values: ProviderValues = AS_GIVEN): any[] {
+  const statements: any[] = [];
+  for (const trust of trusts) {
+    const issuer = values.issuer(trust.provider);
+    const exact = trust.subjects.filter((s) => !s.isPattern).map((s) => s.claim);
+    const patterns = trust.subjects.filter((s) => s.isPattern).map((s) => s.claim);
+    const statement = (condition: any) => ({
+      Effect: 'Allow',
+      Principal: { Federated: values.arn(trust.provider) },
+      Action: WEB_IDENTITY_ACTION,
+      Condition: condition,
+    });
+    const aud = { [`${issuer}:aud`]: trust.audience };
+    if (exact.length > 0) {
+      statements.push(statement({ StringEquals: { [`${issuer}:sub`]: oneOrList(exact), ...aud } }));
+    }
+    if (patterns.length > 0) {
+      statements.push(statement({ StringEquals: aud, StringLike: { [`${issuer}:sub`]: oneOrList(patterns) } }));
+    }
+  }
+  return statements;
+}
+
+function oneOrList(values: string[]): string | string[] {
+  return values.length === 1 ? values[0] : values;
+}
+
+/**
+ * Whether any condition key holds a token: the issuer of a provider known only at deploy.
+ * Such keys cannot stand as object keys in a template.
+ */
+export function hasTokenIssuer(trusts: WebIdentityTrust[]): boolean {
+  return trusts.some((t) => Token.isUnresolved(t.provider.openIdConnectProviderIssuer));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Size: IAM counts a trust policy's characters without white space, against the account's
+ * ACLSizePerRole quota (2,048 by default). For literal values we measure exactly. A token is
+ * measured at the longest value it can take:
+ * - an EKS issuer is `oidc.eks.<region>.<domain suffix>/id/<32 hex>`; with a literal region
+ *   (from the issuer or the stack) that is exact, otherwise the longest region name and domain
+ *   suffix that aws-cdk-lib's region table knows are assumed;
+ * - a provider ARN is `arn:<partition>:iam::<12 digits>:oidc-provider/<issuer>`, with the
+ *   partition of the region where known and the longest partition otherwise;
+ * - any other token (a namespace or audience from a parameter, say) counts as 255 characters.
+ * ------------------------------------------------------------------------------------------- */
+
+const EKS_ID_LENGTH = 32;
+const OTHER_TOKEN_BOUND = 255;
+const STRING_TOKEN = /\$\{Token\[[^\]]+\]\}/g;
+
+const ALL_REGIONS = RegionInfo.regions;
+const LONGEST_REGION = Math.max(...ALL_REGIONS.map((r) => r.name.length));
+const LONGEST_SUFFIX = Math.max(...ALL_REGIONS.map((r) => (r.domainSuffix ?? '').length));
+const LONGEST_PARTITION = Math.max(...ALL_REGIONS.map((r) => (r.partition ?? '').length));
+
+/** The region named by a literal EKS issuer (`oidc.eks.<region>.…`), if any. */
+function regionOfIssuer(issuer: string): string | undefined {
+  if (Token.isUnresolved(issuer)) {
+    return undefined;
+  }
+  return /^oidc\.eks\.([a-z0-9-]+)\./.exec(issuer)?.[1];
+}
+
+/** Stand-in values as long as the longest value each token can take. */
+function longestValues(stackRegion: string | undefined): ProviderValues {
+  const region = stackRegion && !Token.isUnresolved(stackRegion) ? RegionInfo.get(stackRegion) : undefined;
+  const issuerLength = region?.domainSuffix
+    ? `oidc.eks.${region.name}.${region.domainSuffix}/id/`.length + EKS_ID_LENGTH
+    : 'oidc.eks.'.length + LONGEST_REGION + '.'.length + LONGEST_SUFFIX + '/id/'.length + EKS_ID_LENGTH;
+  const issuer = (p: iam.IOpenIdConnectProvider) =>
+    Token.isUnresolved(p.openIdConnectProviderIssuer) ? 'i'.repeat(issuerLength) : p.openIdConnectProviderIssuer;
+  const arn = (p: iam.IOpenIdConnectProvider) => {
+    if (!Token.isUnresolved(p.openIdConnectProviderArn)) {
+      return p.openIdConnectProviderArn;
+    }
+    const issuerRegion = regionOfIssuer(p.openIdConnectProviderIssuer);
+    const partition = (issuerRegion ? RegionInfo.get(issuerRegion).partition : undefined) ?? region?.partition;
+    const partitionLength = partition?.length ?? LONGEST_PARTITION;
+    return `arn:${'p'.repeat(partitionLength)}:iam::123456789012:oidc-provider/${issuer(p)}`;
+  };
+  return { arn, issuer };
+}
+
+/** Characters of a JSON text as IAM counts them: white space is not counted. */
+export function iamLength(json: string): number {
+  return json.replace(/\s/g, '').length;
+}
+
+/**
+ * The largest size the trust policy can have once deployed.
+ *
+ * @param trusts the web-identity trusts, measured with the bounds above
+ * @param otherStatements further statements, already resolved to their template form
+ * @param stackRegion the region of the role's stack, a literal or a token
+ */
+export function trustPolicySize(trusts: WebIdentityTrust[], otherStatements: any[], stackRegion: string | undefined): number {
+  const document = {
+    Version: POLICY_VERSION,
+    Statement: [...webIdentityStatements(trusts, longestValues(stackRegion)), ...otherStatements],
+  };
+  const json = JSON.stringify(document).replace(STRING_TOKEN, 'x'.repeat(OTHER_TOKEN_BOUND));
+  return iamLength(json);
+}

@@ -1,0 +1,126 @@
+import { Token } from 'aws-cdk-lib';
+import { fail, q } from './private/errors';
+import { MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH, validateNamespace, validateServiceAccountName } from './private/kubernetes-names';
+
+/** The prefix of the `sub` claim of every Kubernetes service account token. */
+const SUBJECT_PREFIX = 'system:serviceaccount:';
+
+const NAMESPACE_PATTERN = /^[a-z0-9*?-]+$/;
+const NAME_PATTERN = /^[a-z0-9.*?-]+$/;
+const WILDCARD = /[*?]/;
+
+/**
+ * The Kubernetes service accounts that may assume a role: the `sub` claim that IAM
+ * compares with the token's.
+ *
+ * Exact subjects are rendered under `StringEquals`; subjects with wildcards under
+ * `StringLike`. A wildcard is never rendered under `StringEquals`, where IAM would
+ * compare it literally and lock the workload out without any error.
+ *
+ * @example
+ * // one service account
+ * ServiceAccountSubject.exact('payments', 'api');
+ * // every service account of one namespace
+ * ServiceAccountSubject.anyInNamespace('batch');
+ * // service accounts named "runner-<anything>" in namespaces "ci-<anything>"
+ * ServiceAccountSubject.matching('ci-*', 'runner-*');
+ */
+export class ServiceAccountSubject {
+  /**
+   * Exactly one service account.
+   *
+   * @param namespace the namespace, a valid Kubernetes namespace name
+   * @param name the service account's name
+   */
+  public static exact(namespace: string, name: string): ServiceAccountSubject {
+    validateNamespace(namespace);
+    if (!Token.isUnresolved(name) && WILDCARD.test(name)) {
+      fail(`service account name ${q(name)} contains a wildcard; exact() names one service account. `
+        + `Use ServiceAccountSubject.matching(${q(namespace)}, ${q(name)}) to match several.`);
+    }
+    validateServiceAccountName(name);
+    return new ServiceAccountSubject(namespace, name, false);
+  }
+
+  /**
+   * Every service account in one namespace, present and future.
+   *
+   * Anyone who can create a service account in the namespace can then assume the role:
+   * grant it only where that is the intent.
+   *
+   * @param namespace the namespace, a valid Kubernetes namespace name
+   */
+  public static anyInNamespace(namespace: string): ServiceAccountSubject {
+    validateNamespace(namespace);
+    return new ServiceAccountSubject(namespace, '*', true);
+  }
+
+  /**
+   * Service accounts whose namespace and name match IAM `StringLike` patterns:
+   * `*` matches any run of characters, `?` exactly one.
+   *
+   * A namespace pattern made of wildcards alone (such as `*`) is refused: whoever can
+   * create a namespace could then assume the role. Name the namespaces, or give the
+   * pattern a fixed part (`team-*`). Patterns without wildcards are treated as `exact()`.
+   *
+   * @param namespacePattern pattern for the namespace, of `[a-z0-9-]` and `*`, `?`
+   * @param namePattern pattern for the service account name, of `[a-z0-9.-]` and `*`, `?`
+   */
+  public static matching(namespacePattern: string, namePattern: string): ServiceAccountSubject {
+    if (Token.isUnresolved(namespacePattern) || Token.isUnresolved(namePattern)) {
+      fail(`matching() needs literal patterns (got ${q(namespacePattern)}, ${q(namePattern)}): IAM patterns are checked at synth. `
+        + 'Use exact() for values known only at deploy.');
+    }
+    if (!WILDCARD.test(namespacePattern) && !WILDCARD.test(namePattern)) {
+      return ServiceAccountSubject.exact(namespacePattern, namePattern);
+    }
+    validatePattern(namespacePattern, 'namespace pattern', NAMESPACE_PATTERN, MAX_LABEL_LENGTH, '[a-z0-9-]');
+    validatePattern(namePattern, 'name pattern', NAME_PATTERN, MAX_SUBDOMAIN_LENGTH, '[a-z0-9.-]');
+    if (/^[*?]+$/.test(namespacePattern)) {
+      fail(`namespace pattern ${q(namespacePattern)} matches every namespace, so anyone allowed to create a namespace could assume the role. `
+        + 'Name the namespaces (one subject each) or give the pattern a fixed part, such as "team-*".');
+    }
+    if (!WILDCARD.test(namespacePattern)) {
+      validateNamespace(namespacePattern);
+    }
+    return new ServiceAccountSubject(namespacePattern, namePattern, true);
+  }
+
+  /** The namespace, or the namespace pattern. */
+  public readonly namespace: string;
+
+  /** The service account name, or the name pattern (`*` for `anyInNamespace`). */
+  public readonly name: string;
+
+  /** Whether this subject holds wildcards and so is matched with `StringLike`. */
+  public readonly isPattern: boolean;
+
+  private constructor(namespace: string, name: string, isPattern: boolean) {
+    this.namespace = namespace;
+    this.name = name;
+    this.isPattern = isPattern;
+  }
+
+  /** The `sub` claim value (or pattern): `system:serviceaccount:<namespace>:<name>`. */
+  public get claim(): string {
+    return `${SUBJECT_PREFIX}${this.namespace}:${this.name}`;
+  }
+
+  /** The claim, for messages and logs. */
+  public toString(): string {
+    return this.claim;
+  }
+}
+
+function validatePattern(pattern: string, what: string, allowed: RegExp, maxLength: number, chars: string): void {
+  if (pattern.length === 0) {
+    fail(`${what} is empty. Use "*" for any value or name the value.`);
+  }
+  if (pattern.length > maxLength) {
+    fail(`${what} ${q(pattern)} is ${pattern.length} characters long; the names it matches have at most ${maxLength}.`);
+  }
+  if (!allowed.test(pattern)) {
+    fail(`${what} ${q(pattern)} may contain only ${chars} and the wildcards "*" and "?": `
+      + 'Kubernetes names are lower case, and IAM has no other pattern syntax.');
+  }
+}
