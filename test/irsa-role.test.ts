@@ -1,0 +1,424 @@
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ClusterOidcProvider, IrsaRole, ServiceAccountSubject } from '../lib';
+import { iamSize, parseJoinedJson } from './util';
+
+const BLUE_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/B1E0000000000000000000000000000B';
+const GREEN_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/6REE000000000000000000000000006E';
+const BLUE_ARN = `arn:aws:iam::123456789012:oidc-provider/${BLUE_ISSUER}`;
+const GREEN_ARN = `arn:aws:iam::123456789012:oidc-provider/${GREEN_ISSUER}`;
+
+function setup() {
+  const stack = new Stack(new App(), 'Stack');
+  const blue = ClusterOidcProvider.fromProviderArn(stack, 'Blue', BLUE_ARN);
+  const green = ClusterOidcProvider.fromProviderArn(stack, 'Green', GREEN_ARN);
+  return { stack, blue, green };
+}
+
+function roleOf(stack: Stack): any {
+  const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+  const ids = Object.keys(roles);
+  expect(ids).toHaveLength(1);
+  return roles[ids[0]].Properties;
+}
+
+function statement(arn: any, condition: any) {
+  return { Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition };
+}
+
+describe('IrsaRole trust policy', () => {
+  test('trusts exactly one service account and audience, as a plain object when the issuer is literal', () => {
+    // GIVEN
+    const { stack, blue } = setup();
+
+    // WHEN
+    new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    // THEN
+    expect(roleOf(stack).AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        statement(BLUE_ARN, {
+          StringEquals: {
+            [`${BLUE_ISSUER}:sub`]: 'system:serviceaccount:payments:api',
+            [`${BLUE_ISSUER}:aud`]: 'sts.amazonaws.com',
+          },
+        }),
+      ],
+    });
+  });
+
+  test('puts all exact subjects in one StringEquals list and all patterns in one StringLike list, aud pinned in both', () => {
+    const { stack, blue } = setup();
+
+    new IrsaRole(stack, 'Role', {
+      provider: blue,
+      subjects: [
+        ServiceAccountSubject.exact('payments', 'api'),
+        ServiceAccountSubject.anyInNamespace('batch'),
+        ServiceAccountSubject.exact('payments', 'worker'),
+        ServiceAccountSubject.matching('ci-*', 'runner-?'),
+      ],
+    });
+
+    expect(roleOf(stack).AssumeRolePolicyDocument.Statement).toEqual([
+      statement(BLUE_ARN, {
+        StringEquals: {
+          [`${BLUE_ISSUER}:sub`]: ['system:serviceaccount:payments:api', 'system:serviceaccount:payments:worker'],
+          [`${BLUE_ISSUER}:aud`]: 'sts.amazonaws.com',
+        },
+      }),
+      statement(BLUE_ARN, {
+        StringEquals: { [`${BLUE_ISSUER}:aud`]: 'sts.amazonaws.com' },
+        StringLike: { [`${BLUE_ISSUER}:sub`]: ['system:serviceaccount:batch:*', 'system:serviceaccount:ci-*:runner-?'] },
+      }),
+    ]);
+  });
+
+  test('never renders a wildcard under StringEquals', () => {
+    const { stack, blue } = setup();
+
+    new IrsaRole(stack, 'Role', {
+      provider: blue,
+      subjects: [ServiceAccountSubject.matching('team-*', 'api'), ServiceAccountSubject.exact('payments', 'api')],
+    });
+
+    for (const s of roleOf(stack).AssumeRolePolicyDocument.Statement) {
+      expect(JSON.stringify(s.Condition.StringEquals)).not.toContain('*');
+    }
+  });
+
+  test('uses a custom audience', () => {
+    const { stack, blue } = setup();
+
+    new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], audience: 'vault' });
+
+    expect(roleOf(stack).AssumeRolePolicyDocument.Statement).toEqual([
+      statement(BLUE_ARN, { StringEquals: { [`${BLUE_ISSUER}:sub`]: 'system:serviceaccount:payments:api', [`${BLUE_ISSUER}:aud`]: 'vault' } }),
+    ]);
+  });
+
+  test('addTrust() trusts another cluster in statements of its own', () => {
+    const { stack, blue, green } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    role.addTrust(green, [ServiceAccountSubject.exact('payments', 'api'), ServiceAccountSubject.anyInNamespace('jobs')]);
+
+    expect(roleOf(stack).AssumeRolePolicyDocument.Statement).toEqual([
+      statement(BLUE_ARN, { StringEquals: { [`${BLUE_ISSUER}:sub`]: 'system:serviceaccount:payments:api', [`${BLUE_ISSUER}:aud`]: 'sts.amazonaws.com' } }),
+      statement(GREEN_ARN, { StringEquals: { [`${GREEN_ISSUER}:sub`]: 'system:serviceaccount:payments:api', [`${GREEN_ISSUER}:aud`]: 'sts.amazonaws.com' } }),
+      statement(GREEN_ARN, {
+        StringEquals: { [`${GREEN_ISSUER}:aud`]: 'sts.amazonaws.com' },
+        StringLike: { [`${GREEN_ISSUER}:sub`]: 'system:serviceaccount:jobs:*' },
+      }),
+    ]);
+  });
+
+  test('addTrust() on the same provider and audience extends its statement; another audience gets its own', () => {
+    const { stack, blue } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    role.addTrust(blue, [ServiceAccountSubject.exact('payments', 'worker')]);
+    role.addTrust(blue, [ServiceAccountSubject.exact('payments', 'api')], { audience: 'vault' });
+
+    expect(roleOf(stack).AssumeRolePolicyDocument.Statement).toEqual([
+      statement(BLUE_ARN, {
+        StringEquals: {
+          [`${BLUE_ISSUER}:sub`]: ['system:serviceaccount:payments:api', 'system:serviceaccount:payments:worker'],
+          [`${BLUE_ISSUER}:aud`]: 'sts.amazonaws.com',
+        },
+      }),
+      statement(BLUE_ARN, { StringEquals: { [`${BLUE_ISSUER}:sub`]: 'system:serviceaccount:payments:api', [`${BLUE_ISSUER}:aud`]: 'vault' } }),
+    ]);
+  });
+
+  test('keeps trust statements added later through the role API', () => {
+    const { stack, blue } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.ArnPrincipal('arn:aws:iam::123456789012:role/breakglass')],
+    }));
+
+    const statements = roleOf(stack).AssumeRolePolicyDocument.Statement;
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toEqual({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/breakglass' } });
+  });
+
+  test('renders one JSON string (Fn::Join), not a CfnJson custom resource, when the issuer is a token', () => {
+    // GIVEN a provider whose issuer is known only at deploy
+    const stack = new Stack(new App(), 'Stack');
+    const issuerUrl = new CfnParameter(stack, 'IssuerUrl').valueAsString;
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl });
+
+    // WHEN
+    new IrsaRole(stack, 'Role', {
+      provider,
+      subjects: [ServiceAccountSubject.exact('payments', 'api'), ServiceAccountSubject.anyInNamespace('batch')],
+    });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::AWSCDKCfnJson', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    const document = roleOf(stack).AssumeRolePolicyDocument;
+    const issuer = '${Issuer:Ref:IssuerUrl}';
+    const arn = '${GetAtt:Provider2281708E.Arn}';
+    expect(parseJoinedJson(document)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        statement(arn, { StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:payments:api', [`${issuer}:aud`]: 'sts.amazonaws.com' } }),
+        statement(arn, { StringEquals: { [`${issuer}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${issuer}:sub`]: 'system:serviceaccount:batch:*' } }),
+      ],
+    });
+    expect(JSON.stringify(document)).toContain('{"Fn::Select":[1,{"Fn::Split":["https://",{"Ref":"IssuerUrl"}]}]}');
+  });
+
+  test('keeps an object for a literal issuer whose provider ARN is a token', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: `https://${BLUE_ISSUER}` });
+
+    new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    expect(roleOf(stack).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: { 'Fn::GetAtt': ['Provider2281708E', 'Arn'] } });
+  });
+});
+
+describe('IrsaRole permissions', () => {
+  test('puts grants in the inline policy "Grants" of the one role resource, with no AWS::IAM::Policy', () => {
+    const { stack, blue } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    bucket.grantRead(role);
+    const result = role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+
+    expect(result.statementAdded).toBe(true);
+    expect(result.policyDependable).toBe(role);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    expect(roleOf(stack).Policies).toEqual([
+      {
+        PolicyName: 'Grants',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+              Effect: 'Allow',
+              Resource: [{ 'Fn::GetAtt': ['Bucket83908E77', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket83908E77', 'Arn'] }, '/*']] }],
+            },
+            { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: '*' },
+          ],
+        },
+      },
+    ]);
+  });
+
+  test('keeps inline policies given as props, before Grants', () => {
+    const { stack, blue } = setup();
+    const own = new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] })] });
+    const role = new IrsaRole(stack, 'Role', {
+      provider: blue,
+      subjects: [ServiceAccountSubject.exact('payments', 'api')],
+      inlinePolicies: { Publish: own },
+    });
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+
+    expect(roleOf(stack).Policies.map((p: any) => p.PolicyName)).toEqual(['Publish', 'Grants']);
+  });
+
+  test('has no Policies property while nothing is granted', () => {
+    const { stack, blue } = setup();
+
+    new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    expect(roleOf(stack).Policies).toBeUndefined();
+  });
+
+  test('passes the usual role options through', () => {
+    const { stack, blue } = setup();
+    const boundary = iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'boundary');
+
+    new IrsaRole(stack, 'Role', {
+      provider: blue,
+      subjects: [ServiceAccountSubject.exact('payments', 'api')],
+      roleName: 'payments-api',
+      path: '/workloads/',
+      description: 'payments API pods',
+      maxSessionDuration: Duration.hours(2),
+      permissionsBoundary: boundary,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonS3ReadOnlyAccess')],
+    });
+
+    const props = roleOf(stack);
+    expect(props.RoleName).toEqual('payments-api');
+    expect(props.Path).toEqual('/workloads/');
+    expect(props.Description).toEqual('payments API pods');
+    expect(props.MaxSessionDuration).toEqual(7200);
+    expect(JSON.stringify(props.PermissionsBoundary)).toContain(':policy/boundary');
+    expect(JSON.stringify(props.ManagedPolicyArns)).toContain(':iam::aws:policy/AmazonS3ReadOnlyAccess');
+  });
+});
+
+describe('IrsaRole trust policy size', () => {
+  test('measures a literal trust policy exactly as IAM counts it', () => {
+    const { stack, blue, green } = setup();
+    const role = new IrsaRole(stack, 'Role', {
+      provider: blue,
+      subjects: [ServiceAccountSubject.exact('payments', 'api'), ServiceAccountSubject.matching('ci-*', '*')],
+    });
+    role.addTrust(green, [ServiceAccountSubject.exact('payments', 'api')], { audience: 'vault' });
+
+    expect(role.trustPolicySize).toEqual(iamSize(roleOf(stack).AssumeRolePolicyDocument));
+  });
+
+  test('measures a token issuer at the longest value it can take, never below the real size', () => {
+    // GIVEN a region-agnostic stack, where the issuer could be in any region
+    const stack = new Stack(new App(), 'Stack');
+    const issuerUrl = new CfnParameter(stack, 'IssuerUrl').valueAsString;
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl });
+    const role = new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    // WHEN the issuer and ARN are substituted with the longest real ones
+    const rendered = JSON.stringify(roleOf(stack).AssumeRolePolicyDocument['Fn::Join'][1].map((part: any) =>
+      typeof part === 'string' ? part : ('Fn::GetAtt' in part
+        ? `arn:aws-us-gov:iam::123456789012:oidc-provider/oidc.eks.us-isof-south-1.csp.hci.ic.gov/id/${'A'.repeat(32)}`
+        : `oidc.eks.us-isof-south-1.csp.hci.ic.gov/id/${'A'.repeat(32)}`)).join(''));
+    const realSize = JSON.parse(rendered).replace(/\s/g, '').length;
+
+    // THEN
+    expect(role.trustPolicySize).toBeGreaterThanOrEqual(realSize);
+    expect(role.trustPolicySize - realSize).toBeLessThan(20);
+  });
+
+  test('is exact for a token issuer when the stack region is known', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-west-1' } });
+    const issuerUrl = new CfnParameter(stack, 'IssuerUrl').valueAsString;
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl });
+    const role = new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    const parts = roleOf(stack).AssumeRolePolicyDocument['Fn::Join'][1].map((part: any) =>
+      typeof part === 'string' ? part : ('Fn::GetAtt' in part
+        ? `arn:aws:iam::123456789012:oidc-provider/${BLUE_ISSUER}`
+        : BLUE_ISSUER));
+    expect(role.trustPolicySize).toEqual(parts.join('').replace(/\s/g, '').length);
+  });
+
+  test('fails at synth, naming size, limit and fixes, for a trust policy over 2,048 characters', () => {
+    // GIVEN 40 subjects of about 45 characters each
+    const { stack, blue } = setup();
+    const subjects = Array.from({ length: 40 }, (_, i) => ServiceAccountSubject.exact('payments-namespace', `service-account-number-${i}`));
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects });
+
+    // THEN
+    expect(role.trustPolicySize).toBeGreaterThan(2048);
+    expect(() => Template.fromStack(stack)).toThrow(
+      `the trust policy would be ${role.trustPolicySize} characters, over the limit of 2048 (IAM quota ACLSizePerRole), and fail at deploy `
+      + 'with LimitExceeded. It trusts 40 service account subject(s). Trust fewer service accounts per role, cover several with one pattern '
+      + '(ServiceAccountSubject.matching or anyInNamespace), or have the quota raised and set trustPolicySizeLimit to it.');
+  });
+
+  test('says "at most" when the size is an upper bound', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: new CfnParameter(stack, 'IssuerUrl').valueAsString });
+    const subjects = Array.from({ length: 40 }, (_, i) => ServiceAccountSubject.exact('payments-namespace', `service-account-number-${i}`));
+    new IrsaRole(stack, 'Role', { provider, subjects });
+
+    expect(() => Template.fromStack(stack)).toThrow(/the trust policy would be at most \d+ characters, over the limit of 2048/);
+  });
+
+  test('accepts the same policy with a raised limit', () => {
+    const { stack, blue } = setup();
+    const subjects = Array.from({ length: 40 }, (_, i) => ServiceAccountSubject.exact('payments-namespace', `service-account-number-${i}`));
+
+    new IrsaRole(stack, 'Role', { provider: blue, subjects, trustPolicySizeLimit: 4096 });
+
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('costs each further exact subject only its quoted claim and a comma', () => {
+    // GIVEN roles with one and with 30 subjects of the same provider
+    const { stack, blue } = setup();
+    const claim = (i: number) => ServiceAccountSubject.exact('payments', `checkout-api-${String(i).padStart(2, '0')}`);
+    const one = new IrsaRole(stack, 'One', { provider: blue, subjects: [claim(0)] });
+    const many = new IrsaRole(stack, 'Many', { provider: blue, subjects: Array.from({ length: 30 }, (_, i) => claim(i)) });
+
+    // THEN the list brackets cost 2, every further subject its JSON string plus a comma
+    const perSubject = JSON.stringify(claim(1).claim).length + 1;
+    expect(many.trustPolicySize - one.trustPolicySize).toEqual(2 + 29 * perSubject);
+  });
+});
+
+describe('IrsaRole bad input', () => {
+  test('fails for an empty subject list', () => {
+    const { stack, blue } = setup();
+    expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [] }))
+      .toThrow('subjects is empty: a role for service accounts must trust at least one. Use ServiceAccountSubject.exact(namespace, name).');
+  });
+
+  test('fails for a duplicate subject', () => {
+    const { stack, blue } = setup();
+    const subject = ServiceAccountSubject.exact('payments', 'api');
+    expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [subject, ServiceAccountSubject.exact('payments', 'api')] }))
+      .toThrow('subject system:serviceaccount:payments:api is listed twice. List each service account once.');
+  });
+
+  test('fails when addTrust() repeats a subject already trusted through the provider and audience', () => {
+    const { stack, blue } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+    expect(() => role.addTrust(blue, [ServiceAccountSubject.exact('payments', 'api')]))
+      .toThrow('Stack/Role: system:serviceaccount:payments:api is already trusted through this provider with audience "sts.amazonaws.com".');
+  });
+
+  test.each(['', '  '])('fails for the empty audience %j', (audience) => {
+    const { stack, blue } = setup();
+    expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], audience }))
+      .toThrow(`audience ${JSON.stringify(audience)} is empty. Leave it out to use "sts.amazonaws.com"`);
+  });
+
+  test.each(['a'.repeat(65), 'my role', 'role/name', ''])('fails for the role name %j', (roleName) => {
+    const { stack, blue } = setup();
+    expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], roleName }))
+      .toThrow(`roleName ${JSON.stringify(roleName)} is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`);
+  });
+
+  test('fails for an invalid path (checked by aws-cdk-lib)', () => {
+    const { stack, blue } = setup();
+    expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], path: 'workloads' }))
+      .toThrow(/Role path must be either a slash or valid characters \(alphanumerics and symbols\) surrounded by slashes/);
+  });
+
+  test('fails for a max session duration over 12 hours (checked by aws-cdk-lib)', () => {
+    const { stack, blue } = setup();
+    expect(() => new IrsaRole(stack, 'Role', {
+      provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], maxSessionDuration: Duration.hours(13),
+    })).toThrow(/maxSessionDuration is set to 46800, but must be >= 3600sec \(1hr\) and <= 43200sec \(12hrs\)/);
+  });
+
+  test.each([0, -1, 2.5])('fails for the trust policy size limit %j', (limit) => {
+    const { stack, blue } = setup();
+    expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], trustPolicySizeLimit: limit }))
+      .toThrow(`trustPolicySizeLimit must be a positive whole number of characters (got ${limit})`);
+  });
+
+  test('fails for an inline policy named Grants', () => {
+    const { stack, blue } = setup();
+    expect(() => new IrsaRole(stack, 'Role', {
+      provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], inlinePolicies: { Grants: new iam.PolicyDocument() },
+    })).toThrow('inline policy name "Grants" is reserved for the statements that grant*() calls add. Give your policy another name.');
+  });
+
+  test('fails at synth when the inline policies exceed 10,240 characters', () => {
+    const { stack, blue } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+    for (let i = 0; i < 120; i++) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::bucket-number-${i}/*`] }));
+    }
+    expect(() => Template.fromStack(stack)).toThrow(/the role's inline policies \(including Grants, which holds what grant\*\(\) calls added\) are \d+ characters, over IAM's limit of 10240/);
+  });
+});
