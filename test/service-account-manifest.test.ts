@@ -1,0 +1,189 @@
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { ServiceAccountManifest } from '../lib';
+
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/payments-api';
+
+describe('ServiceAccountManifest', () => {
+  test('models a v1 ServiceAccount with the role annotation and default labels', () => {
+    const manifest = new ServiceAccountManifest({ name: 'api', namespace: 'payments', roleArn: ROLE_ARN });
+
+    expect(manifest.toJson()).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: 'api',
+        namespace: 'payments',
+        labels: { 'app.kubernetes.io/managed-by': 'cdk-irsa', 'app.kubernetes.io/name': 'api' },
+        annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN },
+      },
+    });
+    expect(manifest.name).toEqual('api');
+    expect(manifest.namespace).toEqual('payments');
+    expect(manifest.roleArn).toEqual(ROLE_ARN);
+  });
+
+  test('defaults to the "default" namespace, and has no annotations without a role', () => {
+    const manifest = new ServiceAccountManifest({ name: 'api' });
+
+    expect(manifest.toJson()).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'api', namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'cdk-irsa', 'app.kubernetes.io/name': 'api' } },
+    });
+  });
+
+  test('renders every typed option', () => {
+    const manifest = new ServiceAccountManifest({
+      name: 'api',
+      namespace: 'payments',
+      roleArn: ROLE_ARN,
+      audience: 'vault',
+      stsRegionalEndpoints: true,
+      tokenExpiration: Duration.hours(12),
+      labels: { team: 'payments', 'app.kubernetes.io/name': 'checkout' },
+      annotations: { 'example.com/owner': 'payments-team' },
+      automountServiceAccountToken: false,
+      imagePullSecrets: ['registry', 'mirror'],
+    });
+
+    expect(manifest.toJson()).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: 'api',
+        namespace: 'payments',
+        labels: { 'app.kubernetes.io/managed-by': 'cdk-irsa', 'app.kubernetes.io/name': 'checkout', 'team': 'payments' },
+        annotations: {
+          'example.com/owner': 'payments-team',
+          'eks.amazonaws.com/role-arn': ROLE_ARN,
+          'eks.amazonaws.com/audience': 'vault',
+          'eks.amazonaws.com/sts-regional-endpoints': 'true',
+          'eks.amazonaws.com/token-expiration': '43200',
+        },
+      },
+      automountServiceAccountToken: false,
+      imagePullSecrets: [{ name: 'registry' }, { name: 'mirror' }],
+    });
+  });
+
+  test('does not annotate the default audience, and writes false for regional endpoints', () => {
+    const manifest = new ServiceAccountManifest({ name: 'api', audience: 'sts.amazonaws.com', stsRegionalEndpoints: false });
+
+    expect(manifest.toJson().metadata.annotations).toEqual({ 'eks.amazonaws.com/sts-regional-endpoints': 'false' });
+  });
+
+  test.each([[Duration.hours(1), '3600'], [Duration.hours(24), '86400'], [Duration.minutes(90), '5400']])(
+    'accepts the token expiration %s', (expiration, seconds) => {
+      const manifest = new ServiceAccountManifest({ name: 'api', tokenExpiration: expiration });
+      expect(manifest.toJson().metadata.annotations['eks.amazonaws.com/token-expiration']).toEqual(seconds);
+    });
+
+  test('leaves out the name label where the name is too long for a label value', () => {
+    // GIVEN a valid ServiceAccount name of 64 characters: label values stop at 63
+    const name = `${'a'.repeat(31)}.${'b'.repeat(32)}`;
+
+    const manifest = new ServiceAccountManifest({ name });
+
+    expect(manifest.toJson().metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk-irsa' });
+  });
+
+  test('keeps tokens in toJson()', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const roleArn = new CfnParameter(stack, 'RoleArn').valueAsString;
+
+    const manifest = new ServiceAccountManifest({ name: 'api', roleArn });
+
+    expect(stack.resolve(manifest.toJson().metadata.annotations)).toEqual({ 'eks.amazonaws.com/role-arn': { Ref: 'RoleArn' } });
+  });
+
+  test('writes YAML', () => {
+    const manifest = new ServiceAccountManifest({ name: 'api', namespace: 'payments', roleArn: ROLE_ARN, imagePullSecrets: ['registry'] });
+
+    expect(manifest.toYaml()).toEqual([
+      'apiVersion: v1',
+      'kind: ServiceAccount',
+      'metadata:',
+      '  name: api',
+      '  namespace: payments',
+      '  labels:',
+      '    app.kubernetes.io/managed-by: cdk-irsa',
+      '    app.kubernetes.io/name: api',
+      '  annotations:',
+      `    eks.amazonaws.com/role-arn: ${ROLE_ARN}`,
+      'imagePullSecrets:',
+      '  - name: registry',
+      '',
+    ].join('\n'));
+  });
+
+  test('quotes YAML values that would otherwise change type', () => {
+    const manifest = new ServiceAccountManifest({ name: 'api', stsRegionalEndpoints: true, labels: { version: '1.0' } });
+
+    const yaml = manifest.toYaml();
+
+    expect(yaml).toContain('eks.amazonaws.com/sts-regional-endpoints: "true"');
+    expect(yaml).toContain('version: "1.0"');
+  });
+
+  describe('fails for bad input', () => {
+    test('fails for YAML of a token role ARN', () => {
+      const stack = new Stack(new App(), 'Stack');
+      const manifest = new ServiceAccountManifest({ name: 'api', namespace: 'payments', roleArn: new CfnParameter(stack, 'RoleArn').valueAsString });
+
+      expect(() => manifest.toYaml()).toThrow('ServiceAccount payments/api holds a value that is known only at deploy time (a token), which YAML cannot carry.');
+    });
+
+    test.each([Duration.minutes(59), Duration.hours(25), Duration.seconds(0)])('fails for the token expiration %s', (tokenExpiration) => {
+      expect(() => new ServiceAccountManifest({ name: 'api', tokenExpiration }))
+        .toThrow(new RegExp(`tokenExpiration is .* \\(${tokenExpiration.toSeconds()} seconds\\); EKS accepts 1 to 24 hours \\(3600 to 86400 seconds\\)`));
+    });
+
+    test.each([
+      ['eks.amazonaws.com/role-arn', 'the role (roleArn)'],
+      ['eks.amazonaws.com/audience', 'audience'],
+      ['eks.amazonaws.com/sts-regional-endpoints', 'stsRegionalEndpoints'],
+      ['eks.amazonaws.com/token-expiration', 'tokenExpiration'],
+    ])('fails for the annotation %j, which a typed option sets', (key, option) => {
+      expect(() => new ServiceAccountManifest({ name: 'api', annotations: { [key]: 'x' } }))
+        .toThrow(`annotation "${key}" is set through ${option}, not through annotations. Remove it from annotations and use that option.`);
+    });
+
+    test.each([
+      ['Bad Key', 'annotation key "Bad Key" is not valid'],
+      ['-key', 'annotation key "-key" is not valid'],
+      [`${'k'.repeat(64)}`, `annotation key "${'k'.repeat(64)}" is not valid`],
+      ['Example.com/key', 'annotation key "Example.com/key" has an invalid prefix "Example.com"'],
+      ['/key', 'annotation key "/key" has an invalid prefix ""'],
+      ['example.com/', 'annotation key "example.com/" is not valid'],
+    ])('fails for the annotation key %j', (key, message) => {
+      expect(() => new ServiceAccountManifest({ name: 'api', annotations: { [key]: 'x' } })).toThrow(message);
+    });
+
+    test.each([
+      ['bad key', 'v', 'label key "bad key" is not valid'],
+      ['team', 'v'.repeat(64), `label "team" has value "${'v'.repeat(64)}", which is not a valid Kubernetes label value`],
+      ['team', 'a b', 'label "team" has value "a b", which is not a valid Kubernetes label value'],
+      ['team', '-a', 'label "team" has value "-a"'],
+    ])('fails for the label %j: %j', (key, value, message) => {
+      expect(() => new ServiceAccountManifest({ name: 'api', labels: { [key]: value } })).toThrow(message);
+    });
+
+    test('accepts an empty label value', () => {
+      expect(new ServiceAccountManifest({ name: 'api', labels: { marker: '' } }).toJson().metadata.labels.marker).toEqual('');
+    });
+
+    test('fails for a bad name or namespace', () => {
+      expect(() => new ServiceAccountManifest({ name: 'API' })).toThrow('service account name "API" is not a valid Kubernetes ServiceAccount name');
+      expect(() => new ServiceAccountManifest({ name: 'api', namespace: 'Pay_ments' })).toThrow('namespace "Pay_ments" is not a valid Kubernetes namespace');
+    });
+
+    test('fails for a bad image pull secret name', () => {
+      expect(() => new ServiceAccountManifest({ name: 'api', imagePullSecrets: ['My_Secret'] }))
+        .toThrow('image pull secret name "My_Secret" is not a valid Kubernetes ServiceAccount name');
+    });
+
+    test('fails for an empty audience', () => {
+      expect(() => new ServiceAccountManifest({ name: 'api', audience: '' })).toThrow('audience "" is empty. Leave it out to use "sts.amazonaws.com".');
+    });
+  });
+});
