@@ -146,6 +146,7 @@ export class IrsaRole extends iam.Role {
       fail(`inline policy name ${q(GRANTS_POLICY_NAME)} is reserved for the statements that grant*() calls add. Give your policy another name.`);
     }
     validateRoleName(props.roleName);
+    validateRolePath(props.path);
     checkTrust(props.subjects, props.audience);
 
     super(scope, id, {
@@ -296,5 +297,15 @@ function validateRoleName(roleName: string | undefined): void {
   }
   if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) {
     fail(`roleName ${q(roleName)} is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`);
+  }
+}
+
+function validateRolePath(path: string | undefined): void {
+  if (path === undefined || Token.isUnresolved(path)) {
+    return;
+  }
+  if (path.length > 512 || !/^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) {
+    fail(`path ${q(path)} is not a valid IAM role path: use "/" or "/<segments>/", at most 512 printable ASCII characters, `
+      + 'starting and ending with "/", for example "/workloads/".');
   }
 }

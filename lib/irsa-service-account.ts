@@ -2,14 +2,14 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { ClusterOidcProvider, DEFAULT_AUDIENCE } from './cluster-oidc-provider';
+import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { IrsaCluster } from './irsa-cluster';
 import { IrsaRole, IrsaRoleOptions } from './irsa-role';
 import { ManifestDelivery, ManifestDeliveryKind } from './manifest-delivery';
 import { fail, q } from './private/errors';
 import { GitOpsFile } from './private/gitops-file';
 import { ManifestBatch } from './private/manifest-batch';
-import { shortHash } from './private/provider-registry';
+import { acceptAudience, shortHash } from './private/provider-registry';
 import { registerServiceAccount } from './private/service-account-registry';
 import { ServiceAccountManifest, ServiceAccountManifestOptions } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
@@ -124,9 +124,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       ?? (delivery.kind === ManifestDeliveryKind.GITOPS ? deterministicRoleName(cluster.identity, cluster.clusterName, namespace, props.name) : undefined);
 
     const provider = cluster.provider(this);
-    if (audience !== DEFAULT_AUDIENCE && provider instanceof ClusterOidcProvider) {
-      provider.addClientId(audience);
-    }
+    acceptAudience(this, provider, audience);
 
     this.role = new IrsaRole(this, 'Role', {
       ...props,

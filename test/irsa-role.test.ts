@@ -387,10 +387,10 @@ describe('IrsaRole bad input', () => {
       .toThrow(`roleName ${JSON.stringify(roleName)} is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`);
   });
 
-  test('fails for an invalid path (checked by aws-cdk-lib)', () => {
+  test.each(['workloads', '/workloads', 'workloads/', '', '/a b/', `/${'a'.repeat(511)}/`])('fails for the path %j', (path) => {
     const { stack, blue } = setup();
-    expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], path: 'workloads' }))
-      .toThrow(/Role path must be either a slash or valid characters \(alphanumerics and symbols\) surrounded by slashes/);
+    expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')], path }))
+      .toThrow(`path ${JSON.stringify(path)} is not a valid IAM role path: use "/" or "/<segments>/"`);
   });
 
   test('fails for a max session duration over 12 hours (checked by aws-cdk-lib)', () => {

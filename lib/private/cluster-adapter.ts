@@ -1,4 +1,4 @@
-import { FeatureFlags, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,8 +10,6 @@ import { providerForIssuer } from './provider-registry';
 
 /** aws-cdk-lib's prefix of the labels that `kubectl apply --prune` selects on. */
 const PRUNE_LABEL_PREFIX = 'aws.cdk.eks/prune-';
-/** aws-cdk-lib's feature flag that makes clusters create a native OIDC provider. */
-const NATIVE_OIDC_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
 /** The ID under a cluster of the provider that cdk-irsa creates for it. */
 const OWN_PROVIDER_ID = 'IrsaOidcProvider';
 
@@ -56,8 +54,9 @@ function clusterIdentity(cluster: AnyCluster): string {
 
 /**
  * The provider of an aws-eks or aws-eks-v2 cluster: the one it has; else, for a cluster made in
- * this app, a native one, made once and shared with aws-cdk-lib so that its own service accounts
- * reuse it rather than make a second (Lambda-backed) provider for the same issuer.
+ * this app, a native one (whatever aws-cdk-lib's `useNativeOidcProvider` flag says), made once
+ * and shared with aws-cdk-lib so that its own service accounts reuse it rather than make a second
+ * provider for the same issuer.
  */
 function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectProvider {
   const issuerUrl = ownedIssuerUrl(cluster);
@@ -69,8 +68,7 @@ function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectP
         + 'or use IrsaCluster.fromAttributes({ clusterName, issuerUrl }) to have cdk-irsa create or import one.');
     }
   }
-  const hasProvider = cluster.node.tryFindChild('OidcProviderNative') ?? cluster.node.tryFindChild('OpenIdConnectProvider');
-  if (hasProvider || FeatureFlags.of(cluster).isEnabled(NATIVE_OIDC_FLAG)) {
+  if (cluster.node.tryFindChild('OidcProviderNative') ?? cluster.node.tryFindChild('OpenIdConnectProvider')) {
     return cluster.openIdConnectProvider;
   }
   const own = cluster.node.tryFindChild(OWN_PROVIDER_ID) as ClusterOidcProvider | undefined;

@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
-import { ClusterOidcProvider } from '../cluster-oidc-provider';
+import { ClusterOidcProvider, DEFAULT_AUDIENCE } from '../cluster-oidc-provider';
 import { issuerHostPath } from './issuer';
 
 /**
@@ -11,9 +12,23 @@ import { issuerHostPath } from './issuer';
  */
 const providersByRoot = new WeakMap<IConstruct, Map<string, ClusterOidcProvider>>();
 
+/** Providers that stand for one created by cdk-irsa in another stack. */
+const createdElsewhere = new WeakMap<iam.IOpenIdConnectProvider, ClusterOidcProvider>();
+
 /** A short, stable hash: construct IDs that must not move when unrelated code changes. */
 export function shortHash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 8).toUpperCase();
+}
+
+/** A provider made by cdk-irsa in another stack, known by its ARN and its literal issuer. */
+class ProviderOfAnotherStack extends Resource implements iam.IOpenIdConnectProvider {
+  constructor(scope: Stack, id: string, public readonly openIdConnectProviderArn: string, public readonly openIdConnectProviderIssuer: string) {
+    super(scope, id);
+  }
+
+  public get oidcProviderRef(): iam.OIDCProviderReference {
+    return { oidcProviderArn: this.openIdConnectProviderArn };
+  }
 }
 
 /**
@@ -43,14 +58,45 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
   }
   // Another stack of the same account made it. With a literal account and issuer its ARN is
   // known without a cross-stack reference (which would fail across regions); deploy after it.
-  if (!Token.isUnresolved(stack.account) && !Token.isUnresolved(issuerUrl)) {
-    const imported = stack.node.tryFindChild(id) as iam.IOpenIdConnectProvider | undefined;
-    if (imported) {
-      return imported;
-    }
-    stack.addDependency(owner, 'cdk-irsa: the IAM OIDC provider for this cluster is created there');
-    const arn = stack.formatArn({ service: 'iam', region: '', resource: 'oidc-provider', resourceName: issuerHostPath(issuerUrl) });
-    return ClusterOidcProvider.fromProviderArn(stack, id, arn);
+  if (Token.isUnresolved(stack.account) || Token.isUnresolved(issuerUrl)) {
+    return existing;
   }
-  return existing;
+  const found = stack.node.tryFindChild(id) as iam.IOpenIdConnectProvider | undefined;
+  if (found) {
+    return found;
+  }
+  addStackDependency(stack, owner, 'cdk-irsa: the IAM OIDC provider for this cluster is created there');
+  const issuer = issuerHostPath(issuerUrl);
+  const partition = (Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition) ?? Aws.PARTITION;
+  const imported = new ProviderOfAnotherStack(stack, id, `arn:${partition}:iam::${stack.account}:oidc-provider/${issuer}`, issuer);
+  createdElsewhere.set(imported, existing);
+  return imported;
+}
+
+/**
+ * Makes sure the provider accepts an audience: added to its client IDs where cdk-irsa made
+ * it; otherwise a warning, since only its owner can change it.
+ */
+export function acceptAudience(scope: IConstruct, provider: iam.IOpenIdConnectProvider, audience: string): void {
+  if (audience === DEFAULT_AUDIENCE) {
+    return;
+  }
+  const managed = provider instanceof ClusterOidcProvider ? provider : createdElsewhere.get(provider);
+  if (managed) {
+    managed.addClientId(audience);
+    return;
+  }
+  Annotations.of(scope).addWarningV2('cdk-irsa:audienceNotManaged',
+    `The OIDC provider ${provider.node.path} is not managed by cdk-irsa, which cannot add the audience "${audience}" to its client IDs. `
+    + 'Make sure its client ID list includes it, or STS refuses the tokens.');
+}
+
+/** `addStackDependency` where aws-cdk-lib has it (2.241 and later), `addDependency` before. */
+function addStackDependency(stack: Stack, target: Stack, reason: string): void {
+  const modern = (stack as any).addStackDependency;
+  if (typeof modern === 'function') {
+    modern.call(stack, target, reason);
+  } else {
+    stack.addDependency(target, reason);
+  }
 }
