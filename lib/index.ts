@@ -1,4 +1,5 @@
 export * from './cluster-oidc-provider';
+export * from './identity-mode';
 export * from './irsa-cluster';
 export * from './irsa-role';
 export * from './irsa-service-account';

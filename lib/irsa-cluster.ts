@@ -16,7 +16,8 @@ export interface IrsaClusterAttributes {
    * The cluster's OIDC issuer URL. With it, cdk-irsa creates the IAM OIDC provider (once per
    * account in this app) unless `oidcProvider` is given.
    *
-   * @default - taken from `oidcProvider`
+   * @default - taken from `oidcProvider`; one of the two is needed for IAM roles for service
+   * accounts, neither for EKS Pod Identity
    */
   readonly issuerUrl?: string;
 
@@ -28,6 +29,36 @@ export interface IrsaClusterAttributes {
    * @default - one is created from `issuerUrl`
    */
   readonly oidcProvider?: iam.IOpenIdConnectProvider;
+
+  /**
+   * The cluster's ARN, which EKS Pod Identity sends as the session tag `eks-cluster-arn`.
+   *
+   * @default - the ARN of a cluster of this name in the account and region of the stack that
+   * uses it
+   */
+  readonly clusterArn?: string;
+
+  /**
+   * Whether cdk-irsa installs the EKS Pod Identity agent add-on (`eks-pod-identity-agent`) on
+   * the cluster, once, for service accounts that use EKS Pod Identity.
+   *
+   * @default false: the agent is managed where the cluster is
+   */
+  readonly installPodIdentityAgent?: boolean;
+}
+
+/**
+ * Options for an aws-eks or aws-eks-v2 cluster.
+ */
+export interface IrsaClusterOptions {
+  /**
+   * For an imported cluster, whether cdk-irsa installs the EKS Pod Identity agent add-on on it,
+   * once, for service accounts that use EKS Pod Identity. A cluster made in this app always
+   * gets its agent from aws-cdk-lib (`cluster.eksPodIdentityAgent`), or keeps the one it has.
+   *
+   * @default false
+   */
+  readonly installPodIdentityAgent?: boolean;
 }
 
 /**
@@ -52,9 +83,10 @@ export class IrsaCluster {
    * be applied where the cluster has a kubectl provider or role.
    *
    * @param cluster the cluster
+   * @param options how to treat the cluster
    */
-  public static fromCluster(cluster: eks.ICluster): IrsaCluster {
-    return new IrsaCluster(eksClusterAdapter(cluster));
+  public static fromCluster(cluster: eks.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
+    return new IrsaCluster(eksClusterAdapter(cluster, options.installPodIdentityAgent ?? false));
   }
 
   /**
@@ -62,20 +94,22 @@ export class IrsaCluster {
    * be applied where the cluster has a kubectl provider.
    *
    * @param cluster the cluster
+   * @param options how to treat the cluster
    */
-  public static fromClusterV2(cluster: eksv2.ICluster): IrsaCluster {
-    return new IrsaCluster(eksV2ClusterAdapter(cluster));
+  public static fromClusterV2(cluster: eksv2.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
+    return new IrsaCluster(eksV2ClusterAdapter(cluster, options.installPodIdentityAgent ?? false));
   }
 
   /**
    * A cluster made outside this app, known by its name and issuer or provider. cdk-irsa cannot
    * apply manifests to it: deliver its service accounts with `ManifestDelivery.gitOps()` or
-   * `ManifestDelivery.none()`.
+   * `ManifestDelivery.none()`. IAM roles for service accounts need the issuer URL or the OIDC
+   * provider; EKS Pod Identity alone needs neither.
    *
    * @param attrs the cluster's name and its issuer URL or OIDC provider
    */
   public static fromAttributes(attrs: IrsaClusterAttributes): IrsaCluster {
-    return new IrsaCluster(attributesClusterAdapter(attrs.clusterName, attrs.issuerUrl, attrs.oidcProvider));
+    return new IrsaCluster(attributesClusterAdapter(attrs));
   }
 
   /** The name of the cluster. */

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
+import { PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
 import { iamLength, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements, hasTokenIssuer } from './private/trust-policy';
 import { ServiceAccountSubject } from './service-account-subject';
 
@@ -99,13 +100,47 @@ export interface IrsaTrustOptions {
 export interface IrsaRoleProps extends IrsaRoleOptions, IrsaTrustOptions {
   /**
    * The IAM OIDC provider of the cluster whose service accounts may assume the role.
+   * Give it with `subjects`.
+   *
+   * @default - no web-identity trust yet: add it with `addTrust()`, or use the role for EKS Pod
+   * Identity with `addPodIdentityTrust()`
    */
-  readonly provider: iam.IOpenIdConnectProvider;
+  readonly provider?: iam.IOpenIdConnectProvider;
 
   /**
-   * The service accounts that may assume the role.
+   * The service accounts that may assume the role through `provider`.
+   *
+   * @default - none; required when `provider` is given
    */
-  readonly subjects: ServiceAccountSubject[];
+  readonly subjects?: ServiceAccountSubject[];
+}
+
+/**
+ * Which EKS Pod Identity associations may use a role. Each value given pins the session tag
+ * that Pod Identity sends, so the role cannot be borrowed by an association for another
+ * cluster, namespace or service account.
+ */
+export interface PodIdentityTrustOptions {
+  /**
+   * The ARN of the cluster (session tag `eks-cluster-arn`).
+   *
+   * @default - any cluster
+   */
+  readonly clusterArn?: string;
+
+  /**
+   * The namespace (session tag `kubernetes-namespace`).
+   *
+   * @default - any namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * The service account's name (session tag `kubernetes-service-account`).
+   *
+   * @default - any service account
+   */
+  readonly serviceAccount?: string;
 }
 
 /**
@@ -133,7 +168,13 @@ export class IrsaRole extends iam.Role {
   /** The most characters that the trust policy may have. */
   public readonly trustPolicySizeLimit: number;
 
+  /** @internal the name and path given, from which a literal ARN can be formed */
+  public readonly _givenName?: string;
+  /** @internal */
+  public readonly _givenPath?: string;
+
   private readonly trusts: WebIdentityTrust[] = [];
+  private readonly podIdentityPins: PodIdentityPin[] = [];
   private readonly grantedStatements = new iam.PolicyDocument();
   private readonly userInlinePolicies: { [name: string]: iam.PolicyDocument };
 
@@ -147,7 +188,9 @@ export class IrsaRole extends iam.Role {
     }
     validateRoleName(props.roleName);
     validateRolePath(props.path);
-    checkTrust(props.subjects, props.audience);
+    if ((props.provider === undefined) !== (props.subjects === undefined)) {
+      fail('provider and subjects go together: give both (the cluster\'s OIDC provider and the service accounts it may vouch for), or neither.');
+    }
 
     super(scope, id, {
       assumedBy: new TrustRenderedByRole(),
@@ -160,6 +203,8 @@ export class IrsaRole extends iam.Role {
       inlinePolicies: props.inlinePolicies,
     });
     this.trustPolicySizeLimit = limit;
+    this._givenName = props.roleName;
+    this._givenPath = props.path;
     this.userInlinePolicies = { ...props.inlinePolicies };
 
     const resource = this.node.tryFindChild('Resource') as iam.CfnRole | undefined;
@@ -167,8 +212,10 @@ export class IrsaRole extends iam.Role {
       resource.assumeRolePolicyDocument = Lazy.any({ produce: () => this.renderTrustPolicy() });
       resource.policies = Lazy.any({ produce: () => this.renderInlinePolicies() }, { omitEmptyArray: true });
     }
-    this.addTrust(props.provider, props.subjects, { audience: props.audience });
-    this.node.addValidation({ validate: () => this.validateSizes() });
+    if (props.provider && props.subjects) {
+      this.addTrust(props.provider, props.subjects, { audience: props.audience });
+    }
+    this.node.addValidation({ validate: () => this.validateTrust() });
   }
 
   /**
@@ -196,6 +243,25 @@ export class IrsaRole extends iam.Role {
   }
 
   /**
+   * Lets EKS Pod Identity assume the role: the principal `pods.eks.amazonaws.com` with
+   * `sts:AssumeRole` and `sts:TagSession` in one statement, pinned with the session tags given.
+   *
+   * Pin at least the cluster, namespace and service account unless the role is meant to be
+   * shared by several associations: without pins, any Pod Identity association in the account
+   * may use it.
+   *
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
+   * @param options the session tag values to require
+   */
+  public addPodIdentityTrust(options: PodIdentityTrustOptions = {}): void {
+    const pin = { clusterArn: options.clusterArn, namespace: options.namespace, serviceAccount: options.serviceAccount };
+    if (this.podIdentityPins.some((p) => p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount)) {
+      fail(`Pod Identity is already trusted with these session tags (${q(pin)}). Add each once.`, this);
+    }
+    this.podIdentityPins.push(pin);
+  }
+
+  /**
    * Adds a statement to the role's inline policy `Grants`. `grant*()` methods of other
    * constructs call this, so what they grant stays inside the role's one resource.
    */
@@ -216,13 +282,18 @@ export class IrsaRole extends iam.Role {
     return trustPolicySize(this.trusts, this.otherTrustStatements(), Stack.of(this).region);
   }
 
+  /** Pod Identity and hand-added statements, resolved to their template form. */
   private otherTrustStatements(): any[] {
-    const resolved = Stack.of(this).resolve(this.assumeRolePolicy);
-    return resolved?.Statement ?? [];
+    const stack = Stack.of(this);
+    return [...stack.resolve(podIdentityStatements(this.podIdentityPins)), ...(stack.resolve(this.assumeRolePolicy)?.Statement ?? [])];
   }
 
   private renderTrustPolicy(): any {
-    const statements = [...webIdentityStatements(this.trusts), ...(this.assumeRolePolicy?.toJSON()?.Statement ?? [])];
+    const statements = [
+      ...webIdentityStatements(this.trusts),
+      ...podIdentityStatements(this.podIdentityPins),
+      ...(this.assumeRolePolicy?.toJSON()?.Statement ?? []),
+    ];
     const document = { Version: POLICY_VERSION, Statement: statements };
     // Condition keys hold the issuer; a token issuer cannot be an object key in a template,
     // so the whole document becomes one JSON string (Fn::Join), which IAM accepts as well.
@@ -237,8 +308,11 @@ export class IrsaRole extends iam.Role {
     return policies;
   }
 
-  private validateSizes(): string[] {
+  private validateTrust(): string[] {
     const errors: string[] = [];
+    if (this.trusts.length === 0 && this.podIdentityPins.length === 0 && (this.assumeRolePolicy?.isEmpty ?? true)) {
+      errors.push('the role trusts nobody. Give provider and subjects, or call addTrust() or addPodIdentityTrust().');
+    }
     const size = this.trustPolicySize;
     if (size > this.trustPolicySizeLimit) {
       const subjects = this.trusts.reduce((n, t) => n + t.subjects.length, 0);

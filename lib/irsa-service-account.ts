@@ -1,43 +1,115 @@
 import { Stack, Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
+import { IdentityMode } from './identity-mode';
 import { IrsaCluster } from './irsa-cluster';
 import { IrsaRole, IrsaRoleOptions } from './irsa-role';
 import { ManifestDelivery, ManifestDeliveryKind } from './manifest-delivery';
+import { ClusterAdapter } from './private/cluster-adapter';
 import { fail, q } from './private/errors';
 import { GitOpsFile } from './private/gitops-file';
 import { ManifestBatch } from './private/manifest-batch';
 import { acceptAudience, shortHash } from './private/provider-registry';
+import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
 import { registerServiceAccount } from './private/service-account-registry';
 import { ServiceAccountManifest, ServiceAccountManifestOptions } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
 
 const MAX_ROLE_NAME_LENGTH = 64;
 
+/** The options of `IrsaRoleOptions`, which apply only to a role that cdk-irsa creates. */
+const ROLE_OPTIONS: Array<keyof IrsaRoleOptions> = [
+  'roleName', 'path', 'description', 'maxSessionDuration', 'permissionsBoundary', 'managedPolicies', 'inlinePolicies', 'trustPolicySizeLimit',
+];
+
+/**
+ * Options of EKS Pod Identity for an `IrsaServiceAccount`.
+ */
+export interface PodIdentityOptions {
+  /**
+   * Whether the role's trust requires the session tags that Pod Identity sends for this cluster,
+   * namespace and service account (`aws:RequestTag/eks-cluster-arn`, `kubernetes-namespace`,
+   * `kubernetes-service-account`), so that no other association can borrow the role. Turn it
+   * off only for a role meant to be shared.
+   *
+   * @default - true, unless `disableSessionTags` is set (then there are no tags to pin)
+   */
+  readonly pinSessionTags?: boolean;
+
+  /**
+   * Whether Pod Identity leaves out its session tags. Needed for `sessionPolicy`; it turns tag
+   * pinning off.
+   *
+   * @default false
+   */
+  readonly disableSessionTags?: boolean;
+
+  /**
+   * A session policy that narrows the role's permissions for these pods. EKS accepts it only
+   * with `disableSessionTags: true`.
+   *
+   * @default - none
+   */
+  readonly sessionPolicy?: iam.PolicyDocument;
+
+  /**
+   * The ARN of a role, usually in another account, that Pod Identity assumes with the
+   * credentials of this service account's role (role chaining). That role must trust this one.
+   *
+   * @default - none: pods get the credentials of this service account's role
+   */
+  readonly targetRoleArn?: string;
+
+  /**
+   * Tags for the Pod Identity association.
+   *
+   * @default - none
+   */
+  readonly associationTags?: { [key: string]: string };
+}
+
 /**
  * Options of an `IrsaServiceAccount`: everything but the cluster.
  */
-export interface IrsaServiceAccountOptions extends IrsaRoleOptions, ServiceAccountManifestOptions {
+export interface IrsaServiceAccountOptions extends IrsaRoleOptions, ServiceAccountManifestOptions, PodIdentityOptions {
   /** The name of the Kubernetes ServiceAccount. */
   readonly name: string;
 
   /**
-   * The namespace of the ServiceAccount. It must exist in the cluster before the ServiceAccount
-   * is applied.
+   * The namespace of the ServiceAccount. It must exist before the ServiceAccount is applied,
+   * unless `createNamespace` is set.
    *
    * @default 'default'
    */
   readonly namespace?: string;
 
   /**
-   * The audience of the projected token: pinned in the role's trust, annotated on the
+   * How pods of the service account get credentials.
+   *
+   * @default IdentityMode.IRSA
+   */
+  readonly identityMode?: IdentityMode;
+
+  /**
+   * The audience of the projected token (IRSA): pinned in the role's trust, annotated on the
    * ServiceAccount, and added to the client IDs of a provider that cdk-irsa created.
    *
    * @default 'sts.amazonaws.com'
    */
   readonly audience?: string;
+
+  /**
+   * A role to use instead of creating one. An `IrsaRole` or `iam.Role` of this app gets this
+   * service account's trust added. An imported role cannot be changed: its trust must be set
+   * where it is defined, and a synth warning shows the statement it needs. The role options
+   * (`roleName`, `path`, ...) cannot be combined with it.
+   *
+   * @default - an `IrsaRole` is created
+   */
+  readonly role?: iam.IRole;
 
   /**
    * How the ServiceAccount reaches the cluster.
@@ -46,6 +118,23 @@ export interface IrsaServiceAccountOptions extends IrsaRoleOptions, ServiceAccou
    * `ManifestDelivery.gitOps()`
    */
   readonly manifestDelivery?: ManifestDelivery;
+
+  /**
+   * Whether kubectl delivery takes over a ServiceAccount (and a namespace, with
+   * `createNamespace`) that exists already, made by Helm or by hand, instead of failing to
+   * create it. GitOps tools always take over.
+   *
+   * @default false
+   */
+  readonly overwrite?: boolean;
+
+  /**
+   * Whether the namespace is delivered too, ahead of the ServiceAccount. A namespace delivered by
+   * kubectl is deleted with the stack, with everything in it; it is never pruned.
+   *
+   * @default false: the namespace must exist
+   */
+  readonly createNamespace?: boolean;
 }
 
 /**
@@ -57,15 +146,19 @@ export interface IrsaServiceAccountProps extends IrsaServiceAccountOptions {
 }
 
 /**
- * A Kubernetes ServiceAccount whose pods get AWS credentials of their own through IAM roles
- * for service accounts (IRSA): the cluster's IAM OIDC provider (reused or created once), an
- * IAM role trusted by exactly this service account and audience, and the annotated
- * ServiceAccount, delivered by kubectl, as GitOps YAML or not at all.
+ * A Kubernetes ServiceAccount whose pods get AWS credentials of their own: through IAM roles
+ * for service accounts (IRSA, the default), EKS Pod Identity, or both during a migration.
+ *
+ * With IRSA it makes (or reuses) the cluster's IAM OIDC provider, an IAM role trusted by exactly
+ * this service account and audience, and the ServiceAccount annotated with the role. With Pod
+ * Identity it makes the role trusted by `pods.eks.amazonaws.com`, pinned to this service
+ * account's session tags, and the association. The ServiceAccount is delivered by kubectl, as
+ * GitOps YAML, or not at all.
  *
  * It is a principal: grant it what its pods need (`bucket.grantRead(serviceAccount)`); grants
  * land in the role's inline policy. Per service account the template gains one
- * `AWS::IAM::Role` and no Lambda or custom resource (with kubectl delivery, one manifest
- * resource per cluster and stack holds all service accounts).
+ * `AWS::IAM::Role` (plus the association with Pod Identity) and no Lambda or custom resource;
+ * with kubectl delivery, one manifest resource per cluster and stack holds all service accounts.
  *
  * @example
  * declare const cluster: eks.Cluster;
@@ -79,7 +172,7 @@ export interface IrsaServiceAccountProps extends IrsaServiceAccountOptions {
  */
 export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   /** The IAM role that the service account's pods assume. */
-  public readonly role: IrsaRole;
+  public readonly role: iam.IRole;
 
   /** The name of the ServiceAccount. */
   public readonly serviceAccountName: string;
@@ -93,6 +186,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   /** How the ServiceAccount is delivered. */
   public readonly manifestDelivery: ManifestDelivery;
 
+  /** How pods of the service account get credentials. */
+  public readonly identityMode: IdentityMode;
+
   /**
    * With GitOps delivery, the YAML file holding the ServiceAccount, relative to the cloud
    * assembly directory.
@@ -100,6 +196,13 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
    * @default - none: the ServiceAccount is not delivered as a file
    */
   public readonly manifestFile?: string;
+
+  /**
+   * With EKS Pod Identity, the association of the service account with the role.
+   *
+   * @default - none: IRSA only
+   */
+  public readonly podIdentityAssociation?: eks.CfnPodIdentityAssociation;
 
   /** The principal to grant permissions to: the role. */
   public readonly grantPrincipal: iam.IPrincipal;
@@ -111,50 +214,44 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     super(scope, id);
     const cluster = props.cluster._adapter;
     const namespace = props.namespace ?? 'default';
-    const audience = props.audience ?? DEFAULT_AUDIENCE;
+    const mode = props.identityMode ?? IdentityMode.IRSA;
+    const usesIrsa = mode !== IdentityMode.POD_IDENTITY;
+    const usesPodIdentity = mode !== IdentityMode.IRSA;
     const subject = ServiceAccountSubject.exact(namespace, props.name);
     const delivery = props.manifestDelivery ?? (cluster.manifests ? ManifestDelivery.kubectl() : ManifestDelivery.gitOps());
-    if (delivery.kind === ManifestDeliveryKind.KUBECTL && !cluster.manifests) {
-      fail(`ManifestDelivery.kubectl() needs a cluster that can apply manifests, and ${q(cluster.clusterName)} cannot (an imported cluster `
-        + 'without a kubectl provider or role, or one known only by its attributes). Use ManifestDelivery.gitOps() or ManifestDelivery.none().', this);
-    }
+    this.validateOptions(props, cluster, mode, delivery);
     registerServiceAccount(this, cluster.identity, namespace, props.name);
 
-    const roleName = props.roleName
-      ?? (delivery.kind === ManifestDeliveryKind.GITOPS ? deterministicRoleName(cluster.identity, cluster.clusterName, namespace, props.name) : undefined);
-
-    const provider = cluster.provider(this);
-    acceptAudience(this, provider, audience);
-
-    this.role = new IrsaRole(this, 'Role', {
+    this.role = props.role ?? new IrsaRole(this, 'Role', {
       ...props,
-      roleName,
-      provider,
-      subjects: [subject],
-      audience,
+      provider: undefined,
+      subjects: undefined,
+      // Named alike in every mode, so that switching modes never replaces a role in use.
+      roleName: props.roleName
+        ?? (delivery.kind === ManifestDeliveryKind.GITOPS ? deterministicRoleName(cluster.identity, cluster.clusterName, namespace, props.name) : undefined),
     });
+    if (usesIrsa) {
+      const audience = props.audience ?? DEFAULT_AUDIENCE;
+      const provider = cluster.provider(this);
+      acceptAudience(this, provider, audience);
+      trustWebIdentity(this, this.role, provider, subject, audience);
+    }
+    if (usesPodIdentity) {
+      const pin = (props.pinSessionTags ?? true) && !props.disableSessionTags;
+      trustPodIdentity(this, this.role, pin ? { clusterArn: cluster.clusterArn(this), namespace, serviceAccount: props.name } : {});
+      this.podIdentityAssociation = this.associate(props, cluster, namespace);
+    }
 
-    const roleArn = delivery.kind === ManifestDeliveryKind.GITOPS ? literalRoleArn(this, roleName!, props.path) : this.role.roleArn;
+    const roleArn = !usesIrsa ? undefined
+      : delivery.kind === ManifestDeliveryKind.GITOPS ? literalRoleArn(this, this.role) : this.role.roleArn;
     this.manifest = new ServiceAccountManifest({ ...props, namespace, roleArn });
     this.serviceAccountName = props.name;
     this.serviceAccountNamespace = namespace;
     this.manifestDelivery = delivery;
+    this.identityMode = mode;
     this.grantPrincipal = this.role;
     this.assumeRoleAction = this.role.assumeRoleAction;
-
-    switch (delivery.kind) {
-      case ManifestDeliveryKind.KUBECTL:
-        ManifestBatch.of(this, cluster.manifests!).add(this.manifest.toJson());
-        break;
-      case ManifestDeliveryKind.GITOPS: {
-        const file = GitOpsFile.of(this);
-        file.add(this.manifest.toJson());
-        this.manifestFile = file.fileName;
-        break;
-      }
-      case ManifestDeliveryKind.NONE:
-        break;
-    }
+    this.manifestFile = this.deliver(props, cluster, delivery, namespace);
   }
 
   /** The policy fragment that names the role as principal. */
@@ -168,7 +265,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   }
 
   /**
-   * Adds a statement to the role's inline policy.
+   * Adds a statement to the role's policy.
    *
    * @deprecated use `addToPrincipalPolicy`
    */
@@ -176,9 +273,87 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     return this.role.addToPrincipalPolicy(statement).statementAdded;
   }
 
-  /** Adds a statement to the role's inline policy. */
+  /** Adds a statement to the role's policy: its inline policy where cdk-irsa made the role. */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     return this.role.addToPrincipalPolicy(statement);
+  }
+
+  private validateOptions(props: IrsaServiceAccountProps, cluster: ClusterAdapter, mode: IdentityMode, delivery: ManifestDelivery): void {
+    if (delivery.kind === ManifestDeliveryKind.KUBECTL && !cluster.manifests) {
+      fail(`ManifestDelivery.kubectl() needs a cluster that can apply manifests, and ${q(cluster.clusterName)} cannot (an imported cluster `
+        + 'without a kubectl provider or role, or one known only by its attributes). Use ManifestDelivery.gitOps() or ManifestDelivery.none().', this);
+    }
+    if (props.role) {
+      const given = ROLE_OPTIONS.filter((option) => props[option] !== undefined);
+      if (given.length > 0) {
+        fail(`${given.join(', ')} shape the role that cdk-irsa creates, but role is given. Set them where that role is made, or leave role out.`, this);
+      }
+    }
+    if (mode === IdentityMode.IRSA) {
+      const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags'] as const)
+        .filter((option) => props[option] !== undefined);
+      if (podIdentityOnly.length > 0) {
+        fail(`${podIdentityOnly.join(', ')} apply to EKS Pod Identity only. Set identityMode to IdentityMode.POD_IDENTITY `
+          + 'or IdentityMode.IRSA_AND_POD_IDENTITY, or leave them out.', this);
+      }
+      return;
+    }
+    if (cluster.podIdentityUnavailable) {
+      fail(cluster.podIdentityUnavailable, this);
+    }
+    if (mode === IdentityMode.POD_IDENTITY && props.audience !== undefined) {
+      fail('audience applies to IAM roles for service accounts (the projected token); EKS Pod Identity has none. Leave it out.', this);
+    }
+    if (props.sessionPolicy && !props.disableSessionTags) {
+      fail('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.', this);
+    }
+    if (props.pinSessionTags === true && props.disableSessionTags) {
+      fail('pinSessionTags cannot work with disableSessionTags: without session tags there is nothing to pin the trust to. Leave pinSessionTags out.', this);
+    }
+  }
+
+  private associate(props: IrsaServiceAccountProps, cluster: ClusterAdapter, namespace: string): eks.CfnPodIdentityAssociation {
+    const association = new eks.CfnPodIdentityAssociation(this, 'PodIdentityAssociation', {
+      clusterName: cluster.clusterName,
+      namespace,
+      serviceAccount: props.name,
+      roleArn: this.role.roleArn,
+      targetRoleArn: props.targetRoleArn,
+      disableSessionTags: props.disableSessionTags,
+      tags: props.associationTags ? Object.entries(props.associationTags).map(([key, value]) => ({ key, value })) : undefined,
+    });
+    if (props.sessionPolicy) {
+      // Set as an override: the typed property exists only in newer aws-cdk-lib versions.
+      association.addPropertyOverride('Policy', Stack.of(this).toJsonString(props.sessionPolicy));
+    }
+    const agent = cluster.podIdentityAgent(this);
+    if (agent) {
+      association.node.addDependency(agent);
+    }
+    return association;
+  }
+
+  private deliver(props: IrsaServiceAccountProps, cluster: ClusterAdapter, delivery: ManifestDelivery, namespace: string): string | undefined {
+    switch (delivery.kind) {
+      case ManifestDeliveryKind.KUBECTL: {
+        const batch = ManifestBatch.of(this, cluster.manifests!, props.overwrite ?? false);
+        if (props.createNamespace) {
+          batch.createNamespace(namespace);
+        }
+        batch.add(this.manifest.toJson());
+        return undefined;
+      }
+      case ManifestDeliveryKind.GITOPS: {
+        const file = GitOpsFile.of(this);
+        if (props.createNamespace) {
+          file.createNamespace(namespace);
+        }
+        file.add(this.manifest.toJson());
+        return file.fileName;
+      }
+      case ManifestDeliveryKind.NONE:
+        return undefined;
+    }
   }
 }
 
@@ -194,11 +369,17 @@ function deterministicRoleName(identity: string, clusterName: string, namespace:
 }
 
 /** The role's ARN as a literal, for YAML that must not hold tokens. */
-function literalRoleArn(scope: Construct, roleName: string, path: string | undefined): string {
-  const stack = Stack.of(scope);
-  const fix = 'GitOps YAML holds the role ARN literally. Give the stack an explicit environment: new Stack(app, id, { env: { account: "123456789012", region: "eu-west-1" } }).';
-  if (Token.isUnresolved(roleName)) {
-    fail(`roleName must be literal with ManifestDelivery.gitOps() (got a token). ${fix}`, scope);
+function literalRoleArn(scope: Construct, role: iam.IRole): string {
+  if (!Token.isUnresolved(role.roleArn)) {
+    return role.roleArn;
+  }
+  const stack = Stack.of(role);
+  const fix = 'GitOps YAML holds the role ARN literally. Give the role\'s stack an explicit environment: '
+    + 'new Stack(app, id, { env: { account: "123456789012", region: "eu-west-1" } }).';
+  const roleName = role instanceof IrsaRole ? role._givenName : undefined;
+  if (roleName === undefined || Token.isUnresolved(roleName)) {
+    fail(`the ARN of role ${role.node.path} is known only at deploy, and GitOps YAML holds it literally. Give the role a literal roleName `
+      + '(an IrsaRole), import it by ARN, or use another ManifestDelivery.', scope);
   }
   if (Token.isUnresolved(stack.account)) {
     fail(`the account of stack ${stack.stackName} is not known at synth, so the role ARN for the GitOps manifest cannot be written. ${fix}`, scope);
@@ -208,5 +389,6 @@ function literalRoleArn(scope: Construct, roleName: string, path: string | undef
     fail(`the region of stack ${stack.stackName} is not known at synth (or not known to aws-cdk-lib), so the partition of the role ARN `
       + `for the GitOps manifest cannot be written. ${fix}`, scope);
   }
-  return `arn:${partition}:iam::${stack.account}:role${path ?? '/'}${roleName}`;
+  const path = role instanceof IrsaRole ? role._givenPath ?? '/' : '/';
+  return `arn:${partition}:iam::${stack.account}:role${path}${roleName}`;
 }

@@ -1,11 +1,12 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { fail, q } from './errors';
 import { issuerFromProviderArn, validateIssuerUrl } from './issuer';
+import { agentOfCluster, installAgent } from './pod-identity-agent';
 import { providerForIssuer } from './provider-registry';
 
 /** aws-cdk-lib's prefix of the labels that `kubectl apply --prune` selects on. */
@@ -23,13 +24,19 @@ export interface CreatedManifest {
 export interface ManifestTarget {
   /** The cluster construct: one batch per cluster per stack. */
   readonly cluster: IConstruct;
-  /** Creates one manifest resource holding `objects` (which may grow until synth). */
-  create(scope: Construct, id: string, objects: any[]): CreatedManifest;
+  /** Creates one manifest resource holding `objects` (which may grow until synth); `overwrite` applies rather than creates. */
+  create(scope: Construct, id: string, objects: any[], overwrite: boolean): CreatedManifest;
 }
 
 /** What cdk-irsa needs from a cluster, whatever made it. */
 export interface ClusterAdapter {
   readonly clusterName: string;
+  /** The cluster's ARN as seen from `scope` (the `eks-cluster-arn` session tag of Pod Identity). */
+  clusterArn(scope: IConstruct): string;
+  /** Why Pod Identity cannot work on this cluster, if the cluster says so. */
+  readonly podIdentityUnavailable?: string;
+  /** The EKS Pod Identity agent add-on, installed once, for pods of this cluster (`undefined` where not managed here). */
+  podIdentityAgent(scope: IConstruct): IDependable | undefined;
   /** The issuer URL, where it is known. */
   readonly issuerUrl?: string;
   /** A string that names the same cluster in every synth: never a token. */
@@ -82,49 +89,74 @@ function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectP
   return created;
 }
 
-function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string, objects: any[]) => Construct): ManifestTarget {
+function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string, objects: any[], overwrite: boolean) => Construct): ManifestTarget {
   return {
     cluster,
-    create: (scope, id, objects) => {
-      const resource = make(scope, id, objects);
+    create: (scope, id, objects, overwrite) => {
+      const resource = make(scope, id, objects, overwrite);
       return { resource, pruneLabel: cluster.prune ? `${PRUNE_LABEL_PREFIX}${resource.node.addr}` : undefined };
     },
   };
 }
 
+/** The Pod Identity facts of an aws-eks or aws-eks-v2 cluster. */
+function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean): Pick<ClusterAdapter, 'clusterArn' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
+  const owned = ownedIssuerUrl(cluster) !== undefined;
+  return {
+    clusterArn: () => cluster.clusterArn,
+    podIdentityUnavailable: fargate
+      ? `${cluster.node.path} is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityMode.IRSA.`
+      : undefined,
+    podIdentityAgent: (scope) => {
+      if (owned) {
+        return agentOfCluster(cluster);
+      }
+      return installAgentOnImport ? installAgent(scope, cluster.clusterName, clusterIdentity(cluster)) : undefined;
+    },
+  };
+}
+
 /** An aws-eks cluster. */
-export function eksClusterAdapter(cluster: eks.ICluster): ClusterAdapter {
+export function eksClusterAdapter(cluster: eks.ICluster, installAgentOnImport: boolean): ClusterAdapter {
   const canApply = ownedIssuerUrl(cluster) !== undefined || cluster.kubectlRole !== undefined || cluster.kubectlProvider !== undefined;
   return {
+    ...podIdentityOf(cluster, cluster instanceof eks.FargateCluster, installAgentOnImport),
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
     manifests: canApply
-      ? manifestTarget(cluster, (scope, id, objects) => new eks.KubernetesManifest(scope, id, { cluster, manifest: objects }))
+      ? manifestTarget(cluster, (scope, id, objects, overwrite) => new eks.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
       : undefined,
     provider: () => clusterProvider(cluster, 'aws-eks'),
   };
 }
 
 /** An aws-eks-v2 cluster. */
-export function eksV2ClusterAdapter(cluster: eksv2.ICluster): ClusterAdapter {
+export function eksV2ClusterAdapter(cluster: eksv2.ICluster, installAgentOnImport: boolean): ClusterAdapter {
   return {
+    ...podIdentityOf(cluster, cluster instanceof eksv2.FargateCluster, installAgentOnImport),
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
     manifests: cluster.kubectlProvider !== undefined
-      ? manifestTarget(cluster, (scope, id, objects) => new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects }))
+      ? manifestTarget(cluster, (scope, id, objects, overwrite) => new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
       : undefined,
     provider: () => clusterProvider(cluster, 'aws-eks-v2'),
   };
 }
 
+/** What is known of a cluster made outside the app. */
+export interface ClusterAttributes {
+  readonly clusterName: string;
+  readonly issuerUrl?: string;
+  readonly oidcProvider?: iam.IOpenIdConnectProvider;
+  readonly clusterArn?: string;
+  readonly installPodIdentityAgent?: boolean;
+}
+
 /** A cluster known by its attributes. */
-export function attributesClusterAdapter(clusterName: string, issuerUrl?: string, oidcProvider?: iam.IOpenIdConnectProvider): ClusterAdapter {
-  if (issuerUrl === undefined && oidcProvider === undefined) {
-    fail(`cluster ${q(clusterName)} needs issuerUrl or oidcProvider: cdk-irsa cannot find the cluster's issuer otherwise. `
-      + 'Give issuerUrl (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`), or oidcProvider to reuse an existing provider.');
-  }
+export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapter {
+  const { clusterName, issuerUrl, oidcProvider } = attrs;
   if (Token.isUnresolved(clusterName) === false && clusterName.length === 0) {
     fail('clusterName is empty. Name the EKS cluster.');
   }
@@ -153,6 +185,18 @@ export function attributesClusterAdapter(clusterName: string, issuerUrl?: string
     clusterName,
     issuerUrl,
     identity,
-    provider: (scope) => oidcProvider ?? providerForIssuer(scope, issuerUrl!, identity),
+    clusterArn: (scope) => attrs.clusterArn ?? Stack.of(scope).formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName }),
+    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, identity) : undefined,
+    provider: (scope) => {
+      if (oidcProvider) {
+        return oidcProvider;
+      }
+      if (issuerUrl === undefined) {
+        return fail(`cluster ${q(clusterName)} needs issuerUrl or oidcProvider for IAM roles for service accounts: cdk-irsa cannot find the `
+          + 'cluster\'s issuer otherwise. Give issuerUrl (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`), '
+          + 'or oidcProvider to reuse an existing provider. (EKS Pod Identity alone needs neither.)', scope);
+      }
+      return providerForIssuer(scope, issuerUrl, identity);
+    },
   };
 }

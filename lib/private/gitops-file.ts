@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Annotations, attachCustomSynthesis, ISynthesisSession, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { isNamespace, namespaceObject } from './kubernetes-objects';
 import { toYamlDocuments } from './yaml';
 
 const WRITER_ID = 'IrsaGitOpsManifest';
@@ -34,8 +35,16 @@ export class GitOpsFile extends Construct {
     });
   }
 
-  /** Adds Kubernetes objects to the file, in order. */
-  public add(...objects: any[]): void {
-    this.objects.push(...objects);
+  /** Adds a Kubernetes object to the file, after those added before. */
+  public add(object: any): void {
+    this.objects.push(object);
+  }
+
+  /** Adds a Namespace ahead of every ServiceAccount, once. */
+  public createNamespace(name: string): void {
+    const namespaces = this.objects.filter(isNamespace);
+    if (!namespaces.some((n) => n.metadata.name === name)) {
+      this.objects.splice(namespaces.length, 0, namespaceObject(name));
+    }
   }
 }

@@ -1,0 +1,28 @@
+/**
+ * How the pods of a service account get AWS credentials.
+ *
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/service-accounts.html#service-accounts-iam
+ */
+export enum IdentityMode {
+  /**
+   * IAM roles for service accounts: the role trusts the cluster's OIDC provider for this
+   * service account, and the ServiceAccount is annotated with the role's ARN.
+   */
+  IRSA = 'IRSA',
+
+  /**
+   * EKS Pod Identity: an association of the cluster, namespace and service account with the
+   * role, which trusts `pods.eks.amazonaws.com`. No OIDC provider and no annotation; the
+   * ServiceAccount must still exist, and the cluster must run the Pod Identity agent.
+   * Not available for pods on Fargate.
+   */
+  POD_IDENTITY = 'POD_IDENTITY',
+
+  /**
+   * Both at once, for moving from IRSA to Pod Identity: one role trusted both ways, the
+   * association and the annotation. While the annotation is there, AWS SDKs use IRSA's web
+   * identity credentials first; remove it (switch to `POD_IDENTITY`) and restart the pods to
+   * move them to Pod Identity.
+   */
+  IRSA_AND_POD_IDENTITY = 'IRSA_AND_POD_IDENTITY',
+}

@@ -1,0 +1,57 @@
+import { Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+import { Construct, IConstruct, IDependable } from 'constructs';
+import { shortHash } from './provider-registry';
+
+/** The EKS add-on that serves Pod Identity credentials to pods. */
+export const AGENT_ADDON_NAME = 'eks-pod-identity-agent';
+
+/** Agents by cluster (owned clusters) or cluster identity (imported ones), per app: never two. */
+const agentsOfClusters = new WeakMap<IConstruct, IDependable>();
+const agentsByRoot = new WeakMap<IConstruct, Map<string, IDependable>>();
+
+/**
+ * The agent of a cluster made in this app: an add-on for it that exists already anywhere in
+ * the cluster's stack, or else the cluster's own (`cluster.eksPodIdentityAgent`, which
+ * aws-cdk-lib creates once and caches).
+ */
+export function agentOfCluster(cluster: eks.ICluster | eksv2.ICluster): IDependable | undefined {
+  const known = agentsOfClusters.get(cluster);
+  if (known) {
+    return known;
+  }
+  const stack = Stack.of(cluster);
+  const clusterName = JSON.stringify(stack.resolve(cluster.clusterName));
+  const existing = stack.node.findAll().find((c) =>
+    c instanceof eks.CfnAddon
+    && c.addonName === AGENT_ADDON_NAME
+    && JSON.stringify(stack.resolve(c.clusterName)) === clusterName);
+  const agent = existing ?? cluster.eksPodIdentityAgent;
+  if (agent) {
+    agentsOfClusters.set(cluster, agent);
+  }
+  return agent;
+}
+
+/**
+ * An agent add-on for a cluster made outside the app, created once per cluster in the whole
+ * app (in the stack of the first service account that asks).
+ */
+export function installAgent(scope: IConstruct, clusterName: string, identity: string): IDependable {
+  const root = scope.node.root;
+  let agents = agentsByRoot.get(root);
+  if (!agents) {
+    agents = new Map();
+    agentsByRoot.set(root, agents);
+  }
+  let agent = agents.get(identity);
+  if (!agent) {
+    agent = new eks.CfnAddon(Stack.of(scope) as Construct, `IrsaPodIdentityAgent${shortHash(identity)}`, {
+      clusterName,
+      addonName: AGENT_ADDON_NAME,
+    });
+    agents.set(identity, agent);
+  }
+  return agent;
+}
