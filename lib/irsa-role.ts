@@ -178,7 +178,7 @@ export class IrsaRole extends iam.Role {
   private readonly grantedStatements = new iam.PolicyDocument();
   private readonly userInlinePolicies: { [name: string]: iam.PolicyDocument };
 
-  constructor(scope: Construct, id: string, props: IrsaRoleProps) {
+  constructor(scope: Construct, id: string, props: IrsaRoleProps = {}) {
     const limit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
     if (!Number.isInteger(limit) || limit <= 0) {
       fail(`trustPolicySizeLimit must be a positive whole number of characters (got ${q(limit)}); IAM's default quota is ${DEFAULT_TRUST_POLICY_SIZE_LIMIT}.`);

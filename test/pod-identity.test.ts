@@ -1,0 +1,438 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject } from '../lib';
+import { parseJoinedJson } from './util';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const CLUSTER_ARN = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod';
+
+function importedCluster(extra: { installPodIdentityAgent?: boolean } = {}) {
+  return IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}`, clusterArn: CLUSTER_ARN, ...extra });
+}
+
+function newStack(app = new App()): Stack {
+  return new Stack(app, 'Stack', { env: ENV });
+}
+
+function podIdentityStatement(condition?: any) {
+  return {
+    Effect: 'Allow',
+    Principal: { Service: 'pods.eks.amazonaws.com' },
+    Action: ['sts:AssumeRole', 'sts:TagSession'],
+    ...(condition ? { Condition: condition } : {}),
+  };
+}
+
+function ownedEksCluster(stack: Stack, id = 'Cluster', fargate = false): eks.Cluster {
+  const kubectlLayer = lambda.LayerVersion.fromLayerVersionArn(stack, `${id}Kubectl`, 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1');
+  return fargate
+    ? new eks.FargateCluster(stack, id, { version: eks.KubernetesVersion.V1_32, kubectlLayer })
+    : new eks.Cluster(stack, id, { version: eks.KubernetesVersion.V1_32, kubectlLayer, defaultCapacity: 0 });
+}
+
+describe('IdentityMode.POD_IDENTITY', () => {
+  test('makes a role trusted by pods.eks.amazonaws.com, pinned to the session tags of this service account, and the association', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode: IdentityMode.POD_IDENTITY });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::EKS::Addon', 0);
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0].Properties;
+    expect(role.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [podIdentityStatement({
+        StringEquals: {
+          'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN,
+          'aws:RequestTag/kubernetes-namespace': 'payments',
+          'aws:RequestTag/kubernetes-service-account': 'api',
+        },
+      })],
+    });
+    expect(template.toJSON().Resources.ApiPodIdentityAssociation9A52BBD0).toEqual({
+      Type: 'AWS::EKS::PodIdentityAssociation',
+      Properties: { ClusterName: 'prod', Namespace: 'payments', ServiceAccount: 'api', RoleArn: { 'Fn::GetAtt': ['ApiRoleDE7A08EC', 'Arn'] } },
+    });
+  });
+
+  test('delivers the ServiceAccount without a role annotation', () => {
+    const app = new App();
+    const stack = newStack(app);
+
+    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode: IdentityMode.POD_IDENTITY });
+
+    expect(sa.manifest.toJson().metadata.annotations).toBeUndefined();
+    expect(sa.manifestFile).toEqual('Stack.service-accounts.yaml');
+    expect(sa.podIdentityAssociation).toBeDefined();
+  });
+
+  test('derives the cluster ARN from the stack when none is given', () => {
+    const stack = newStack();
+
+    new IrsaServiceAccount(stack, 'Api', {
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }),
+      name: 'api',
+      identityMode: IdentityMode.POD_IDENTITY,
+    });
+
+    const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['aws:RequestTag/eks-cluster-arn'])
+      .toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:123456789012:cluster/prod']] });
+  });
+
+  test('does not pin session tags with pinSessionTags: false, for a role meant to be shared', () => {
+    const stack = newStack();
+
+    new IrsaServiceAccount(stack, 'Api', {
+      cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false,
+    });
+
+    const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([podIdentityStatement()]);
+  });
+
+  test('renders the typed association options, with a session policy only alongside disabled session tags', () => {
+    const stack = newStack();
+    const sessionPolicy = new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })] });
+
+    new IrsaServiceAccount(stack, 'Api', {
+      cluster: importedCluster(),
+      name: 'api',
+      identityMode: IdentityMode.POD_IDENTITY,
+      disableSessionTags: true,
+      sessionPolicy,
+      targetRoleArn: 'arn:aws:iam::210987654321:role/data-reader',
+      associationTags: { team: 'payments' },
+    });
+
+    const template = Template.fromStack(stack);
+    const association = Object.values(template.findResources('AWS::EKS::PodIdentityAssociation'))[0].Properties;
+    expect(association).toEqual({
+      ClusterName: 'prod',
+      Namespace: 'default',
+      ServiceAccount: 'api',
+      RoleArn: { 'Fn::GetAtt': ['ApiRoleDE7A08EC', 'Arn'] },
+      TargetRoleArn: 'arn:aws:iam::210987654321:role/data-reader',
+      DisableSessionTags: true,
+      Tags: [{ Key: 'team', Value: 'payments' }],
+      Policy: '{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}',
+    });
+    // no tags, so nothing to pin
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([podIdentityStatement()]);
+  });
+
+  test('installs the agent add-on for an imported cluster only when asked, and only once', () => {
+    const app = new App();
+    const stack = newStack(app);
+    const other = new Stack(app, 'Other', { env: ENV });
+
+    new IrsaServiceAccount(stack, 'A', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'a', identityMode: IdentityMode.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'B', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'b', identityMode: IdentityMode.POD_IDENTITY });
+    new IrsaServiceAccount(other, 'C', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'c', identityMode: IdentityMode.POD_IDENTITY });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EKS::Addon', 1);
+    template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent', ClusterName: 'prod' });
+    Template.fromStack(other).resourceCountIs('AWS::EKS::Addon', 0);
+    const associations = template.findResources('AWS::EKS::PodIdentityAssociation');
+    for (const association of Object.values(associations)) {
+      expect(association.DependsOn).toEqual([Object.keys(template.findResources('AWS::EKS::Addon'))[0]]);
+    }
+  });
+
+  test('uses the agent of a cluster made in the app, once, and keeps one that exists already', () => {
+    // GIVEN a cluster whose agent the app added by hand
+    const stack = newStack();
+    const cluster = ownedEksCluster(stack);
+    new eks.CfnAddon(stack, 'HandMadeAgent', { clusterName: cluster.clusterName, addonName: 'eks-pod-identity-agent' });
+
+    // WHEN
+    for (const name of ['a', 'b']) {
+      new IrsaServiceAccount(stack, name, { cluster: IrsaCluster.fromCluster(cluster), name, identityMode: IdentityMode.POD_IDENTITY });
+    }
+
+    // THEN no second agent
+    const template = Template.fromStack(stack);
+    expect(Object.keys(template.findResources('AWS::EKS::Addon'))).toEqual(['HandMadeAgent']);
+    for (const association of Object.values(template.findResources('AWS::EKS::PodIdentityAssociation'))) {
+      expect(association.DependsOn).toEqual(['HandMadeAgent']);
+    }
+  });
+
+  test('uses the cluster\'s own agent add-on where there is none yet', () => {
+    const stack = newStack();
+    const cluster = ownedEksCluster(stack);
+
+    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromCluster(cluster), name: 'a', identityMode: IdentityMode.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'B', { cluster: IrsaCluster.fromCluster(cluster), name: 'b', identityMode: IdentityMode.POD_IDENTITY });
+
+    const template = Template.fromStack(stack);
+    expect(Object.keys(template.findResources('AWS::EKS::Addon'))).toEqual(['ClusterEksPodIdentityAgentAddonEF717E32']);
+    expect(cluster.eksPodIdentityAgent).toBeDefined();
+  });
+
+  test('fails on a Fargate cluster', () => {
+    const stack = newStack();
+    const cluster = ownedEksCluster(stack, 'Cluster', true);
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
+      .toThrow('Stack/Cluster is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityMode.IRSA.');
+  });
+
+  test('allows IRSA on a Fargate cluster', () => {
+    const stack = newStack();
+    const cluster = ownedEksCluster(stack, 'Cluster', true);
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api' })).not.toThrow();
+  });
+
+  describe('fails for conflicting options', () => {
+    test('fails for a session policy without disabled session tags', () => {
+      const stack = newStack();
+      expect(() => new IrsaServiceAccount(stack, 'Api', {
+        cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, sessionPolicy: new iam.PolicyDocument(),
+      })).toThrow('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.');
+    });
+
+    test('fails for pinned session tags that are disabled', () => {
+      const stack = newStack();
+      expect(() => new IrsaServiceAccount(stack, 'Api', {
+        cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: true, disableSessionTags: true,
+      })).toThrow('pinSessionTags cannot work with disableSessionTags');
+    });
+
+    test('fails for Pod Identity options in IRSA mode', () => {
+      const stack = newStack();
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', targetRoleArn: 'arn:aws:iam::1:role/x', disableSessionTags: true }))
+        .toThrow('disableSessionTags, targetRoleArn apply to EKS Pod Identity only. Set identityMode to IdentityMode.POD_IDENTITY or IdentityMode.IRSA_AND_POD_IDENTITY');
+    });
+
+    test('fails for an audience in Pod Identity mode', () => {
+      const stack = newStack();
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, audience: 'vault' }))
+        .toThrow('audience applies to IAM roles for service accounts (the projected token); EKS Pod Identity has none.');
+    });
+
+    test('fails for IRSA on a cluster known by name only', () => {
+      const stack = newStack();
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), name: 'api' }))
+        .toThrow('cluster "prod" needs issuerUrl or oidcProvider for IAM roles for service accounts');
+    });
+  });
+});
+
+describe('IdentityMode.IRSA_AND_POD_IDENTITY', () => {
+  test('trusts one role both ways, with the association and the annotation', () => {
+    const stack = newStack();
+
+    const sa = new IrsaServiceAccount(stack, 'Api', {
+      cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+    });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Federated: { 'Fn::GetAtt': ['IrsaOidcProvider0720465B829363C7', 'Arn'] } },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { [`${ISSUER}:sub`]: 'system:serviceaccount:payments:api', [`${ISSUER}:aud`]: 'sts.amazonaws.com' } },
+      },
+      podIdentityStatement({
+        StringEquals: {
+          'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN,
+          'aws:RequestTag/kubernetes-namespace': 'payments',
+          'aws:RequestTag/kubernetes-service-account': 'api',
+        },
+      }),
+    ]);
+    expect(sa.manifest.toJson().metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': `arn:aws:iam::123456789012:role/${role.RoleName}` });
+  });
+
+  test('renders a JSON string when the issuer is a token', () => {
+    const stack = newStack();
+    const cluster = ownedEksCluster(stack);
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY });
+
+    const role = Template.fromStack(stack).toJSON().Resources.ApiRoleDE7A08EC.Properties;
+    expect(parseJoinedJson(role.AssumeRolePolicyDocument).Statement[1]).toEqual(podIdentityStatement({
+      StringEquals: {
+        'aws:RequestTag/eks-cluster-arn': '${GetAtt:Cluster9EE0221C.Arn}',
+        'aws:RequestTag/kubernetes-namespace': 'default',
+        'aws:RequestTag/kubernetes-service-account': 'api',
+      },
+    }));
+  });
+});
+
+describe('switching identity modes', () => {
+  test.each([ManifestDelivery.gitOps(), ManifestDelivery.none()])('keeps the role\'s logical ID and name in every mode (%#)', (manifestDelivery) => {
+    const roles = [IdentityMode.IRSA, IdentityMode.IRSA_AND_POD_IDENTITY, IdentityMode.POD_IDENTITY].map((identityMode) => {
+      const stack = newStack();
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode, manifestDelivery });
+      const found = Template.fromStack(stack).findResources('AWS::IAM::Role');
+      return Object.entries(found).map(([id, r]) => `${id} ${r.Properties.RoleName}`);
+    });
+
+    expect(roles[0]).toHaveLength(1);
+    expect(roles[1]).toEqual(roles[0]);
+    expect(roles[2]).toEqual(roles[0]);
+  });
+});
+
+describe('adopting a role', () => {
+  test('adds the service account\'s trust to an IrsaRole shared by several service accounts', () => {
+    const stack = newStack();
+    const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
+    const cluster = importedCluster();
+
+    new IrsaServiceAccount(stack, 'A', { cluster, name: 'a', role });
+    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', role, identityMode: IdentityMode.POD_IDENTITY });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    const statements = template.toJSON().Resources.SharedDACC02AA.Properties.AssumeRolePolicyDocument.Statement;
+    expect(statements[0].Condition.StringEquals[`${ISSUER}:sub`]).toEqual('system:serviceaccount:default:a');
+    expect(statements[1].Condition.StringEquals['aws:RequestTag/kubernetes-service-account']).toEqual('b');
+    expect(statements).toHaveLength(2);
+  });
+
+  test('writes the literal ARN of an adopted IrsaRole with a literal name into GitOps YAML', () => {
+    const stack = newStack();
+    const role = new IrsaRole(stack, 'Shared', { roleName: 'shared', path: '/workloads/' });
+
+    const sa = new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, manifestDelivery: ManifestDelivery.gitOps() });
+
+    expect(sa.manifest.roleArn).toEqual('arn:aws:iam::123456789012:role/workloads/shared');
+  });
+
+  test('fails for GitOps with an adopted role whose ARN is known only at deploy', () => {
+    const stack = newStack();
+    const role = new IrsaRole(stack, 'Shared');
+
+    expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, manifestDelivery: ManifestDelivery.gitOps() }))
+      .toThrow('the ARN of role Stack/Shared is known only at deploy, and GitOps YAML holds it literally.');
+  });
+
+  test('adds statements to a plain iam.Role of the app when the issuer is literal', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Plain', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+
+    new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, manifestDelivery: ManifestDelivery.none() });
+
+    const statements = Template.fromStack(stack).findResources('AWS::IAM::Role', {})[Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0]]
+      .Properties.AssumeRolePolicyDocument.Statement;
+    expect(statements[1]).toEqual({
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${ISSUER}:sub`]: 'system:serviceaccount:default:a', [`${ISSUER}:aud`]: 'sts.amazonaws.com' } },
+      Effect: 'Allow',
+      Principal: { Federated: { 'Fn::GetAtt': ['IrsaOidcProvider0720465B829363C7', 'Arn'] } },
+    });
+  });
+
+  test('fails for a plain iam.Role when the issuer is a token', () => {
+    const stack = newStack();
+    const cluster = ownedEksCluster(stack);
+    const role = new iam.Role(stack, 'Plain', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+
+    expect(() => new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromCluster(cluster), name: 'a', role }))
+      .toThrow('the role Stack/Plain is a plain iam.Role, and the cluster\'s issuer is known only at deploy');
+  });
+
+  test('warns, showing the statement needed, for an imported role', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/existing');
+
+    const sa = new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role });
+
+    const warnings = Template.fromStack(stack) && stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning');
+    expect(warnings.map((w) => String(w.data))).toEqual([expect.stringContaining(
+      'The role Stack/Imported is imported, so cdk-irsa cannot add this service account to its trust policy. Add this statement where the role is defined, '
+      + `or pods will be refused: [{"Effect":"Allow","Principal":{"Federated":{"Fn::GetAtt":["IrsaOidcProvider0720465B829363C7","Arn"]}},`
+      + `"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${ISSUER}:sub":"system:serviceaccount:default:a","${ISSUER}:aud":"sts.amazonaws.com"}}}]`)]);
+    expect(sa.manifest.roleArn).toEqual('arn:aws:iam::123456789012:role/existing');
+  });
+
+  test('fails for role options alongside a role', () => {
+    const stack = newStack();
+    const role = new IrsaRole(stack, 'Shared');
+    expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, roleName: 'x', description: 'y' }))
+      .toThrow('roleName, description shape the role that cdk-irsa creates, but role is given.');
+  });
+});
+
+describe('namespaces and take-over', () => {
+  function kubectlSetup() {
+    const stack = newStack();
+    const cluster = IrsaCluster.fromCluster(ownedEksCluster(stack));
+    return { stack, cluster };
+  }
+
+  function manifests(stack: Stack): Array<{ id: string; objects: any[]; overwrite?: boolean; dependsOn?: string[] }> {
+    const found = Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource');
+    return Object.entries(found)
+      .filter(([id]) => id.startsWith('IrsaServiceAccountManifests'))
+      .map(([id, r]) => ({ id, objects: parseJoinedJson(r.Properties.Manifest), overwrite: r.Properties.Overwrite, dependsOn: r.DependsOn }));
+  }
+
+  test('delivers each namespace once, ahead of every ServiceAccount, never labelled for pruning', () => {
+    const { stack, cluster } = kubectlSetup();
+
+    new IrsaServiceAccount(stack, 'A', { cluster, name: 'a', namespace: 'one', createNamespace: true });
+    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', namespace: 'two', createNamespace: true });
+    new IrsaServiceAccount(stack, 'C', { cluster, name: 'c', namespace: 'one', createNamespace: true });
+
+    const [batch] = manifests(stack);
+    expect(batch.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`))
+      .toEqual(['Namespace//one', 'Namespace//two', 'ServiceAccount/one/a', 'ServiceAccount/two/b', 'ServiceAccount/one/c']);
+    expect(batch.objects[0]).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'one', labels: { 'app.kubernetes.io/managed-by': 'cdk-irsa' } } });
+  });
+
+  test('applies service accounts with overwrite in a batch of their own, after the namespace they need', () => {
+    const { stack, cluster } = kubectlSetup();
+
+    new IrsaServiceAccount(stack, 'A', { cluster, name: 'a', namespace: 'one', createNamespace: true });
+    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', namespace: 'one', createNamespace: true, overwrite: true });
+
+    const batches = manifests(stack);
+    expect(batches.map((b) => [b.overwrite, b.objects.map((o) => o.metadata.name)])).toEqual([[undefined, ['one', 'a']], [true, ['b']]]);
+    expect(batches[1].dependsOn).toEqual(expect.arrayContaining([batches[0].id]));
+  });
+
+  test('writes namespaces ahead of ServiceAccounts in GitOps YAML', () => {
+    const app = new App();
+    const stack = newStack(app);
+
+    new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', namespace: 'one', createNamespace: true });
+    new IrsaServiceAccount(stack, 'B', { cluster: importedCluster(), name: 'b', namespace: 'two', createNamespace: true });
+
+    const directory = app.synth().directory;
+    const yaml: string = require('fs').readFileSync(require('path').join(directory, 'Stack.service-accounts.yaml'), 'utf8');
+    const kinds = yaml.split('---\n').map((doc) => /kind: (\w+)/.exec(doc)![1] + '/' + /name: ([\w-]+)/.exec(doc)![1]);
+    expect(kinds).toEqual(['Namespace/one', 'Namespace/two', 'ServiceAccount/a', 'ServiceAccount/b']);
+  });
+
+  test('fails when two stacks create the same namespace of one cluster', () => {
+    const app = new App();
+    const clusterStack = newStack(app);
+    const cluster = IrsaCluster.fromCluster(ownedEksCluster(clusterStack));
+    const other = new Stack(app, 'Other', { env: ENV });
+
+    new IrsaServiceAccount(clusterStack, 'A', { cluster, name: 'a', namespace: 'one', createNamespace: true });
+
+    expect(() => new IrsaServiceAccount(other, 'B', { cluster, name: 'b', namespace: 'one', createNamespace: true }))
+      .toThrow(/namespace one of this cluster is created by Stack\/IrsaServiceAccountManifests\/Cluster\w+ already/);
+  });
+});
