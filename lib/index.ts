@@ -1,5 +1,6 @@
 export * from './cluster-oidc-provider';
 export * from './identity-mode';
+export * from './irsa-checks';
 export * from './irsa-cluster';
 export * from './irsa-role';
 export * from './irsa-service-account';
