@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Tags, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -129,6 +129,16 @@ export interface IrsaServiceAccountOptions extends IrsaRoleOptions, ServiceAccou
   readonly overwrite?: boolean;
 
   /**
+   * Whether the role that cdk-irsa creates is tagged with the cluster, namespace and service
+   * account (`cdk-irsa:cluster`, `cdk-irsa:namespace`, `cdk-irsa:service-account`), so that IAM
+   * listings and CloudTrail events lead back to the workload. A role given with `role` is never
+   * tagged: it may serve several workloads.
+   *
+   * @default true
+   */
+  readonly auditTags?: boolean;
+
+  /**
    * Whether the namespace is delivered too, ahead of the ServiceAccount. A namespace delivered by
    * kubectl is deleted with the stack, with everything in it; it is never pruned.
    *
@@ -230,6 +240,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       roleName: props.roleName
         ?? (delivery.kind === ManifestDeliveryKind.GITOPS ? deterministicRoleName(cluster.identity, cluster.clusterName, namespace, props.name) : undefined),
     });
+    if (!props.role && (props.auditTags ?? true)) {
+      Tags.of(this.role).add('cdk-irsa:cluster', cluster.clusterName);
+      Tags.of(this.role).add('cdk-irsa:namespace', namespace);
+      Tags.of(this.role).add('cdk-irsa:service-account', props.name);
+    }
     if (usesIrsa) {
       const audience = props.audience ?? DEFAULT_AUDIENCE;
       const provider = cluster.provider(this);
