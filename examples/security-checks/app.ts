@@ -1,0 +1,46 @@
+/**
+ * Security checks for a whole app: IrsaChecks inspects the trust policy of every IAM role in the
+ * app, cdk-irsa's or not, and reports what would let the wrong pods in (errors) or is about to
+ * break (warnings). Findings are annotations, so `cdk synth` prints them and fails on errors.
+ *
+ *   npx tsx examples/security-checks/app.ts
+ */
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  ClusterOidcProvider, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
+} from '../../lib';
+
+const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+
+const app = new App();
+// 1. One line checks every role of every stack in the app.
+Aspects.of(app).add(new IrsaChecks());
+
+const stack = new Stack(app, 'IrsaSecurityChecks', { env: { account: '123456789012', region: 'eu-west-1' } });
+const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}` });
+
+// 2. A service account made by cdk-irsa: scoped trust, nothing to report.
+new IrsaServiceAccount(stack, 'Api', { cluster, namespace: 'payments', name: 'api', manifestDelivery: ManifestDelivery.gitOps() });
+
+// 3. A role for every job of one namespace. IrsaChecks reports namespace-wide trust as an error
+//    unless it is acknowledged, with the reason, which is kept in the cloud assembly.
+const jobs = new IrsaRole(stack, 'BatchJobs', {
+  provider: cluster.oidcProvider(stack),
+  subjects: [ServiceAccountSubject.anyInNamespace('batch')],
+});
+IrsaChecks.acknowledge(jobs, IrsaCheckRule.NAMESPACE_WIDE, 'only the batch operator creates service accounts in "batch"');
+
+// 4. A role written by hand elsewhere in the app, as many are. This one is correct; remove its
+//    `:aud` condition and `cdk synth` fails with NO_AUDIENCE_PIN, naming this role and the fix.
+const provider = ClusterOidcProvider.fromProviderArn(stack, 'ExistingProvider', `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`);
+new iam.Role(stack, 'HandWritten', {
+  assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, {
+    StringEquals: {
+      [`${ISSUER}:sub`]: 'system:serviceaccount:reports:exporter',
+      [`${ISSUER}:aud`]: 'sts.amazonaws.com',
+    },
+  }),
+});
+
+app.synth();
