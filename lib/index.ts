@@ -1,3 +1,4 @@
+export * from './addon-policy';
 export * from './cluster-oidc-provider';
 export * from './identity-mode';
 export * from './irsa-checks';

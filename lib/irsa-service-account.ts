@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { AddonPolicy } from './addon-policy';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { IdentityMode } from './identity-mode';
 import { IrsaCluster } from './irsa-cluster';
@@ -72,20 +73,10 @@ export interface PodIdentityOptions {
 }
 
 /**
- * Options of an `IrsaServiceAccount`: everything but the cluster.
+ * Options of an `IrsaServiceAccount` other than the cluster and the ServiceAccount's name and
+ * namespace, shared by `IrsaServiceAccount.forAddon()`.
  */
-export interface IrsaServiceAccountOptions extends IrsaRoleOptions, ServiceAccountManifestOptions, PodIdentityOptions {
-  /** The name of the Kubernetes ServiceAccount. */
-  readonly name: string;
-
-  /**
-   * The namespace of the ServiceAccount. It must exist before the ServiceAccount is applied,
-   * unless `createNamespace` is set.
-   *
-   * @default 'default'
-   */
-  readonly namespace?: string;
-
+export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceAccountManifestOptions, PodIdentityOptions {
   /**
    * How pods of the service account get credentials.
    *
@@ -148,11 +139,59 @@ export interface IrsaServiceAccountOptions extends IrsaRoleOptions, ServiceAccou
 }
 
 /**
+ * Options of an `IrsaServiceAccount`: everything but the cluster.
+ */
+export interface IrsaServiceAccountOptions extends IrsaServiceAccountBaseOptions {
+  /** The name of the Kubernetes ServiceAccount. */
+  readonly name: string;
+
+  /**
+   * The namespace of the ServiceAccount. It must exist before the ServiceAccount is applied,
+   * unless `createNamespace` is set.
+   *
+   * @default 'default'
+   */
+  readonly namespace?: string;
+}
+
+/**
  * Properties of an `IrsaServiceAccount`.
  */
 export interface IrsaServiceAccountProps extends IrsaServiceAccountOptions {
   /** The cluster whose pods use the service account. */
   readonly cluster: IrsaCluster;
+}
+
+/**
+ * Properties of `IrsaServiceAccount.forAddon()`.
+ */
+export interface AddonServiceAccountProps extends IrsaServiceAccountBaseOptions {
+  /** The cluster that runs the add-on. */
+  readonly cluster: IrsaCluster;
+
+  /** The add-on and its permissions. */
+  readonly addon: AddonPolicy;
+
+  /**
+   * The name of the ServiceAccount, where the add-on is installed with another than its default.
+   *
+   * @default - the add-on's default, `addon.serviceAccountName`
+   */
+  readonly name?: string;
+
+  /**
+   * The namespace of the ServiceAccount, where the add-on is installed in another than its default.
+   *
+   * @default - the add-on's default, `addon.namespace`
+   */
+  readonly namespace?: string;
+
+  /**
+   * Whether to attach the AWS managed policy of the add-on instead of the scoped statements.
+   *
+   * @default false
+   */
+  readonly useManagedPolicy?: boolean;
 }
 
 /**
@@ -181,6 +220,38 @@ export interface IrsaServiceAccountProps extends IrsaServiceAccountOptions {
  * bucket.grantRead(serviceAccount);
  */
 export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
+  /**
+   * The service account of an add-on, with the add-on's permissions: its default name and
+   * namespace unless given, and its scoped policy (or the AWS managed one).
+   *
+   * The add-on's Helm chart or EKS add-on usually creates the ServiceAccount itself: so unless
+   * `manifestDelivery` says otherwise, only the role is made (`ManifestDelivery.none()`). Give
+   * the chart the role's ARN, or the EKS add-on `serviceAccountRoleArn`.
+   *
+   * @example
+   * declare const cluster: IrsaCluster;
+   * const ebs = IrsaServiceAccount.forAddon(this, 'EbsCsi', { cluster, addon: AddonPolicy.ebsCsiDriver() });
+   * new eks.CfnAddon(this, 'EbsCsiAddon', {
+   *   clusterName: cluster.clusterName,
+   *   addonName: 'aws-ebs-csi-driver',
+   *   serviceAccountRoleArn: ebs.role.roleArn,
+   * });
+   *
+   * @param scope the parent construct
+   * @param id the construct ID
+   * @param props the cluster, the add-on and the usual options
+   */
+  public static forAddon(scope: Construct, id: string, props: AddonServiceAccountProps): IrsaServiceAccount {
+    const serviceAccount = new IrsaServiceAccount(scope, id, {
+      ...props,
+      name: props.name ?? props.addon.serviceAccountName,
+      namespace: props.namespace ?? props.addon.namespace,
+      manifestDelivery: props.manifestDelivery ?? ManifestDelivery.none(),
+    });
+    props.addon.attachTo(serviceAccount, { useManagedPolicy: props.useManagedPolicy });
+    return serviceAccount;
+  }
+
   /** The IAM role that the service account's pods assume. */
   public readonly role: iam.IRole;
 
