@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
 import { PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
-import { iamLength, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements, hasTokenIssuer } from './private/trust-policy';
+import { policyDocumentSize } from './private/policy-size';
+import { hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { ServiceAccountSubject } from './service-account-subject';
 
 /** IAM's default quota for the size of a role's trust policy (`ACLSizePerRole`). */
@@ -323,7 +324,7 @@ export class IrsaRole extends iam.Role {
     }
     errors.push(...this.grantedStatements.validateForIdentityPolicy());
     const inline = Object.values(this.userInlinePolicies).concat(this.grantedStatements.isEmpty ? [] : [this.grantedStatements])
-      .reduce((n, doc) => n + iamLength(JSON.stringify(Stack.of(this).resolve(doc) ?? {})), 0);
+      .reduce((n, doc) => n + policyDocumentSize(Stack.of(this), doc), 0);
     if (inline > INLINE_POLICIES_SIZE_LIMIT) {
       errors.push(`the role's inline policies (including ${GRANTS_POLICY_NAME}, which holds what grant*() calls added) are ${inline} characters, `
         + `over IAM's limit of ${INLINE_POLICIES_SIZE_LIMIT} for one role. Move statements into managed policies (managedPolicies) instead.`);
