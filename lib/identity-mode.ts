@@ -20,9 +20,10 @@ export enum IdentityMode {
 
   /**
    * Both at once, for moving from IRSA to Pod Identity: one role trusted both ways, the
-   * association and the annotation. While the annotation is there, AWS SDKs use IRSA's web
-   * identity credentials first; remove it (switch to `POD_IDENTITY`) and restart the pods to
-   * move them to Pod Identity.
+   * association and the annotation. While the annotation is there, the default credential chains
+   * of the AWS SDKs (as their documentation describes them; check yours) take IRSA's web identity
+   * credentials first. Then switch to `POD_IDENTITY` with `retainIrsaTrust`, restart the pods, and
+   * drop `retainIrsaTrust`.
    */
   IRSA_AND_POD_IDENTITY = 'IRSA_AND_POD_IDENTITY',
 }

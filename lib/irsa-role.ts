@@ -3,17 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
+import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
 import { PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
 import { hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { ServiceAccountSubject } from './service-account-subject';
 
-/** IAM's default quota for the size of a role's trust policy (`ACLSizePerRole`). */
-const DEFAULT_TRUST_POLICY_SIZE_LIMIT = 2048;
 /** IAM's limit on the total size of a role's inline policies. */
 const INLINE_POLICIES_SIZE_LIMIT = 10240;
-/** The inline policy that holds what is granted to the role after it is made. */
-const GRANTS_POLICY_NAME = 'Grants';
 
 /**
  * The options of an `IrsaRole` that are not about trust: the usual IAM role options.
@@ -180,15 +177,7 @@ export class IrsaRole extends iam.Role {
   private readonly userInlinePolicies: { [name: string]: iam.PolicyDocument };
 
   constructor(scope: Construct, id: string, props: IrsaRoleProps = {}) {
-    const limit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
-    if (!Number.isInteger(limit) || limit <= 0) {
-      fail(`trustPolicySizeLimit must be a positive whole number of characters (got ${q(limit)}); IAM's default quota is ${DEFAULT_TRUST_POLICY_SIZE_LIMIT}.`);
-    }
-    if (props.inlinePolicies && GRANTS_POLICY_NAME in props.inlinePolicies) {
-      fail(`inline policy name ${q(GRANTS_POLICY_NAME)} is reserved for the statements that grant*() calls add. Give your policy another name.`);
-    }
-    validateRoleName(props.roleName);
-    validateRolePath(props.path);
+    validateRoleOptions(props);
     if ((props.provider === undefined) !== (props.subjects === undefined)) {
       fail('provider and subjects go together: give both (the cluster\'s OIDC provider and the service accounts it may vouch for), or neither.');
     }
@@ -203,7 +192,7 @@ export class IrsaRole extends iam.Role {
       managedPolicies: props.managedPolicies,
       inlinePolicies: props.inlinePolicies,
     });
-    this.trustPolicySizeLimit = limit;
+    this.trustPolicySizeLimit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
     this._givenName = props.roleName;
     this._givenPath = props.path;
     this.userInlinePolicies = { ...props.inlinePolicies };
@@ -249,17 +238,17 @@ export class IrsaRole extends iam.Role {
    *
    * Pin at least the cluster, namespace and service account unless the role is meant to be
    * shared by several associations: without pins, any Pod Identity association in the account
-   * may use it.
+   * may use it. Adding the same pins again changes nothing.
    *
    * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
    * @param options the session tag values to require
    */
   public addPodIdentityTrust(options: PodIdentityTrustOptions = {}): void {
     const pin = { clusterArn: options.clusterArn, namespace: options.namespace, serviceAccount: options.serviceAccount };
-    if (this.podIdentityPins.some((p) => p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount)) {
-      fail(`Pod Identity is already trusted with these session tags (${q(pin)}). Add each once.`, this);
+    // The same pin twice (several service accounts sharing an unpinned role) changes nothing.
+    if (!this.podIdentityPins.some((p) => p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount)) {
+      this.podIdentityPins.push(pin);
     }
-    this.podIdentityPins.push(pin);
   }
 
   /**
@@ -363,24 +352,5 @@ function checkTrust(subjects: ServiceAccountSubject[], audience: string | undefi
   }
   if (audience !== undefined && !Token.isUnresolved(audience) && audience.trim().length === 0) {
     fail(`audience ${q(audience)} is empty. Leave it out to use "${DEFAULT_AUDIENCE}", or name the audience your service accounts' tokens carry.`);
-  }
-}
-
-function validateRoleName(roleName: string | undefined): void {
-  if (roleName === undefined || Token.isUnresolved(roleName)) {
-    return;
-  }
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) {
-    fail(`roleName ${q(roleName)} is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`);
-  }
-}
-
-function validateRolePath(path: string | undefined): void {
-  if (path === undefined || Token.isUnresolved(path)) {
-    return;
-  }
-  if (path.length > 512 || !/^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) {
-    fail(`path ${q(path)} is not a valid IAM role path: use "/" or "/<segments>/", at most 512 printable ASCII characters, `
-      + 'starting and ending with "/", for example "/workloads/".');
   }
 }

@@ -10,8 +10,9 @@ import { IrsaCluster } from './irsa-cluster';
 import { IrsaRole, IrsaRoleOptions } from './irsa-role';
 import { ManifestDelivery, ManifestDeliveryKind } from './manifest-delivery';
 import { ClusterAdapter } from './private/cluster-adapter';
-import { fail, q } from './private/errors';
+import { checkedFor, fail, q } from './private/errors';
 import { GitOpsFile } from './private/gitops-file';
+import { validateRoleOptions } from './private/iam-names';
 import { ManifestBatch } from './private/manifest-batch';
 import { acceptAudience, shortHash } from './private/provider-registry';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
@@ -63,6 +64,16 @@ export interface PodIdentityOptions {
    * @default - none: pods get the credentials of this service account's role
    */
   readonly targetRoleArn?: string;
+
+  /**
+   * With `IdentityMode.POD_IDENTITY`, whether the role keeps trusting the service account
+   * through IRSA as well, although the ServiceAccount is no longer annotated: the step of a
+   * migration in which restarted pods move to Pod Identity while pods not yet restarted keep
+   * refreshing their IRSA credentials. Drop it once every pod has restarted.
+   *
+   * @default false
+   */
+  readonly retainIrsaTrust?: boolean;
 
   /**
    * Tags for the Pod Identity association.
@@ -296,11 +307,19 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     const cluster = props.cluster._adapter;
     const namespace = props.namespace ?? 'default';
     const mode = props.identityMode ?? IdentityMode.IRSA;
-    const usesIrsa = mode !== IdentityMode.POD_IDENTITY;
+    const annotated = mode !== IdentityMode.POD_IDENTITY;
+    const usesIrsa = annotated || props.retainIrsaTrust === true;
     const usesPodIdentity = mode !== IdentityMode.IRSA;
-    const subject = ServiceAccountSubject.exact(namespace, props.name);
     const delivery = props.manifestDelivery ?? (cluster.manifests ? ManifestDelivery.kubectl() : ManifestDelivery.gitOps());
-    this.validateOptions(props, cluster, mode, delivery);
+    // Every check before anything is made or registered; errors name this construct.
+    const subject = checkedFor(this, () => {
+      this.validateOptions(props, cluster, mode, delivery);
+      if (!props.role) {
+        validateRoleOptions(props);
+      }
+      new ServiceAccountManifest({ ...props, namespace });
+      return ServiceAccountSubject.exact(namespace, props.name);
+    });
     registerServiceAccount(this, cluster.identity, namespace, props.name);
 
     this.role = props.role ?? new IrsaRole(this, 'Role', {
@@ -328,7 +347,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       this.podIdentityAssociation = this.associate(props, cluster, namespace);
     }
 
-    const roleArn = !usesIrsa ? undefined
+    const roleArn = !annotated ? undefined
       : delivery.kind === ManifestDeliveryKind.GITOPS ? literalRoleArn(this, this.role) : this.role.roleArn;
     this.manifest = new ServiceAccountManifest({ ...props, namespace, roleArn });
     this.serviceAccountName = props.name;
@@ -376,7 +395,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       }
     }
     if (mode === IdentityMode.IRSA) {
-      const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags'] as const)
+      const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags', 'retainIrsaTrust'] as const)
         .filter((option) => props[option] !== undefined);
       if (podIdentityOnly.length > 0) {
         fail(`${podIdentityOnly.join(', ')} apply to EKS Pod Identity only. Set identityMode to IdentityMode.POD_IDENTITY `
@@ -387,7 +406,15 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (cluster.podIdentityUnavailable) {
       fail(cluster.podIdentityUnavailable, this);
     }
-    if (mode === IdentityMode.POD_IDENTITY && props.audience !== undefined) {
+    const account = Stack.of(this).account;
+    if (cluster.account !== undefined && !Token.isUnresolved(account) && cluster.account !== account) {
+      fail(`EKS Pod Identity associations belong to the cluster's account (${cluster.account}), but this service account's stack deploys to `
+        + `${account}. Define it in a stack of the cluster's account, and reach ${account} with targetRoleArn (role chaining).`, this);
+    }
+    if (props.retainIrsaTrust !== undefined && mode !== IdentityMode.POD_IDENTITY) {
+      fail('retainIrsaTrust is for IdentityMode.POD_IDENTITY, the step after IRSA_AND_POD_IDENTITY in a migration; the other modes trust IRSA anyway.', this);
+    }
+    if (mode === IdentityMode.POD_IDENTITY && props.audience !== undefined && !props.retainIrsaTrust) {
       fail('audience applies to IAM roles for service accounts (the projected token); EKS Pod Identity has none. Leave it out.', this);
     }
     if (props.sessionPolicy && !props.disableSessionTags) {
@@ -408,6 +435,10 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       disableSessionTags: props.disableSessionTags,
       tags: props.associationTags ? Object.entries(props.associationTags).map(([key, value]) => ({ key, value })) : undefined,
     });
+    if (props.targetRoleArn) {
+      // Pod Identity assumes the target role with this role's credentials, passing session tags.
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.targetRoleArn] }));
+    }
     if (props.sessionPolicy) {
       // Set as an override: the typed property exists only in newer aws-cdk-lib versions.
       association.addPropertyOverride('Policy', Stack.of(this).toJsonString(props.sessionPolicy));

@@ -86,7 +86,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
 
     const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
     expect(role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['aws:RequestTag/eks-cluster-arn'])
-      .toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:123456789012:cluster/prod']] });
+      .toEqual('arn:aws:eks:eu-west-1:123456789012:cluster/prod');
   });
 
   test('does not pin session tags with pinSessionTags: false, for a role meant to be shared', () => {
@@ -98,6 +98,63 @@ describe('IdentityMode.POD_IDENTITY', () => {
 
     const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([podIdentityStatement()]);
+  });
+
+  test('shares an unpinned role between service accounts', () => {
+    const stack = newStack();
+    const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
+
+    for (const name of ['a', 'b']) {
+      new IrsaServiceAccount(stack, name, { cluster: importedCluster(), name, role, identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false });
+    }
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 2);
+    expect(template.toJSON().Resources.SharedDACC02AA.Properties.AssumeRolePolicyDocument.Statement).toEqual([podIdentityStatement()]);
+  });
+
+  test('fails for a cluster of another account, pointing to role chaining', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '222222222222', region: 'eu-west-1' } });
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
+      .toThrow('EKS Pod Identity associations belong to the cluster\'s account (123456789012), but this service account\'s stack deploys to 222222222222. '
+        + 'Define it in a stack of the cluster\'s account, and reach 222222222222 with targetRoleArn (role chaining).');
+  });
+
+  test('lets the role assume the target role of role chaining', () => {
+    const stack = newStack();
+
+    new IrsaServiceAccount(stack, 'Api', {
+      cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, targetRoleArn: 'arn:aws:iam::210987654321:role/data-reader',
+    });
+
+    const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
+    expect(role.Policies).toEqual([{
+      PolicyName: 'Grants',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: ['sts:AssumeRole', 'sts:TagSession'], Effect: 'Allow', Resource: 'arn:aws:iam::210987654321:role/data-reader' }],
+      },
+    }]);
+  });
+
+  test('keeps the IRSA trust without the annotation with retainIrsaTrust, for pods not yet restarted', () => {
+    const stack = newStack();
+
+    const sa = new IrsaServiceAccount(stack, 'Api', {
+      cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, retainIrsaTrust: true,
+    });
+
+    const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement.map((s: any) => s.Action)).toEqual(['sts:AssumeRoleWithWebIdentity', ['sts:AssumeRole', 'sts:TagSession']]);
+    expect(sa.manifest.toJson().metadata.annotations).toBeUndefined();
+  });
+
+  test('fails for retainIrsaTrust outside POD_IDENTITY', () => {
+    const stack = newStack();
+    expect(() => new IrsaServiceAccount(stack, 'Api', {
+      cluster: importedCluster(), name: 'api', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY, retainIrsaTrust: true,
+    })).toThrow('retainIrsaTrust is for IdentityMode.POD_IDENTITY');
   });
 
   test('renders the typed association options, with a session policy only alongside disabled session tags', () => {

@@ -1,7 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { FeatureFlags, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { fail, q } from './errors';
@@ -11,6 +12,8 @@ import { providerForIssuer } from './provider-registry';
 
 /** aws-cdk-lib's prefix of the labels that `kubectl apply --prune` selects on. */
 const PRUNE_LABEL_PREFIX = 'aws.cdk.eks/prune-';
+/** aws-cdk-lib's feature flag that makes clusters create a native OIDC provider (named literally: older versions lack the constant). */
+const NATIVE_OIDC_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
 /** The ID under a cluster of the provider that cdk-irsa creates for it. */
 const OWN_PROVIDER_ID = 'IrsaOidcProvider';
 
@@ -33,6 +36,8 @@ export interface ClusterAdapter {
   readonly clusterName: string;
   /** The cluster's ARN as seen from `scope` (the `eks-cluster-arn` session tag of Pod Identity). */
   clusterArn(scope: IConstruct): string;
+  /** The cluster's account, where it is known at synth. */
+  readonly account?: string;
   /** Why Pod Identity cannot work on this cluster, if the cluster says so. */
   readonly podIdentityUnavailable?: string;
   /** The EKS Pod Identity agent add-on, installed once, for pods of this cluster (`undefined` where not managed here). */
@@ -60,10 +65,10 @@ function clusterIdentity(cluster: AnyCluster): string {
 }
 
 /**
- * The provider of an aws-eks or aws-eks-v2 cluster: the one it has; else, for a cluster made in
- * this app, a native one (whatever aws-cdk-lib's `useNativeOidcProvider` flag says), made once
- * and shared with aws-cdk-lib so that its own service accounts reuse it rather than make a second
- * provider for the same issuer.
+ * The provider of an aws-eks or aws-eks-v2 cluster: the one it has, or the native one that
+ * aws-cdk-lib makes under its `useNativeOidcProvider` flag; else, for a cluster made in this app,
+ * a native one made once and shared with aws-cdk-lib, so that its own service accounts reuse it
+ * rather than make a second (Lambda-backed) provider for the same issuer.
  */
 function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectProvider {
   const issuerUrl = ownedIssuerUrl(cluster);
@@ -75,7 +80,11 @@ function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectP
         + 'or use IrsaCluster.fromAttributes({ clusterName, issuerUrl }) to have cdk-irsa create or import one.');
     }
   }
-  if (cluster.node.tryFindChild('OidcProviderNative') ?? cluster.node.tryFindChild('OpenIdConnectProvider')) {
+  const existing = cluster.node.tryFindChild('OidcProviderNative') ?? cluster.node.tryFindChild('OpenIdConnectProvider');
+  if (existing
+    // With this flag aws-cdk-lib makes a native provider itself: use it, so that its logical ID
+    // does not depend on whether cdk-irsa or aws-cdk-lib asks first.
+    || FeatureFlags.of(cluster).isEnabled(NATIVE_OIDC_FLAG)) {
     return cluster.openIdConnectProvider;
   }
   const own = cluster.node.tryFindChild(OWN_PROVIDER_ID) as ClusterOidcProvider | undefined;
@@ -100,9 +109,10 @@ function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string
 }
 
 /** The Pod Identity facts of an aws-eks or aws-eks-v2 cluster. */
-function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean): Pick<ClusterAdapter, 'clusterArn' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
+function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean): Pick<ClusterAdapter, 'clusterArn' | 'account' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
   const owned = ownedIssuerUrl(cluster) !== undefined;
   return {
+    account: Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account,
     clusterArn: () => cluster.clusterArn,
     podIdentityUnavailable: fargate
       ? `${cluster.node.path} is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityMode.IRSA.`
@@ -185,7 +195,8 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
     clusterName,
     issuerUrl,
     identity,
-    clusterArn: (scope) => attrs.clusterArn ?? Stack.of(scope).formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName }),
+    clusterArn: (scope) => attrs.clusterArn ?? clusterArnIn(Stack.of(scope), clusterName),
+    account: attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':')[4] : undefined,
     podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, identity) : undefined,
     provider: (scope) => {
       if (oidcProvider) {
@@ -199,4 +210,13 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
       return providerForIssuer(scope, issuerUrl, identity);
     },
   };
+}
+
+/** The ARN of a cluster of this name in the stack's account and region, literal where they are. */
+function clusterArnIn(stack: Stack, clusterName: string): string {
+  const partition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+  if (partition && !Token.isUnresolved(stack.account)) {
+    return `arn:${partition}:eks:${stack.region}:${stack.account}:cluster/${clusterName}`;
+  }
+  return stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName });
 }

@@ -7,9 +7,31 @@ import { IConstruct } from 'constructs';
  * where there is one, tells the user which of their constructs is wrong.
  */
 export class IrsaError extends Error {
+  /** The message without prefix or path. */
+  public readonly detail: string;
+  /** Whether the message names a construct. */
+  public readonly scoped: boolean;
+
   constructor(message: string, scope?: IConstruct) {
     super(scope ? `[cdk-irsa] ${scope.node.path}: ${message}` : `[cdk-irsa] ${message}`);
     this.name = 'IrsaError';
+    this.detail = message;
+    this.scoped = scope !== undefined;
+  }
+}
+
+/**
+ * Runs checks on behalf of a construct: an error that names no construct is raised again
+ * naming this one, so that among many service accounts the user sees which is wrong.
+ */
+export function checkedFor<T>(scope: IConstruct, checks: () => T): T {
+  try {
+    return checks();
+  } catch (error) {
+    if (error instanceof IrsaError && !error.scoped) {
+      throw new IrsaError(error.detail, scope);
+    }
+    throw error;
   }
 }
 

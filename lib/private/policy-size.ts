@@ -24,7 +24,7 @@ export function policyDocumentSize(stack: Stack, document: iam.PolicyDocument): 
       return resolved;
     }
     const bound = resolved && typeof resolved === 'object' && 'Ref' in resolved ? PSEUDO_BOUNDS[resolved.Ref] : undefined;
-    return 'x'.repeat(bound ?? JSON.stringify(resolved).length);
+    return 'x'.repeat(bound ?? (JSON.stringify(resolved) ?? '').length);
   });
   return json.replace(/\s/g, '').length;
 }

@@ -86,6 +86,14 @@ export function acceptAudience(scope: IConstruct, provider: iam.IOpenIdConnectPr
     managed.addClientId(audience);
     return;
   }
+  // A native provider that aws-cdk-lib made in this app (OidcProviderNative): its L1 takes the audience.
+  const resource = provider.node.defaultChild;
+  if (resource instanceof iam.CfnOIDCProvider && Array.isArray(resource.clientIdList)) {
+    if (!resource.clientIdList.includes(audience)) {
+      resource.clientIdList = [...resource.clientIdList, audience];
+    }
+    return;
+  }
   Annotations.of(scope).addWarningV2('cdk-irsa:audienceNotManaged',
     `The OIDC provider ${provider.node.path} is not managed by cdk-irsa, which cannot add the audience "${audience}" to its client IDs. `
     + 'Make sure its client ID list includes it, or STS refuses the tokens.');

@@ -1,0 +1,363 @@
+import { Annotations, CfnResource, IAspect, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { fail } from './private/errors';
+import {
+  describeValue, LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE, MetadataOptionName, readMetadataOptions, REQUIRED_HOP_LIMIT, REQUIRED_TOKENS,
+  SettableOption, writeMetadataOptions,
+} from './private/imds-metadata-options';
+import { AUTO_SCALING_GROUP, autoScalingGroupSources, LaunchSource, NODEGROUP, nodegroupSource } from './private/imds-references';
+
+/** The metadata entry that records an exemption, with its reason, in the cloud assembly. */
+const EXEMPTION = 'cdk-irsa:imdsExempt';
+
+/** The IDs of the findings; warnings carry them, so that they can be acknowledged. */
+const FINDING = {
+  NOT_BLOCKED: 'cdk-irsa:imdsNotBlocked',
+  EXPLICIT_SETTING: 'cdk-irsa:imdsExplicitSetting',
+  UNREADABLE: 'cdk-irsa:imdsUnreadable',
+  NO_LAUNCH_TEMPLATE: 'cdk-irsa:imdsNoLaunchTemplate',
+  EXTERNAL_SOURCE: 'cdk-irsa:imdsExternalSource',
+  TEMPLATE_VERSION: 'cdk-irsa:imdsTemplateVersion',
+  OVERRIDDEN: 'cdk-irsa:imdsOverridden',
+} as const;
+
+const EXPOSED = 'pods on its instances may reach the instance metadata service and take the node role\'s credentials.';
+const EXEMPT_HINT = 'If pods on these nodes must reach IMDS, exempt it: BlockInstanceMetadataForPods.exempt(construct, reason).';
+
+/**
+ * What `BlockInstanceMetadataForPods` does with the nodes it finds.
+ */
+export enum BlockInstanceMetadataMode {
+  /**
+   * Set `HttpTokens: required` and `HttpPutResponseHopLimit: 1` on every launch template and
+   * launch configuration in scope that leaves them unset, and report what cannot be set: node
+   * groups without a launch template, templates defined outside the app, values set otherwise
+   * by the user (unless `overrideExplicitSettings`).
+   */
+  ENFORCE = 'ENFORCE',
+
+  /**
+   * Change nothing; report every node group, auto-scaling group, launch template and launch
+   * configuration in scope whose instances let pods reach the instance metadata service.
+   */
+  REPORT = 'REPORT',
+}
+
+/**
+ * How `BlockInstanceMetadataForPods` reports what it finds.
+ */
+export enum BlockInstanceMetadataSeverity {
+  /** Error annotations: `cdk synth` fails. */
+  ERROR = 'ERROR',
+
+  /**
+   * Warning annotations, each with an ID (`cdk-irsa:imds…`) that
+   * `Annotations.of(construct).acknowledgeWarning()` accepts.
+   */
+  WARNING = 'WARNING',
+}
+
+/**
+ * Properties of `BlockInstanceMetadataForPods`.
+ */
+export interface BlockInstanceMetadataForPodsProps {
+  /**
+   * Whether to set the metadata options where the constructs allow it, or only report.
+   *
+   * @default BlockInstanceMetadataMode.ENFORCE
+   */
+  readonly mode?: BlockInstanceMetadataMode;
+
+  /**
+   * How to report what is not blocked and cannot be set: as errors, which make `cdk synth`
+   * fail, or as warnings.
+   *
+   * @default BlockInstanceMetadataSeverity.ERROR
+   */
+  readonly severity?: BlockInstanceMetadataSeverity;
+
+  /**
+   * Whether to replace values that the user set to something else (`HttpTokens: optional`, a
+   * hop limit of 2 or more, a token), with an info annotation naming what was replaced.
+   * Without it, such values are reported and kept. Only with `BlockInstanceMetadataMode.ENFORCE`.
+   *
+   * @default false
+   */
+  readonly overrideExplicitSettings?: boolean;
+}
+
+/**
+ * An aspect that keeps pods off the node's IAM role by making the nodes' instance metadata
+ * service (IMDS) unreachable from pods: IMDSv2 required (`HttpTokens: required`, so no
+ * token-less IMDSv1 requests) and a PUT response hop limit of 1 (the token response cannot
+ * cross the extra hop into a pod's network namespace). Pods on the host network (the VPC CNI,
+ * kube-proxy, the EKS Pod Identity agent) still reach it.
+ *
+ * It looks at every launch template (`ec2.LaunchTemplate`, `CfnLaunchTemplate`), launch
+ * configuration, auto-scaling group (`autoscaling.AutoScalingGroup`, `CfnAutoScalingGroup`,
+ * including those of `Cluster.addAutoScalingGroupCapacity`) and EKS managed node group
+ * (aws-eks and aws-eks-v2 `Nodegroup`, `CfnNodegroup`) in scope, whatever module made them:
+ *
+ * - a launch template or launch configuration defined in the app gets the two values where it
+ *   leaves them unset (`ENFORCE`); a value the user set otherwise is reported and kept, unless
+ *   `overrideExplicitSettings`. `HttpEndpoint: disabled` (no IMDS at all) is accepted as it is;
+ * - a group that launches from a template or configuration of the app gets it secured, even
+ *   when the template is outside the aspect's scope; when the group pins a version other than
+ *   the template's latest, a warning says that an existing template's change will not reach it;
+ * - a managed node group without a launch template is reported: EKS then gives it a launch
+ *   template of its own with a hop limit of 2. The aspect does not add one, because EKS cannot
+ *   add a launch template to an existing node group and an aspect cannot tell new from existing;
+ * - a group whose template is defined outside the app (a literal ID or name, an imported
+ *   template), or that is made from an instance, is reported: it can be neither checked nor set.
+ *
+ * Findings name the construct, what is wrong and the fix. A construct whose pods must reach
+ * IMDS can be exempted, with a reason, with `BlockInstanceMetadataForPods.exempt()`.
+ *
+ * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#_restrict_access_to_the_instance_profile_assigned_to_the_worker_node
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html
+ *
+ * @example
+ * Aspects.of(this).add(new BlockInstanceMetadataForPods());
+ */
+export class BlockInstanceMetadataForPods implements IAspect {
+  /**
+   * Exempts a construct and everything below it from the aspect, with the reason, which is
+   * recorded in the cloud assembly. Exempt the construct that carries the setting: the launch
+   * template (or the group using it) whose pods must reach IMDS, or a node group without a
+   * launch template.
+   *
+   * @param scope the construct to leave alone
+   * @param reason why its pods may reach the instance metadata service
+   */
+  public static exempt(scope: IConstruct, reason: string): void {
+    if (reason.trim().length === 0) {
+      fail('exempting a construct from BlockInstanceMetadataForPods needs a reason, for whoever reviews the nodes later.', scope);
+    }
+    scope.node.addMetadata(EXEMPTION, { reason });
+  }
+
+  private readonly mode: BlockInstanceMetadataMode;
+  private readonly severity: BlockInstanceMetadataSeverity;
+  private readonly overrideExplicitSettings: boolean;
+  /** Launch templates and configurations handled, and whether this aspect changed them. */
+  private readonly secured = new Map<CfnResource, boolean>();
+  private readonly checkedGroups = new Set<CfnResource>();
+
+  constructor(props: BlockInstanceMetadataForPodsProps = {}) {
+    this.mode = props.mode ?? BlockInstanceMetadataMode.ENFORCE;
+    this.severity = props.severity ?? BlockInstanceMetadataSeverity.ERROR;
+    this.overrideExplicitSettings = props.overrideExplicitSettings ?? false;
+    if (this.overrideExplicitSettings && this.mode === BlockInstanceMetadataMode.REPORT) {
+      fail('overrideExplicitSettings needs mode BlockInstanceMetadataMode.ENFORCE: BlockInstanceMetadataMode.REPORT changes nothing.');
+    }
+  }
+
+  /**
+   * Secures or reports one construct, if it is a launch template, launch configuration,
+   * auto-scaling group or managed node group.
+   */
+  public visit(node: IConstruct): void {
+    if (!CfnResource.isCfnResource(node) || exempted(node)) {
+      return;
+    }
+    switch (node.cfnResourceType) {
+      case LAUNCH_TEMPLATE:
+      case LAUNCH_CONFIGURATION:
+        this.secure(node);
+        break;
+      case AUTO_SCALING_GROUP:
+        this.checkGroup(node, autoScalingGroupSources(node));
+        break;
+      case NODEGROUP:
+        this.checkNodegroup(node);
+        break;
+    }
+  }
+
+  /** Checks and, where allowed, sets the options of a template or configuration, once; says whether it changed them. */
+  private secure(resource: CfnResource): boolean {
+    const known = this.secured.get(resource);
+    if (known !== undefined) {
+      return known;
+    }
+    let changed = false;
+    if (!exempted(resource)) {
+      changed = this.secureOnce(resource);
+    }
+    this.secured.set(resource, changed);
+    return changed;
+  }
+
+  private secureOnce(resource: CfnResource): boolean {
+    const subject = describe(resource);
+    const reading = readMetadataOptions(resource);
+    if (reading.unreadable) {
+      this.report(resource, FINDING.UNREADABLE, `${subject}: its metadata options cannot be checked or set, because ${reading.unreadable}. `
+        + `Give them as literal values (HttpTokens "${REQUIRED_TOKENS}", HttpPutResponseHopLimit ${REQUIRED_HOP_LIMIT}). ${EXEMPT_HINT}`);
+      return false;
+    }
+    const { unset, conflicts } = evaluate(reading.values);
+    if (unset.length === 0 && conflicts.length === 0) {
+      return false;
+    }
+    if (this.mode === BlockInstanceMetadataMode.REPORT) {
+      const problems = [...conflicts.map((c) => c.problem), ...unset.map(unsetProblem)];
+      this.report(resource, FINDING.NOT_BLOCKED, `${subject} ${problems.join(' and ')}: ${EXPOSED} Set ${fixFor(resource)}`
+        + `${conflicts.length === 0 ? ', or let BlockInstanceMetadataForPods set it (BlockInstanceMetadataMode.ENFORCE)' : ''}. ${EXEMPT_HINT}`);
+      return false;
+    }
+    const toSet: SettableOption[] = [...unset];
+    if (conflicts.length > 0 && this.overrideExplicitSettings) {
+      toSet.push(...conflicts.map((c) => c.name));
+      Annotations.of(owner(resource)).addInfo(`[${FINDING.OVERRIDDEN}] ${subject}: BlockInstanceMetadataForPods replaced `
+        + `${conflicts.map((c) => `${c.name} ${describeValue(reading.values[c.name])}`).join(' and ')} with `
+        + `${conflicts.map((c) => `${c.name} ${JSON.stringify(c.name === 'HttpTokens' ? REQUIRED_TOKENS : REQUIRED_HOP_LIMIT)}`).join(' and ')}, `
+        + 'as overrideExplicitSettings allows.');
+    } else if (conflicts.length > 0) {
+      this.report(resource, FINDING.EXPLICIT_SETTING, `${subject} ${conflicts.map((c) => c.problem).join(' and ')}: ${EXPOSED} `
+        + `Set ${fixFor(resource)}, or let BlockInstanceMetadataForPods replace the value (overrideExplicitSettings: true). ${EXEMPT_HINT}`);
+    }
+    if (toSet.length > 0) {
+      writeMetadataOptions(resource, reading, toSet);
+    }
+    return toSet.length > 0;
+  }
+
+  private checkNodegroup(nodegroup: CfnResource): void {
+    const source = nodegroupSource(nodegroup);
+    if (source) {
+      this.checkGroup(nodegroup, [source]);
+      return;
+    }
+    if (this.checkedGroups.has(nodegroup)) {
+      return;
+    }
+    this.checkedGroups.add(nodegroup);
+    const l1 = nodegroup as any;
+    const refused: string[] = [];
+    const moves: string[] = [];
+    if (l1.diskSize !== undefined) {
+      refused.push('diskSize');
+      moves.push('size the root volume in the template\'s blockDevices');
+    }
+    if (l1.remoteAccess !== undefined) {
+      refused.push('remoteAccess');
+      moves.push('give the template a keyPair and security groups');
+    }
+    this.report(nodegroup, FINDING.NO_LAUNCH_TEMPLATE, `${describe(nodegroup)} has no launch template, so EKS gives it one of its own with a hop `
+      + 'limit of 2: pods can take the node role\'s credentials from the instance metadata service. Give the node group a launch template '
+      + '(launchTemplateSpec) that requires IMDSv2 with a hop limit of 1, such as an ec2.LaunchTemplate of this app, which this aspect completes. '
+      + (refused.length > 0 ? `EKS refuses ${refused.join(' and ')} next to a launch template: ${moves.join(', and ')}. ` : '')
+      + 'EKS cannot add a launch template to an existing node group: create a new node group and move the workloads to it. '
+      + EXEMPT_HINT);
+  }
+
+  private checkGroup(group: CfnResource, sources: LaunchSource[]): void {
+    if (this.checkedGroups.has(group)) {
+      return;
+    }
+    this.checkedGroups.add(group);
+    const subject = describe(group);
+    for (const source of sources) {
+      if (source.kind === 'unreadable') {
+        this.report(group, FINDING.UNREADABLE, `${subject}: what it launches instances from cannot be read, because ${source.description}. `
+          + `Give the launch template as a literal specification. ${EXEMPT_HINT}`);
+      } else if (source.kind === 'external') {
+        this.report(group, FINDING.EXTERNAL_SOURCE, `${subject} launches instances from ${source.description}: whether they require IMDSv2 `
+          + 'with a hop limit of 1 can be neither checked nor set here. Define the launch template in this app, or make sure it requires '
+          + 'IMDSv2 with a hop limit of 1 and exempt the group: BlockInstanceMetadataForPods.exempt(construct, reason).');
+      } else if (this.secure(source.resource) && source.version && !source.version.latest) {
+        Annotations.of(owner(group)).addWarningV2(FINDING.TEMPLATE_VERSION, `[${FINDING.TEMPLATE_VERSION}] ${subject} uses `
+          + `${describe(source.resource)} at ${source.version.description}, not its latest version. BlockInstanceMetadataForPods changed `
+          + 'the template: if the template already exists, CloudFormation adds a new version and leaves the default version where it was, '
+          + 'so this group keeps launching instances without the change. Use the template\'s latest version '
+          + '(ec2.LaunchTemplate.latestVersionNumber, or the LatestVersionNumber attribute).');
+      }
+    }
+  }
+
+  private report(resource: CfnResource, id: string, message: string): void {
+    const text = `[${id}] ${message}`;
+    if (this.severity === BlockInstanceMetadataSeverity.ERROR) {
+      Annotations.of(owner(resource)).addError(text);
+    } else {
+      Annotations.of(owner(resource)).addWarningV2(id, text);
+    }
+  }
+}
+
+interface Conflict {
+  readonly name: SettableOption;
+  readonly problem: string;
+}
+
+/** Which required values are unset, and which are set to something else. */
+function evaluate(values: Partial<Record<MetadataOptionName, unknown>>): { unset: SettableOption[]; conflicts: Conflict[] } {
+  const unset: SettableOption[] = [];
+  const conflicts: Conflict[] = [];
+  if (values.HttpEndpoint === 'disabled') {
+    return { unset, conflicts }; // no instance metadata service at all
+  }
+  const tokens = values.HttpTokens;
+  if (tokens === undefined) {
+    unset.push('HttpTokens');
+  } else if (Token.isUnresolved(tokens)) {
+    conflicts.push({ name: 'HttpTokens', problem: 'sets HttpTokens to a value known only at deploy (it cannot be checked)' });
+  } else if (tokens !== REQUIRED_TOKENS) {
+    conflicts.push({ name: 'HttpTokens', problem: `sets HttpTokens to ${JSON.stringify(tokens)} (IMDSv1 answers pods whatever the hop limit)` });
+  }
+  const hopLimit = values.HttpPutResponseHopLimit;
+  if (hopLimit === undefined) {
+    unset.push('HttpPutResponseHopLimit');
+  } else if (Token.isUnresolved(hopLimit)) {
+    conflicts.push({ name: 'HttpPutResponseHopLimit', problem: 'sets HttpPutResponseHopLimit to a value known only at deploy (it cannot be checked)' });
+  } else if (hopLimit !== REQUIRED_HOP_LIMIT) {
+    conflicts.push({
+      name: 'HttpPutResponseHopLimit',
+      problem: `sets HttpPutResponseHopLimit to ${JSON.stringify(hopLimit)} (IMDSv2 token responses reach pods)`,
+    });
+  }
+  return { unset, conflicts };
+}
+
+function unsetProblem(name: SettableOption): string {
+  return name === 'HttpTokens'
+    ? 'leaves HttpTokens unset (IMDSv1 then answers, unless the AMI or the account\'s IMDS defaults require IMDSv2)'
+    : 'leaves HttpPutResponseHopLimit unset (the AMI or the account\'s IMDS defaults then decide: 2 for AMIs that require IMDSv2, '
+      + 'such as Amazon Linux 2023)';
+}
+
+/** How to require IMDSv2 with a hop limit of 1 on this kind of resource. */
+function fixFor(resource: CfnResource): string {
+  return resource.cfnResourceType === LAUNCH_TEMPLATE
+    ? 'requireImdsv2: true and httpPutResponseHopLimit: 1 (CfnLaunchTemplate: LaunchTemplateData.MetadataOptions '
+      + `{ HttpTokens: "${REQUIRED_TOKENS}", HttpPutResponseHopLimit: ${REQUIRED_HOP_LIMIT} })`
+    : `MetadataOptions { HttpTokens: "${REQUIRED_TOKENS}", HttpPutResponseHopLimit: ${REQUIRED_HOP_LIMIT} }`;
+}
+
+/** The construct users know a resource by: its L2 when the resource is the L2's default child. */
+function owner(resource: CfnResource): IConstruct {
+  const scope = resource.node.scope;
+  return scope && scope.node.defaultChild === resource ? scope : resource;
+}
+
+const KINDS: Record<string, string> = {
+  [LAUNCH_TEMPLATE]: 'launch template',
+  [LAUNCH_CONFIGURATION]: 'launch configuration',
+  [AUTO_SCALING_GROUP]: 'auto-scaling group',
+  [NODEGROUP]: 'managed node group',
+};
+
+function describe(resource: CfnResource): string {
+  return `${KINDS[resource.cfnResourceType]} ${owner(resource).node.path}`;
+}
+
+function exempted(construct: IConstruct): boolean {
+  for (let c: IConstruct | undefined = construct; c; c = c.node.scope) {
+    if (c.node.metadata.some((m) => m.type === EXEMPTION)) {
+      return true;
+    }
+  }
+  return false;
+}

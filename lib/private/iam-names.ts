@@ -1,0 +1,50 @@
+import { Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { fail, q } from './errors';
+
+/** IAM role names: 1 to 64 of letters, digits and `+=,.@_-`. Tokens are skipped. */
+export function validateRoleName(roleName: string | undefined): void {
+  if (roleName === undefined || Token.isUnresolved(roleName)) {
+    return;
+  }
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) {
+    fail(`roleName ${q(roleName)} is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`);
+  }
+}
+
+/** IAM paths: `/` or `/<segments>/`, at most 512 printable ASCII characters. Tokens are skipped. */
+export function validateRolePath(path: string | undefined): void {
+  if (path === undefined || Token.isUnresolved(path)) {
+    return;
+  }
+  if (path.length > 512 || !/^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) {
+    fail(`path ${q(path)} is not a valid IAM role path: use "/" or "/<segments>/", at most 512 printable ASCII characters, `
+      + 'starting and ending with "/", for example "/workloads/".');
+  }
+}
+
+/** IAM's default quota for the size of a role's trust policy (`ACLSizePerRole`). */
+export const DEFAULT_TRUST_POLICY_SIZE_LIMIT = 2048;
+/** The inline policy that holds what is granted to a role after it is made. */
+export const GRANTS_POLICY_NAME = 'Grants';
+
+/** The options of a role that cdk-irsa creates, checked before anything is made. */
+export interface RoleOptionsToCheck {
+  readonly roleName?: string;
+  readonly path?: string;
+  readonly trustPolicySizeLimit?: number;
+  readonly inlinePolicies?: { [name: string]: iam.PolicyDocument };
+}
+
+/** Checks the options of a role that cdk-irsa creates. */
+export function validateRoleOptions(options: RoleOptionsToCheck): void {
+  const limit = options.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
+  if (!Number.isInteger(limit) || limit <= 0) {
+    fail(`trustPolicySizeLimit must be a positive whole number of characters (got ${q(limit)}); IAM's default quota is ${DEFAULT_TRUST_POLICY_SIZE_LIMIT}.`);
+  }
+  if (options.inlinePolicies && GRANTS_POLICY_NAME in options.inlinePolicies) {
+    fail(`inline policy name ${q(GRANTS_POLICY_NAME)} is reserved for the statements that grant*() calls add. Give your policy another name.`);
+  }
+  validateRoleName(options.roleName);
+  validateRolePath(options.path);
+}

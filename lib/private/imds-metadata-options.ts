@@ -1,0 +1,138 @@
+import { CfnResource, isResolvableObject, Token } from 'aws-cdk-lib';
+
+/** CloudFormation types of the resources that carry instance metadata options. */
+export const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
+export const LAUNCH_CONFIGURATION = 'AWS::AutoScaling::LaunchConfiguration';
+
+/** The values that keep pods off the instance metadata service. */
+export const REQUIRED_TOKENS = 'required';
+export const REQUIRED_HOP_LIMIT = 1;
+
+/** The three metadata options that decide whether pods reach IMDS, by CloudFormation name. */
+export type MetadataOptionName = 'HttpEndpoint' | 'HttpTokens' | 'HttpPutResponseHopLimit';
+
+const PROPERTY_NAMES: Record<MetadataOptionName, string> = {
+  HttpEndpoint: 'httpEndpoint',
+  HttpTokens: 'httpTokens',
+  HttpPutResponseHopLimit: 'httpPutResponseHopLimit',
+};
+
+/** What a launch template or launch configuration says about instance metadata. */
+export interface MetadataOptionsReading {
+  /** Why the options cannot be read or set: a part of them is a token. */
+  readonly unreadable?: string;
+  /** The effective value of each option (`undefined` when unset), raw overrides included. */
+  readonly values: Partial<Record<MetadataOptionName, unknown>>;
+  /** The options that a raw override (`addPropertyOverride`) sets. */
+  readonly overridden: MetadataOptionName[];
+}
+
+/** Where the metadata options sit in a resource, as CloudFormation names them. */
+function cfnPath(resource: CfnResource): string[] {
+  return resource.cfnResourceType === LAUNCH_TEMPLATE ? ['LaunchTemplateData', 'MetadataOptions'] : ['MetadataOptions'];
+}
+
+/**
+ * Reads the metadata options of a `CfnLaunchTemplate` or `CfnLaunchConfiguration` (of any copy
+ * of aws-cdk-lib: the resource is recognized by its CloudFormation type), from its properties
+ * and from the raw overrides that escape hatches add on top of them.
+ */
+export function readMetadataOptions(resource: CfnResource): MetadataOptionsReading {
+  const container = propertyContainer(resource);
+  if (container.unreadable) {
+    return { unreadable: container.unreadable, values: {}, overridden: [] };
+  }
+  const options = container.options ?? {};
+  const values: Partial<Record<MetadataOptionName, unknown>> = {};
+  for (const [name, property] of Object.entries(PROPERTY_NAMES) as Array<[MetadataOptionName, string]>) {
+    values[name] = options[property];
+  }
+  const overrides = rawOverrides(resource);
+  if (overrides.unreadable) {
+    return { unreadable: overrides.unreadable, values: {}, overridden: [] };
+  }
+  const overridden: MetadataOptionName[] = [];
+  for (const name of Object.keys(PROPERTY_NAMES) as MetadataOptionName[]) {
+    if (overrides.options && name in overrides.options) {
+      values[name] = overrides.options[name];
+      overridden.push(name);
+    }
+  }
+  return { values, overridden };
+}
+
+/** The options that this library sets, and the value each must have. */
+export type SettableOption = 'HttpTokens' | 'HttpPutResponseHopLimit';
+const REQUIRED_VALUES: Record<SettableOption, string | number> = {
+  HttpTokens: REQUIRED_TOKENS,
+  HttpPutResponseHopLimit: REQUIRED_HOP_LIMIT,
+};
+
+/**
+ * Sets the given options to their required values (`HttpTokens: required`,
+ * `HttpPutResponseHopLimit: 1`), keeping every other option. Call only on a resource whose
+ * reading is not `unreadable`.
+ */
+export function writeMetadataOptions(resource: CfnResource, reading: MetadataOptionsReading, names: SettableOption[]): void {
+  const values: Record<string, string | number> = {};
+  for (const name of names) {
+    values[PROPERTY_NAMES[name]] = REQUIRED_VALUES[name];
+  }
+  const l1 = resource as any;
+  if (resource.cfnResourceType === LAUNCH_TEMPLATE) {
+    const data = l1.launchTemplateData ?? {};
+    l1.launchTemplateData = { ...data, metadataOptions: { ...data.metadataOptions, ...values } };
+  } else {
+    l1.metadataOptions = { ...l1.metadataOptions, ...values };
+  }
+  // A raw override wins over the properties: set the overridden values there too.
+  for (const name of names.filter((n) => reading.overridden.includes(n))) {
+    resource.addPropertyOverride([...cfnPath(resource), name].join('.'), REQUIRED_VALUES[name]);
+  }
+}
+
+/** The metadata options object from the typed L1 properties. */
+function propertyContainer(resource: CfnResource): { options?: any; unreadable?: string } {
+  const l1 = resource as any;
+  let options: any;
+  if (resource.cfnResourceType === LAUNCH_TEMPLATE) {
+    const data = l1.launchTemplateData;
+    if (isResolvableObject(data)) {
+      return { unreadable: 'its LaunchTemplateData is a token' };
+    }
+    options = data?.metadataOptions;
+  } else {
+    options = l1.metadataOptions;
+  }
+  if (isResolvableObject(options)) {
+    return { unreadable: 'its MetadataOptions is a token' };
+  }
+  return { options };
+}
+
+/**
+ * The metadata options that raw overrides set, read from the resource's overrides. aws-cdk-lib
+ * offers no public way to read them back; if its private field changes, overrides go unseen
+ * (and the properties are read as before).
+ */
+function rawOverrides(resource: CfnResource): { options?: any; unreadable?: string } {
+  let current: any = (resource as any).rawOverrides?.Properties;
+  for (const segment of cfnPath(resource)) {
+    if (current === undefined || current === null || !(segment in current)) {
+      return {};
+    }
+    current = current[segment];
+    if (isResolvableObject(current) || (current !== undefined && typeof current !== 'object')) {
+      return { unreadable: `an override sets its ${cfnPath(resource).join('.')} to a token` };
+    }
+  }
+  return { options: current ?? undefined };
+}
+
+/** A value as a message shows it: quoted, or described when it is known only at deploy. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) {
+    return 'unset';
+  }
+  return Token.isUnresolved(value) ? 'a value known only at deploy' : JSON.stringify(value);
+}

@@ -1,0 +1,442 @@
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ClusterOidcProvider, IrsaCluster, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { parseJoinedJson } from './util';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const ISSUER_URL = `https://${ISSUER}`;
+const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
+const KUBECTL_LAYER_ARN = 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1';
+const KUBECTL_ROLE_ARN = 'arn:aws:iam::123456789012:role/kubectl';
+const NATIVE_OIDC_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
+
+/** Logical IDs of an aws-eks cluster with ID 'Cluster' at the root of a stack, and of the provider cdk-irsa makes for it. */
+const CLUSTER_ID = 'Cluster9EE0221C';
+const CLUSTER_PROVIDER_ID = 'ClusterIrsaOidcProvider393B6E2C';
+/** The `Fn::Select`/`Fn::Split` of the owned cluster's issuer URL, as `parseJoinedJson` writes it. */
+const TOKEN_ISSUER = `\${Issuer:GetAtt:${CLUSTER_ID}.OpenIdConnectIssuerUrl}`;
+
+function eksCluster(stack: Stack): eks.Cluster {
+  return new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_32,
+    defaultCapacity: 0,
+    kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', KUBECTL_LAYER_ARN),
+  });
+}
+
+function eksV2Cluster(stack: Stack, withKubectl: boolean): eksv2.Cluster {
+  return new eksv2.Cluster(stack, 'Cluster', {
+    version: eksv2.KubernetesVersion.V1_32,
+    kubectlProviderOptions: withKubectl
+      ? { kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', KUBECTL_LAYER_ARN) }
+      : undefined,
+  });
+}
+
+function webIdentityStatement(providerArn: any, issuer: string, namespace: string, name: string) {
+  return {
+    Effect: 'Allow',
+    Principal: { Federated: providerArn },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: {
+      StringEquals: {
+        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${name}`,
+        [`${issuer}:aud`]: 'sts.amazonaws.com',
+      },
+    },
+  };
+}
+
+/** The role of a service account (cdk-irsa's or aws-cdk-lib's), as its template shows it. */
+function roleOf(sa: { readonly role: iam.IRole }): any {
+  const stack = Stack.of(sa.role);
+  const logicalId = stack.getLogicalId(sa.role.node.defaultChild as iam.CfnRole);
+  return Template.fromStack(stack).toJSON().Resources[logicalId].Properties;
+}
+
+function resourcesOfType(stack: Stack, type: string): string[] {
+  return Object.keys(Template.fromStack(stack).findResources(type));
+}
+
+describe('IrsaCluster.fromCluster, an aws-eks cluster made in this app', () => {
+  test('creates one native AWS::IAM::OIDCProvider for the cluster, shared by its service accounts, with no Lambda-backed provider', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack');
+    const cluster = IrsaCluster.fromCluster(eksCluster(stack));
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', namespace: 'payments' });
+    const worker = new IrsaServiceAccount(stack, 'Worker', { cluster, name: 'worker', namespace: 'payments' });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    expect(resourcesOfType(stack, 'AWS::IAM::OIDCProvider')).toEqual([CLUSTER_PROVIDER_ID]);
+    expect(template.toJSON().Resources[CLUSTER_PROVIDER_ID].Properties).toEqual({
+      Url: { 'Fn::GetAtt': [CLUSTER_ID, 'OpenIdConnectIssuerUrl'] },
+      ClientIdList: ['sts.amazonaws.com'],
+    });
+    template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
+    template.resourceCountIs('Custom::AWSCDKCfnJson', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    const federated = [api, worker].map((sa) => parseJoinedJson(roleOf(sa).AssumeRolePolicyDocument).Statement[0].Principal.Federated);
+    expect(federated).toEqual([`\${GetAtt:${CLUSTER_PROVIDER_ID}.Arn}`, `\${GetAtt:${CLUSTER_PROVIDER_ID}.Arn}`]);
+  });
+
+  test('trusts the service account in one JSON string (Fn::Join) because the issuer is a token', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack');
+    const cluster = IrsaCluster.fromCluster(eksCluster(stack));
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', namespace: 'payments' });
+
+    // THEN
+    const document = roleOf(api).AssumeRolePolicyDocument;
+    expect(Object.keys(document)).toEqual(['Fn::Join']);
+    expect(parseJoinedJson(document)).toEqual({
+      Version: '2012-10-17',
+      Statement: [webIdentityStatement(`\${GetAtt:${CLUSTER_PROVIDER_ID}.Arn}`, TOKEN_ISSUER, 'payments', 'api')],
+    });
+  });
+
+  test("lets aws-cdk-lib's own addServiceAccount() reuse the provider rather than create a second one", () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack');
+    const eksClusterOfApp = eksCluster(stack);
+    const cluster = IrsaCluster.fromCluster(eksClusterOfApp);
+    new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
+
+    // WHEN
+    const own = eksClusterOfApp.addServiceAccount('Own', { name: 'own' });
+
+    // THEN
+    expect(eksClusterOfApp.openIdConnectProvider).toBe(cluster.oidcProvider(stack));
+    expect(resourcesOfType(stack, 'AWS::IAM::OIDCProvider')).toEqual([CLUSTER_PROVIDER_ID]);
+    Template.fromStack(stack).resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
+    expect(roleOf(own).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+      Federated: { 'Fn::GetAtt': [CLUSTER_PROVIDER_ID, 'Arn'] },
+    });
+  });
+
+  test('uses the cluster\'s own native provider where the useNativeOidcProvider feature flag is set', () => {
+    // GIVEN
+    const stack = new Stack(new App({ context: { [NATIVE_OIDC_FLAG]: true } }), 'Stack');
+    const eksClusterOfApp = eksCluster(stack);
+    const cluster = IrsaCluster.fromCluster(eksClusterOfApp);
+
+    // WHEN a service account comes first, and aws-cdk-lib's own after it
+    new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
+    eksClusterOfApp.addServiceAccount('Own', { name: 'own' });
+
+    // THEN there is one provider, the one aws-cdk-lib makes with the flag, whatever the order of the calls
+    const providers = resourcesOfType(stack, 'AWS::IAM::OIDCProvider');
+    expect(providers).toHaveLength(1);
+    expect(providers[0]).toMatch(/^ClusterOidcProviderNative[0-9A-F]{8}$/);
+    expect(eksClusterOfApp.node.tryFindChild('IrsaOidcProvider')).toBeUndefined();
+    expect(cluster.oidcProvider(stack)).toBe(eksClusterOfApp.openIdConnectProvider);
+  });
+
+  test('reuses a Lambda-backed provider that the cluster has already, rather than create a second one for the issuer', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack');
+    const eksClusterOfApp = eksCluster(stack);
+    const existing = eksClusterOfApp.openIdConnectProvider;
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(eksClusterOfApp), name: 'api' });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 1);
+    const existingId = stack.getLogicalId(existing.node.defaultChild as CfnResource);
+    expect(parseJoinedJson(roleOf(api).AssumeRolePolicyDocument).Statement[0].Principal.Federated).toEqual(`\${Ref:${existingId}}`);
+  });
+
+  test('reuses a native provider that the cluster has already', () => {
+    // GIVEN
+    const stack = new Stack(new App({ context: { [NATIVE_OIDC_FLAG]: true } }), 'Stack');
+    const eksClusterOfApp = eksCluster(stack);
+    const existing = eksClusterOfApp.openIdConnectProvider;
+
+    // WHEN
+    const cluster = IrsaCluster.fromCluster(eksClusterOfApp);
+    new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
+
+    // THEN
+    expect(cluster.oidcProvider(stack)).toBe(existing);
+    expect(resourcesOfType(stack, 'AWS::IAM::OIDCProvider')).toEqual([stack.getLogicalId(existing.node.defaultChild as CfnResource)]);
+  });
+
+  test('can apply manifests, so service accounts are delivered by kubectl by default', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack');
+    const eksClusterOfApp = eksCluster(stack);
+
+    // WHEN
+    const cluster = IrsaCluster.fromCluster(eksClusterOfApp);
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
+
+    // THEN
+    expect(cluster.canApplyManifests).toBe(true);
+    expect(cluster.clusterName).toBe(eksClusterOfApp.clusterName);
+    expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.KUBECTL);
+    expect(api.manifestFile).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 1);
+  });
+});
+
+describe('IrsaCluster.fromClusterV2, an aws-eks-v2 cluster made in this app', () => {
+  test('with kubectlProviderOptions can apply manifests: kubectl delivery by default, and one native provider', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+
+    const eksV2ClusterOfApp = eksV2Cluster(stack, true);
+
+    // WHEN
+    const cluster = IrsaCluster.fromClusterV2(eksV2ClusterOfApp);
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', namespace: 'payments' });
+
+    // THEN
+    expect(cluster.canApplyManifests).toBe(true);
+    expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.KUBECTL);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 1);
+    template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
+    template.resourceCountIs('Custom::AWSCDKCfnJson', 0);
+    expect(resourcesOfType(stack, 'AWS::IAM::OIDCProvider')).toEqual([CLUSTER_PROVIDER_ID]);
+    const clusterId = stack.getLogicalId(eksV2ClusterOfApp.node.defaultChild as CfnResource);
+    expect(template.toJSON().Resources[CLUSTER_PROVIDER_ID].Properties.Url).toEqual({ 'Fn::GetAtt': [clusterId, 'OpenIdConnectIssuerUrl'] });
+    expect(parseJoinedJson(roleOf(api).AssumeRolePolicyDocument)).toEqual({
+      Version: '2012-10-17',
+      Statement: [webIdentityStatement(`\${GetAtt:${CLUSTER_PROVIDER_ID}.Arn}`, `\${Issuer:GetAtt:${clusterId}.OpenIdConnectIssuerUrl}`, 'payments', 'api')],
+    });
+  });
+
+  test('without kubectlProviderOptions cannot apply manifests: GitOps delivery by default', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+
+    // WHEN
+    const cluster = IrsaCluster.fromClusterV2(eksV2Cluster(stack, false));
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', namespace: 'payments' });
+
+    // THEN
+    expect(cluster.canApplyManifests).toBe(false);
+    expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.GITOPS);
+    expect(api.manifestFile).toBe('Stack.service-accounts.yaml');
+    Template.fromStack(stack).resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
+  });
+});
+
+describe('IrsaCluster.fromCluster, an imported aws-eks cluster', () => {
+  function importCluster(stack: Stack, attrs: Partial<eks.ClusterAttributes> = {}): eks.ICluster {
+    return eks.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod', ...attrs });
+  }
+
+  test('reuses the openIdConnectProvider it was imported with, and can apply manifests with a kubectl role', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const imported = importCluster(stack, {
+      openIdConnectProvider: provider,
+      kubectlRoleArn: KUBECTL_ROLE_ARN,
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', KUBECTL_LAYER_ARN),
+    });
+
+    // WHEN
+    const cluster = IrsaCluster.fromCluster(imported);
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', namespace: 'payments' });
+
+    // THEN
+    expect(cluster.oidcProvider(stack)).toBe(provider);
+    expect(cluster.canApplyManifests).toBe(true);
+    expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.KUBECTL);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    expect(roleOf(api).AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [webIdentityStatement(PROVIDER_ARN, ISSUER, 'payments', 'api')],
+    });
+  });
+
+  test('fails when imported without openIdConnectProvider, naming the two ways to give one', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const cluster = IrsaCluster.fromCluster(importCluster(stack));
+
+    // WHEN / THEN
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', manifestDelivery: ManifestDelivery.none() })).toThrow(
+      '[cdk-irsa] the imported aws-eks cluster Stack/Imported has no OIDC provider. Pass openIdConnectProvider when importing it, '
+      + 'or use IrsaCluster.fromAttributes({ clusterName, issuerUrl }) to have cdk-irsa create or import one.',
+    );
+  });
+
+  test('without kubectlRoleArn cannot apply manifests: GitOps delivery by default', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const imported = importCluster(stack, { openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN) });
+
+    // WHEN
+    const cluster = IrsaCluster.fromCluster(imported);
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
+
+    // THEN
+    expect(cluster.canApplyManifests).toBe(false);
+    expect(cluster.clusterName).toBe('prod');
+    expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.GITOPS);
+    Template.fromStack(stack).resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
+  });
+
+  test('fails when kubectl delivery is asked for a cluster without a kubectl role or provider', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const cluster = IrsaCluster.fromCluster(importCluster(stack, {
+      openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN),
+    }));
+
+    // WHEN / THEN
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', manifestDelivery: ManifestDelivery.kubectl() })).toThrow(
+      '[cdk-irsa] Stack/Api: ManifestDelivery.kubectl() needs a cluster that can apply manifests, and "prod" cannot (an imported cluster '
+      + 'without a kubectl provider or role, or one known only by its attributes). Use ManifestDelivery.gitOps() or ManifestDelivery.none().',
+    );
+  });
+});
+
+describe('IrsaCluster.fromAttributes', () => {
+  const PROVIDER_ID = 'IrsaOidcProvider0720465B829363C7';
+
+  function prod(): IrsaCluster {
+    return IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+  }
+
+  test('creates the provider from a literal issuer once per account, shared by the service accounts of the stack', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments' });
+    const worker = new IrsaServiceAccount(stack, 'Worker', { cluster: prod(), name: 'worker', namespace: 'payments' });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    expect(resourcesOfType(stack, 'AWS::IAM::OIDCProvider')).toEqual([PROVIDER_ID]);
+    expect(template.toJSON().Resources[PROVIDER_ID].Properties).toEqual({ Url: ISSUER_URL, ClientIdList: ['sts.amazonaws.com'] });
+    const providerArn = { 'Fn::GetAtt': [PROVIDER_ID, 'Arn'] };
+    expect(roleOf(api).AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [webIdentityStatement(providerArn, ISSUER, 'payments', 'api')],
+    });
+    expect(roleOf(worker).AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [webIdentityStatement(providerArn, ISSUER, 'payments', 'worker')],
+    });
+  });
+
+  test('imports the provider by ARN in another stack of the same account, which deploys after the stack that creates it', () => {
+    // GIVEN
+    const app = new App();
+    const first = new Stack(app, 'First', { env: ENV });
+    const second = new Stack(app, 'Second', { env: ENV });
+    new IrsaServiceAccount(first, 'Api', { cluster: prod(), name: 'api' });
+
+    // WHEN
+    const worker = new IrsaServiceAccount(second, 'Worker', { cluster: prod(), name: 'worker' });
+
+    // THEN
+    expect(resourcesOfType(first, 'AWS::IAM::OIDCProvider')).toEqual([PROVIDER_ID]);
+    Template.fromStack(second).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    expect(roleOf(worker).AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [webIdentityStatement(PROVIDER_ARN, ISSUER, 'default', 'worker')],
+    });
+    expect(second.dependencies).toEqual([first]);
+    expect(first.dependencies).toEqual([]);
+  });
+
+  test('creates a provider of its own in a stack of another account', () => {
+    // GIVEN
+    const app = new App();
+    const first = new Stack(app, 'First', { env: ENV });
+    const other = new Stack(app, 'Other', { env: { account: '210987654321', region: 'eu-west-1' } });
+    new IrsaServiceAccount(first, 'Api', { cluster: prod(), name: 'api' });
+
+    // WHEN
+    new IrsaServiceAccount(other, 'Worker', { cluster: prod(), name: 'worker', manifestDelivery: ManifestDelivery.none() });
+
+    // THEN
+    expect(resourcesOfType(first, 'AWS::IAM::OIDCProvider')).toEqual([PROVIDER_ID]);
+    expect(resourcesOfType(other, 'AWS::IAM::OIDCProvider')).toEqual([PROVIDER_ID]);
+    expect(other.dependencies).toEqual([]);
+  });
+
+  test('reuses the oidcProvider given and creates none', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+
+    // WHEN
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: provider });
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
+
+    // THEN
+    expect(cluster.oidcProvider(stack)).toBe(provider);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    expect(roleOf(api).AssumeRolePolicyDocument.Statement).toEqual([webIdentityStatement(PROVIDER_ARN, ISSUER, 'default', 'api')]);
+  });
+
+  test('cannot apply manifests: GitOps delivery by default', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+
+    // WHEN
+    const cluster = prod();
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
+
+    // THEN
+    expect(cluster.canApplyManifests).toBe(false);
+    expect(cluster.clusterName).toBe('prod');
+    expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.GITOPS);
+  });
+
+  test('fails when the issuer URL and the provider name different issuers', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const otherIssuerUrl = 'https://oidc.eks.eu-west-1.amazonaws.com/id/0THER000000000000000000000000000';
+
+    // WHEN / THEN
+    expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: otherIssuerUrl, oidcProvider: provider })).toThrow(
+      `[cdk-irsa] issuerUrl "${otherIssuerUrl}" does not match oidcProvider "${PROVIDER_ARN}", which trusts "${ISSUER_URL}". `
+      + 'Give the provider of this cluster, or leave one of the two out.',
+    );
+  });
+
+  test('fails when a service account needs a provider and neither issuerUrl nor oidcProvider is given', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod' });
+
+    // WHEN / THEN
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' })).toThrow(
+      '[cdk-irsa] Stack/Api: cluster "prod" needs issuerUrl or oidcProvider for IAM roles for service accounts: cdk-irsa cannot find the '
+      + 'cluster\'s issuer otherwise.',
+    );
+  });
+
+  test('fails on an empty cluster name', () => {
+    expect(() => IrsaCluster.fromAttributes({ clusterName: '', issuerUrl: ISSUER_URL })).toThrow('[cdk-irsa] clusterName is empty. Name the EKS cluster.');
+  });
+
+  test.each([
+    ['http', `http://${ISSUER}`, /^\[cdk-irsa\] issuerUrl "http:\/\/oidc[^"]+" must start with "https:\/\/": IAM only trusts HTTPS issuers\./],
+    ['a trailing slash', `${ISSUER_URL}/`, /^\[cdk-irsa\] issuerUrl "https:\/\/oidc[^"]+EXAMPLE\/" must not end with "\/"/],
+    ['a query', `${ISSUER_URL}?x=1`, /^\[cdk-irsa\] issuerUrl "https:\/\/oidc[^"]+\?x=1" must not contain a query \("\?"\) or fragment \("#"\)/],
+  ])('fails on an issuer URL with %s', (_, issuerUrl, message) => {
+    expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl })).toThrow(message);
+  });
+});

@@ -1,0 +1,551 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { IrsaCluster, IrsaRole, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { parseJoinedJson } from './util';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const ISSUER_URL = `https://${ISSUER}`;
+const OTHER_ISSUER_URL = 'https://oidc.eks.eu-west-1.amazonaws.com/id/0THER000000000000000000000000000';
+const KUBECTL_LAYER_ARN = 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1';
+/** The logical ID of the provider that cdk-irsa creates for ISSUER_URL. */
+const PROVIDER_ID = 'IrsaOidcProvider0720465B829363C7';
+const PROVIDER_ARN = { 'Fn::GetAtt': [PROVIDER_ID, 'Arn'] };
+
+function prod(): IrsaCluster {
+  return IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+}
+
+function newStack(app = new App(), id = 'Stack'): Stack {
+  return new Stack(app, id, { env: ENV });
+}
+
+function eksCluster(stack: Stack): eks.Cluster {
+  return new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_32,
+    defaultCapacity: 0,
+    kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', KUBECTL_LAYER_ARN),
+  });
+}
+
+function eksV2Cluster(stack: Stack, id: string): eksv2.Cluster {
+  return new eksv2.Cluster(stack, id, {
+    version: eksv2.KubernetesVersion.V1_32,
+    kubectlProviderOptions: { kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, `${id}Kubectl`, KUBECTL_LAYER_ARN) },
+  });
+}
+
+/** How many resources of each type the stack's template holds. */
+function countByType(stack: Stack): { [type: string]: number } {
+  const counts: { [type: string]: number } = {};
+  for (const resource of Object.values<any>(Template.fromStack(stack).toJSON().Resources ?? {})) {
+    counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function roleOf(sa: IrsaServiceAccount): any {
+  const stack = Stack.of(sa);
+  return Template.fromStack(stack).toJSON().Resources[roleIdOf(sa)].Properties;
+}
+
+function roleIdOf(sa: IrsaServiceAccount): string {
+  return Stack.of(sa).getLogicalId(sa.role.node.defaultChild as iam.CfnRole);
+}
+
+function trustOf(namespace: string, name: string, audience = 'sts.amazonaws.com') {
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { Federated: PROVIDER_ARN },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${ISSUER}:sub`]: `system:serviceaccount:${namespace}:${name}`,
+          [`${ISSUER}:aud`]: audience,
+        },
+      },
+    }],
+  };
+}
+
+/** The batched manifest resources of a stack, with their objects read back from the Fn::Join. */
+function batches(stack: Stack): Array<{ id: string; pruneLabel: string; objects: any[] }> {
+  const found = Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource');
+  return Object.entries(found).map(([id, r]) => ({ id, pruneLabel: r.Properties.PruneLabel, objects: parseJoinedJson(r.Properties.Manifest) }));
+}
+
+function synthFile(app: App, sa: IrsaServiceAccount): string {
+  const assembly = app.synth();
+  return fs.readFileSync(path.join(assembly.directory, sa.manifestFile!), 'utf8');
+}
+
+describe('IrsaServiceAccount resources', () => {
+  test('adds exactly one AWS::IAM::Role per service account and nothing else (GitOps)', () => {
+    // GIVEN
+    const one = newStack(new App());
+    const three = newStack(new App());
+
+    // WHEN
+    new IrsaServiceAccount(one, 'A', { cluster: prod(), name: 'a' });
+    for (const name of ['a', 'b', 'c']) {
+      new IrsaServiceAccount(three, name, { cluster: prod(), name });
+    }
+
+    // THEN
+    expect(countByType(one)).toEqual({ 'AWS::IAM::OIDCProvider': 1, 'AWS::IAM::Role': 1 });
+    expect(countByType(three)).toEqual({ 'AWS::IAM::OIDCProvider': 1, 'AWS::IAM::Role': 3 });
+  });
+
+  test('adds exactly one AWS::IAM::Role per service account and nothing else (kubectl)', () => {
+    // GIVEN
+    const one = newStack(new App());
+    const three = newStack(new App());
+    const clusterOfOne = IrsaCluster.fromCluster(eksCluster(one));
+    const clusterOfThree = IrsaCluster.fromCluster(eksCluster(three));
+
+    // WHEN
+    new IrsaServiceAccount(one, 'A', { cluster: clusterOfOne, name: 'a' });
+    for (const name of ['a', 'b', 'c']) {
+      new IrsaServiceAccount(three, name, { cluster: clusterOfThree, name });
+    }
+
+    // THEN the two extra service accounts add two roles and nothing more
+    const countsOfOne = countByType(one);
+    const countsOfThree = countByType(three);
+    expect(countsOfThree).toEqual({ ...countsOfOne, 'AWS::IAM::Role': countsOfOne['AWS::IAM::Role'] + 2 });
+    expect(countsOfOne['Custom::AWSCDK-EKS-KubernetesResource']).toBe(1);
+  });
+
+  test('trusts exactly its own service account and the default audience', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments' });
+
+    // THEN
+    expect(roleOf(api).AssumeRolePolicyDocument).toEqual(trustOf('payments', 'api'));
+    expect(api.serviceAccountName).toBe('api');
+    expect(api.serviceAccountNamespace).toBe('payments');
+  });
+
+  test('puts the service account in the namespace "default" unless told otherwise', () => {
+    const stack = newStack();
+
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api' });
+
+    expect(api.serviceAccountNamespace).toBe('default');
+    expect(api.manifest.toJson().metadata.namespace).toBe('default');
+    expect(roleOf(api).AssumeRolePolicyDocument).toEqual(trustOf('default', 'api'));
+  });
+
+  test('pins a custom audience in the trust, annotates it, and adds it to the client IDs of the provider it made', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments', audience: 'vault' });
+
+    // THEN
+    expect(roleOf(api).AssumeRolePolicyDocument).toEqual(trustOf('payments', 'api', 'vault'));
+    expect(api.manifest.toJson().metadata.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/prod-payments-api-0e4a0c56',
+      'eks.amazonaws.com/audience': 'vault',
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::OIDCProvider', { ClientIdList: ['sts.amazonaws.com', 'vault'] });
+  });
+
+  test('puts grants in the role\'s inline policy "Grants", not in an AWS::IAM::Policy', () => {
+    // GIVEN
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api' });
+
+    // WHEN
+    bucket.grantRead(api);
+
+    // THEN
+    const bucketArn = { 'Fn::GetAtt': [stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket), 'Arn'] };
+    expect(roleOf(api).Policies).toEqual([{
+      PolicyName: 'Grants',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+          Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
+        }],
+      },
+    }]);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('is a principal that stands for its role', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api' });
+    api.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-west-1:123456789012:q'] }));
+
+    // THEN
+    expect(api.role).toBeInstanceOf(IrsaRole);
+    expect(api.grantPrincipal).toBe(api.role);
+    expect(api.assumeRoleAction).toBe(api.role.assumeRoleAction);
+    expect(api.principalAccount).toBe(api.role.principalAccount);
+    expect(stack.resolve(api.policyFragment.principalJson)).toEqual({ AWS: [{ 'Fn::GetAtt': [roleIdOf(api), 'Arn'] }] });
+    expect(roleOf(api).Policies).toEqual([{
+      PolicyName: 'Grants',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:123456789012:q' }],
+      },
+    }]);
+  });
+
+  test('keeps the logical IDs of its role and provider stable', () => {
+    // GIVEN
+    const stack = newStack();
+    const team = new Construct(stack, 'Team');
+
+    // WHEN
+    new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api' });
+    new IrsaServiceAccount(team, 'Worker', { cluster: prod(), name: 'worker' });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    expect(Object.keys(template.findResources('AWS::IAM::Role')).sort()).toEqual(['ApiRoleDE7A08EC', 'TeamWorkerRole127D6C60']);
+    expect(Object.keys(template.findResources('AWS::IAM::OIDCProvider'))).toEqual([PROVIDER_ID]);
+  });
+});
+
+describe('ManifestDelivery.kubectl()', () => {
+  test('applies all service accounts of one cluster in one stack through ONE manifest resource, each labelled for pruning', () => {
+    // GIVEN
+    const stack = newStack();
+    const cluster = IrsaCluster.fromCluster(eksCluster(stack));
+
+    // WHEN
+    const accounts = [
+      new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', namespace: 'payments' }),
+      new IrsaServiceAccount(stack, 'Worker', { cluster, name: 'worker', namespace: 'payments', tokenExpiration: Duration.hours(12) }),
+      new IrsaServiceAccount(stack, 'Report', { cluster, name: 'report', namespace: 'reports', labels: { team: 'finance' } }),
+    ];
+
+    // THEN
+    const found = batches(stack);
+    expect(found).toHaveLength(1);
+    const [batch] = found;
+    expect(batch.id).toBe('IrsaServiceAccountManifestsCluster1A83CC3CCAA9DBC5');
+    expect(batch.pruneLabel).toMatch(/^aws\.cdk\.eks\/prune-c8[0-9a-f]{40}$/);
+    const serviceAccount = (sa: IrsaServiceAccount, labels: { [key: string]: string }, annotations: { [key: string]: string } = {}) => ({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: sa.serviceAccountName,
+        namespace: sa.serviceAccountNamespace,
+        labels: {
+          [batch.pruneLabel]: '',
+          'app.kubernetes.io/managed-by': 'cdk-irsa',
+          'app.kubernetes.io/name': sa.serviceAccountName,
+          ...labels,
+        },
+        annotations: { 'eks.amazonaws.com/role-arn': `\${GetAtt:${roleIdOf(sa)}.Arn}`, ...annotations },
+      },
+    });
+    expect(batch.objects).toEqual([
+      serviceAccount(accounts[0], {}),
+      serviceAccount(accounts[1], {}, { 'eks.amazonaws.com/token-expiration': '43200' }),
+      serviceAccount(accounts[2], { team: 'finance' }),
+    ]);
+  });
+
+  test('makes one batch per cluster', () => {
+    // GIVEN
+    const stack = newStack();
+    // (two aws-eks-v2 clusters in one stack repeat a condition of aws-cdk-lib's kubectl provider: not ours to consolidate)
+    Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W9053', reason: 'conditions of aws-cdk-lib kubectl providers' });
+    const blue = IrsaCluster.fromClusterV2(eksV2Cluster(stack, 'Blue'));
+    const green = IrsaCluster.fromClusterV2(eksV2Cluster(stack, 'Green'));
+
+    // WHEN
+    new IrsaServiceAccount(stack, 'BlueApi', { cluster: blue, name: 'api' });
+    new IrsaServiceAccount(stack, 'GreenApi', { cluster: green, name: 'api' });
+    new IrsaServiceAccount(stack, 'GreenWorker', { cluster: green, name: 'worker' });
+
+    // THEN
+    expect(batches(stack).map((b) => b.objects.map((o) => o.metadata.name))).toEqual([['api'], ['api', 'worker']]);
+  });
+});
+
+describe('ManifestDelivery.gitOps()', () => {
+  const ROLE_NAME = 'prod-payments-api-0e4a0c56';
+
+  test('adds nothing to the template but the roles and the provider: no Lambda, no CfnJson, no custom resource', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', manifestDelivery: ManifestDelivery.gitOps() });
+    new IrsaServiceAccount(stack, 'Worker', { cluster: prod(), name: 'worker', manifestDelivery: ManifestDelivery.gitOps() });
+
+    // THEN
+    const types = Object.values<any>(Template.fromStack(stack).toJSON().Resources).map((r) => r.Type);
+    expect(types.sort()).toEqual(['AWS::IAM::OIDCProvider', 'AWS::IAM::Role', 'AWS::IAM::Role']);
+    expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::Lambda::Function' || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
+  });
+
+  test('writes the service accounts of the stack to one multi-document YAML file in the cloud assembly', () => {
+    // GIVEN
+    const app = new App();
+    const stack = newStack(app);
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments' });
+    const worker = new IrsaServiceAccount(stack, 'Worker', {
+      cluster: prod(), name: 'worker', namespace: 'jobs', stsRegionalEndpoints: true, automountServiceAccountToken: false,
+    });
+
+    // THEN
+    expect(api.manifestFile).toBe('Stack.service-accounts.yaml');
+    expect(worker.manifestFile).toBe('Stack.service-accounts.yaml');
+    expect(synthFile(app, api)).toBe([
+      'apiVersion: v1',
+      'kind: ServiceAccount',
+      'metadata:',
+      '  name: api',
+      '  namespace: payments',
+      '  labels:',
+      '    app.kubernetes.io/managed-by: cdk-irsa',
+      '    app.kubernetes.io/name: api',
+      '  annotations:',
+      `    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/${ROLE_NAME}`,
+      '---',
+      'apiVersion: v1',
+      'kind: ServiceAccount',
+      'metadata:',
+      '  name: worker',
+      '  namespace: jobs',
+      '  labels:',
+      '    app.kubernetes.io/managed-by: cdk-irsa',
+      '    app.kubernetes.io/name: worker',
+      '  annotations:',
+      '    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/prod-jobs-worker-dcc580e4',
+      '    eks.amazonaws.com/sts-regional-endpoints: "true"',
+      'automountServiceAccountToken: false',
+      '',
+    ].join('\n'));
+  });
+
+  test('names the role deterministically from cluster, namespace and name, the same in every synth', () => {
+    // GIVEN two separate apps with the same service account
+    const names = [new App(), new App()].map((app) => {
+      const stack = newStack(app);
+
+      // WHEN
+      const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments' });
+      return { roleName: roleOf(api).RoleName, yaml: synthFile(app, api) };
+    });
+
+    // THEN
+    expect(names[0].roleName).toBe(ROLE_NAME);
+    expect(names[1]).toEqual(names[0]);
+  });
+
+  test('keeps a role name derived from a long namespace and name within 64 characters', () => {
+    // GIVEN
+    const stack = newStack();
+    const namespace = 'n'.repeat(63);
+    const name = 'a'.repeat(200);
+
+    // WHEN
+    const sa = new IrsaServiceAccount(stack, 'Long', { cluster: prod(), name, namespace });
+
+    // THEN
+    const roleName = roleOf(sa).RoleName;
+    expect(roleName).toBe(`prod-${'n'.repeat(50)}-eea13253`);
+    expect(roleName).toHaveLength(64);
+    expect(sa.manifest.roleArn).toBe(`arn:aws:iam::123456789012:role/${roleName}`);
+  });
+
+  test('uses a given roleName and path for the literal role ARN', () => {
+    const stack = newStack();
+
+    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', roleName: 'payments-api', path: '/workloads/' });
+
+    expect(roleOf(sa).RoleName).toBe('payments-api');
+    expect(sa.manifest.roleArn).toBe('arn:aws:iam::123456789012:role/workloads/payments-api');
+  });
+
+  test.each([
+    ['no environment', undefined, /^\[cdk-irsa\] Stack\/Api: the account of stack Stack is not known at synth, so the role ARN for the GitOps manifest cannot be written\. .*env: \{ account: "123456789012", region: "eu-west-1" \}/],
+    ['no region', { account: '123456789012' }, /^\[cdk-irsa\] Stack\/Api: the region of stack Stack is not known at synth \(or not known to aws-cdk-lib\), so the partition of the role ARN for the GitOps manifest cannot be written\./],
+  ])('fails for a stack with %s', (_, env, message) => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env });
+
+    // WHEN / THEN
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', manifestDelivery: ManifestDelivery.gitOps() })).toThrow(message);
+  });
+});
+
+describe('ManifestDelivery.none()', () => {
+  test('makes the role only, and keeps the manifest object available', () => {
+    // GIVEN
+    const app = new App();
+    const stack = newStack(app);
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments', manifestDelivery: ManifestDelivery.none() });
+
+    // THEN
+    expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.NONE);
+    expect(api.manifestFile).toBeUndefined();
+    expect(countByType(stack)).toEqual({ 'AWS::IAM::OIDCProvider': 1, 'AWS::IAM::Role': 1 });
+    expect(roleOf(api).AssumeRolePolicyDocument).toEqual(trustOf('payments', 'api'));
+    expect(stack.resolve(api.manifest.toJson())).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: 'api',
+        namespace: 'payments',
+        labels: { 'app.kubernetes.io/managed-by': 'cdk-irsa', 'app.kubernetes.io/name': 'api' },
+        annotations: { 'eks.amazonaws.com/role-arn': { 'Fn::GetAtt': [roleIdOf(api), 'Arn'] } },
+      },
+    });
+    expect(fs.readdirSync(app.synth().directory).filter((f) => f.endsWith('.yaml'))).toEqual([]);
+  });
+});
+
+describe('IrsaServiceAccount bad input', () => {
+  function create(options: Partial<IrsaServiceAccountOptions>, stack = newStack()): IrsaServiceAccount {
+    return new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', manifestDelivery: ManifestDelivery.none(), ...options });
+  }
+
+  test('fails on a second service account of the same cluster, namespace and name in one stack', () => {
+    const stack = newStack();
+    new IrsaServiceAccount(stack, 'First', { cluster: prod(), name: 'api', namespace: 'payments' });
+
+    expect(() => new IrsaServiceAccount(stack, 'Second', { cluster: prod(), name: 'api', namespace: 'payments' })).toThrow(
+      '[cdk-irsa] Stack/Second: service account payments/api of this cluster is already defined at Stack/First. '
+      + 'One Kubernetes object can have only one definition: reuse that IrsaServiceAccount (grant its role more), or give this one another name or namespace.',
+    );
+  });
+
+  test('fails on a second service account of the same cluster, namespace and name in another stack of the app', () => {
+    const app = new App();
+    new IrsaServiceAccount(newStack(app, 'First'), 'Api', { cluster: prod(), name: 'api' });
+
+    expect(() => new IrsaServiceAccount(newStack(app, 'Second'), 'Api', { cluster: prod(), name: 'api' }))
+      .toThrow(/^\[cdk-irsa\] Second\/Api: service account default\/api of this cluster is already defined at First\/Api\./);
+  });
+
+  test('accepts the same name in another namespace or another cluster', () => {
+    const stack = newStack();
+    const other = IrsaCluster.fromAttributes({ clusterName: 'other', issuerUrl: OTHER_ISSUER_URL });
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments' });
+    new IrsaServiceAccount(stack, 'ApiElsewhere', { cluster: prod(), name: 'api', namespace: 'reports' });
+    new IrsaServiceAccount(stack, 'ApiOther', { cluster: other, name: 'api', namespace: 'payments' });
+
+    expect(countByType(stack)).toEqual({ 'AWS::IAM::OIDCProvider': 2, 'AWS::IAM::Role': 3 });
+  });
+
+  test.each([
+    ['upper case', 'Payments', /namespace "Payments" is not a valid Kubernetes namespace: .* Did you mean "payments"\?$/],
+    ['an underscore', 'pay_ments', /namespace "pay_ments" is not a valid Kubernetes namespace: use 1 to 63 lower-case letters/],
+    ['64 characters', 'n'.repeat(64), /namespace "n{64}" is not a valid Kubernetes namespace: use 1 to 63 /],
+    ['nothing', '', /namespace is empty\./],
+    ['a leading dash', '-payments', /namespace "-payments" is not a valid Kubernetes namespace: .*starting and ending with a letter or digit/],
+  ])('fails on a namespace with %s', (_, namespace, message) => {
+    expect(() => create({ namespace })).toThrow(message);
+  });
+
+  test.each([
+    ['upper case', 'Api', /service account name "Api" is not a valid Kubernetes ServiceAccount name: .* Did you mean "api"\?$/],
+    ['an underscore', 'my_api', /service account name "my_api" is not a valid Kubernetes ServiceAccount name: use 1 to 253 /],
+    ['254 characters', 'a'.repeat(254), /service account name "a{254}" is not a valid Kubernetes ServiceAccount name: use 1 to 253 /],
+    ['nothing', '', /service account name is empty\./],
+    ['a leading dash', '-api', /service account name "-api" is not a valid Kubernetes ServiceAccount name: .*starting and ending with a letter or digit/],
+  ])('fails on a name with %s', (_, name, message) => {
+    expect(() => create({ name })).toThrow(message);
+  });
+
+  test.each([
+    ['59 minutes', Duration.minutes(59), /tokenExpiration is 59 minutes \(3540 seconds\); EKS accepts 1 to 24 hours \(3600 to 86400 seconds\)\./],
+    ['25 hours', Duration.hours(25), /tokenExpiration is .+ \(90000 seconds\); EKS accepts 1 to 24 hours \(3600 to 86400 seconds\)\./],
+  ])('fails on a tokenExpiration of %s', (_, tokenExpiration, message) => {
+    expect(() => create({ tokenExpiration })).toThrow(message);
+  });
+
+  test('accepts a tokenExpiration of exactly 1 and 24 hours', () => {
+    const stack = newStack();
+
+    const short = new IrsaServiceAccount(stack, 'Short', { cluster: prod(), name: 'short', tokenExpiration: Duration.hours(1) });
+    const long = new IrsaServiceAccount(stack, 'Long', { cluster: prod(), name: 'long', tokenExpiration: Duration.hours(24) });
+
+    expect(short.manifest.toJson().metadata.annotations['eks.amazonaws.com/token-expiration']).toBe('3600');
+    expect(long.manifest.toJson().metadata.annotations['eks.amazonaws.com/token-expiration']).toBe('86400');
+  });
+
+  test.each([
+    ['a space', 'payments api'],
+    ['65 characters', 'r'.repeat(65)],
+  ])('fails on a roleName with %s', (_, roleName) => {
+    expect(() => create({ roleName })).toThrow(
+      `roleName "${roleName}" is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`,
+    );
+  });
+
+  test.each([
+    ['eks.amazonaws.com/role-arn', 'the role (roleArn)'],
+    ['eks.amazonaws.com/audience', 'audience'],
+    ['eks.amazonaws.com/sts-regional-endpoints', 'stsRegionalEndpoints'],
+    ['eks.amazonaws.com/token-expiration', 'tokenExpiration'],
+  ])('fails on the annotation %s, which clashes with %s', (key, owner) => {
+    expect(() => create({ annotations: { [key]: 'x' } })).toThrow(
+      `annotation "${key}" is set through ${owner}, not through annotations. Remove it from annotations and use that option.`,
+    );
+  });
+
+  test('fails on bad input before it creates the role or the provider, so that nothing half-made is left behind', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    expect(() => create({ tokenExpiration: Duration.minutes(10) }, stack)).toThrow(/tokenExpiration is 10 minutes/);
+
+    // THEN the stack holds no resource, and the service account may be defined again, correctly
+    expect(Object.keys(Template.fromStack(stack).toJSON().Resources ?? {})).toEqual([]);
+    expect(() => new IrsaServiceAccount(stack, 'Again', { cluster: prod(), name: 'api', manifestDelivery: ManifestDelivery.none() })).not.toThrow();
+  });
+});
+
+describe('scale', () => {
+  test('400 service accounts in one stack synthesize to 400 roles and one provider', () => {
+    // GIVEN
+    const app = new App();
+    const stack = newStack(app);
+    const cluster = prod();
+
+    // WHEN
+    const accounts: IrsaServiceAccount[] = [];
+    for (let i = 0; i < 400; i++) {
+      accounts.push(new IrsaServiceAccount(stack, `Sa${i}`, { cluster, name: `sa-${i}`, namespace: 'apps', manifestDelivery: ManifestDelivery.gitOps() }));
+    }
+
+    // THEN
+    expect(countByType(stack)).toEqual({ 'AWS::IAM::OIDCProvider': 1, 'AWS::IAM::Role': 400 });
+    expect(synthFile(app, accounts[0]).split('---\n')).toHaveLength(400);
+  });
+});
