@@ -113,7 +113,7 @@ export interface BlockInstanceMetadataForPodsProps {
  * Findings name the construct, what is wrong and the fix. A construct whose pods must reach
  * IMDS can be exempted, with a reason, with `BlockInstanceMetadataForPods.exempt()`.
  *
- * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#_restrict_access_to_the_instance_profile_assigned_to_the_worker_node
+ * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
  * @see https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html
  *
@@ -123,9 +123,12 @@ export interface BlockInstanceMetadataForPodsProps {
 export class BlockInstanceMetadataForPods implements IAspect {
   /**
    * Exempts a construct and everything below it from the aspect, with the reason, which is
-   * recorded in the cloud assembly. Exempt the construct that carries the setting: the launch
-   * template (or the group using it) whose pods must reach IMDS, or a node group without a
-   * launch template.
+   * recorded in the cloud assembly.
+   *
+   * Exempt the construct that carries the setting: the launch template whose instances' pods
+   * must reach IMDS (an auto-scaling group made by aws-cdk-lib holds its own launch template or
+   * configuration), or a node group without a launch template. Exempting a group does not
+   * exempt a launch template defined elsewhere: the aspect still secures it if it is in scope.
    *
    * @param scope the construct to leave alone
    * @param reason why its pods may reach the instance metadata service

@@ -6,9 +6,11 @@
  *   npx tsx examples/security-checks/app.ts
  */
 import { App, Aspects, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  ClusterOidcProvider, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
+  BlockInstanceMetadataForPods, ClusterOidcProvider, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
 } from '../../lib';
 
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
@@ -41,6 +43,27 @@ new iam.Role(stack, 'HandWritten', {
       [`${ISSUER}:aud`]: 'sts.amazonaws.com',
     },
   }),
+});
+
+// 5. Nodes: BlockInstanceMetadataForPods requires IMDSv2 with a hop limit of 1 on every launch
+//    template, launch configuration, auto-scaling group and managed node group in the app, so that
+//    pods cannot fall back to the node role. It completes the template below; delete
+//    `launchTemplateSpec` and `cdk synth` fails with cdk-irsa:imdsNoLaunchTemplate.
+Aspects.of(app).add(new BlockInstanceMetadataForPods());
+const nodes = new Stack(app, 'IrsaSecurityChecksNodes', { env: { account: '123456789012', region: 'eu-west-1' } });
+const eksCluster = eksv2.Cluster.fromClusterAttributes(nodes, 'Prod', {
+  clusterName: 'prod',
+  vpc: ec2.Vpc.fromVpcAttributes(nodes, 'Vpc', {
+    vpcId: 'vpc-0123456789abcdef0',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+    privateSubnetRouteTableIds: ['rtb-0123456789abcdef0', 'rtb-0fedcba9876543210'],
+  }),
+});
+const workerNodes = new ec2.LaunchTemplate(nodes, 'WorkerNodes', {});
+new eksv2.Nodegroup(nodes, 'Workers', {
+  cluster: eksCluster,
+  launchTemplateSpec: { id: workerNodes.launchTemplateId!, version: workerNodes.latestVersionNumber },
 });
 
 app.synth();
