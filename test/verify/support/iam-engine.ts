@@ -1,24 +1,9 @@
 /**
- * The independent IAM engine: `@cloud-copilot/iam-simulate`'s core `authorize()` (AGPL-3.0,
- * devDependency only, pinned exactly), in mode Strict.
- *
- * Why the core engine and not `runSimulation()`: the public entry point drops context keys it
- * does not know, which includes every `<issuer>:sub` / `<issuer>:aud` key of EKS, so every web
- * identity request would come out denied. The core engine takes the request context as given.
- * The package's `exports` map only exposes its index, so the files are loaded by path.
+ * Typed access to the independent IAM engine (./iam-engine-core.cjs: @cloud-copilot/iam-simulate's core
+ * `authorize()` in mode Strict), and the shape of the requests STS makes of IAM.
  */
-import * as path from 'path';
-import { loadPolicy } from '@cloud-copilot/iam-policy';
-
-const base = path.dirname(require.resolve('@cloud-copilot/iam-simulate'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { authorize } = require(path.join(base, 'core_engine', 'CoreSimulatorEngine.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { AwsRequestImpl } = require(path.join(base, 'request', 'request.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { RequestContextImpl } = require(path.join(base, 'requestContext.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DiscoveryContextKeyConstraints } = require(path.join(base, 'context_keys', 'discoveryContextKeyConstraints.js'));
+const engine: { loadTrustPolicy(document: any): unknown; evaluateTrust(policy: unknown, request: AssumeRequest): Decision } = require('./iam-engine-core.cjs');
 
 export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -42,24 +27,11 @@ export class TrustPolicyEvaluator {
   private readonly policy: unknown;
 
   constructor(public readonly document: any) {
-    this.policy = loadPolicy(document, { name: 'TrustPolicy' });
+    this.policy = engine.loadTrustPolicy(document);
   }
 
   public evaluate(request: AssumeRequest): Decision {
-    const account = /^arn:[^:]+:iam::(\d{12}):/.exec(request.roleArn)?.[1] ?? '123456789012';
-    const analysis = authorize({
-      request: new AwsRequestImpl(request.principal, { resource: request.roleArn, accountId: account }, request.action,
-        new RequestContextImpl(request.context), false),
-      sessionPolicy: undefined,
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: this.policy,
-      permissionBoundaries: undefined,
-      vpcEndpointPolicies: undefined,
-      simulationParameters: { simulationMode: 'Strict', discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]) },
-    });
-    return analysis.result as Decision;
+    return engine.evaluateTrust(this.policy, request);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * A small CloudFormation intrinsic resolver, written for verification only: it knows exactly
  * the intrinsics that cdk-irsa's templates use around trust policies (`Ref`, `Fn::GetAtt`,
- * `Fn::Join`, `Fn::Select`, `Fn::Split`) and refuses everything else, so a template that starts
+ * `Fn::Join`, `Fn::Select`, `Fn::Split`, and `Fn::ImportValue` across stacks) and refuses everything else, so a template that starts
  * using another intrinsic fails loudly here instead of being evaluated wrongly.
  *
  * Values come from a mapping that the test gives (logical IDs of parameters, clusters and the
@@ -17,6 +17,8 @@ export interface IntrinsicValues {
   readonly refs?: Record<string, unknown>;
   /** `Fn::GetAtt: [<id>, <attr>]` → value, keyed `<id>.<attr>`. */
   readonly attributes?: Record<string, unknown>;
+  /** `Fn::ImportValue: <export name>` → value (outputs of other stacks). */
+  readonly imports?: Record<string, unknown>;
 }
 
 /** The stack environment: account and region for pseudo parameters and provider ARNs. */
@@ -29,7 +31,7 @@ export interface StackEnvironment {
 
 export class UnresolvableError extends Error {}
 
-const INTRINSIC_KEY = /^(Ref|Fn::[A-Za-z]+|Condition)$/;
+const INTRINSIC_KEY = /^(Ref|Fn::[A-Za-z]+)$/;
 
 /** Resolves every intrinsic in `value` with `values`; throws on anything unknown or unmapped. */
 export function resolveIntrinsics(value: unknown, values: IntrinsicValues): any {
@@ -69,6 +71,13 @@ function resolveIntrinsic(name: string, arg: unknown, values: IntrinsicValues): 
         throw new UnresolvableError(`no value given for Fn::GetAtt ${key}`);
       }
       return values.attributes![key];
+    }
+    case 'Fn::ImportValue': {
+      const name = resolveIntrinsics(arg, values);
+      if (typeof name !== 'string' || !(name in (values.imports ?? {}))) {
+        throw new UnresolvableError(`no value given for Fn::ImportValue ${JSON.stringify(name)}`);
+      }
+      return values.imports![name];
     }
     case 'Fn::Join': {
       const [separator, parts] = arg as [string, unknown[]];
@@ -116,7 +125,7 @@ export function templateValues(template: any, env: StackEnvironment, given: Intr
     ...given.refs,
   };
   const attributes: Record<string, unknown> = { ...given.attributes };
-  const base = { refs, attributes };
+  const base = { refs, attributes, imports: given.imports };
   for (const [id, resource] of Object.entries<any>(template.Resources ?? {})) {
     if (resource.Type !== 'AWS::IAM::OIDCProvider') {
       continue;
@@ -148,4 +157,74 @@ export function resolvedTrustPolicy(template: any, roleLogicalId: string, values
   }
   const document = resolveIntrinsics(role.Properties.AssumeRolePolicyDocument, values);
   return typeof document === 'string' ? JSON.parse(document) : document;
+}
+
+/**
+ * Values for `Fn::GetAtt <cluster>.OpenIdConnectIssuerUrl` of every EKS cluster of a template
+ * (`AWS::EKS::Cluster`, or aws-eks's `Custom::AWSCDK-EKS-Cluster`): a made-up EKS issuer URL per cluster, for checks that need the shape of the issuer,
+ * not its value.
+ */
+export function placeholderIssuers(template: any, region: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, resource] of Object.entries<any>(template.Resources ?? {})) {
+    if (resource.Type === 'AWS::EKS::Cluster' || resource.Type === 'Custom::AWSCDK-EKS-Cluster') {
+      const hex = Buffer.from(id).toString('hex').toUpperCase().padEnd(32, '0').slice(0, 32);
+      out[`${id}.OpenIdConnectIssuerUrl`] = `https://oidc.eks.${region}.amazonaws.com/id/${hex}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * A copy of the template in which every role trust policy held as a JSON string (Fn::Join) is
+ * replaced by the object it resolves to, so that rules written for object-form policies apply.
+ * Returns the copy and the logical IDs of the roles resolved.
+ */
+export function withResolvedStringTrust(template: any, env: StackEnvironment, given: IntrinsicValues = {}): { template: any; resolved: string[] } {
+  const values = templateValues(template, env, {
+    refs: given.refs,
+    attributes: { ...placeholderIssuers(template, env.region), ...given.attributes },
+    imports: given.imports,
+  });
+  const copy = JSON.parse(JSON.stringify(template));
+  const resolved: string[] = [];
+  for (const [id, role] of Object.entries(rolesOf(copy))) {
+    const document = role.Properties?.AssumeRolePolicyDocument;
+    if (document && typeof document === 'object' && 'Fn::Join' in document) {
+      role.Properties.AssumeRolePolicyDocument = resolvedTrustPolicy(template, id, values);
+      resolved.push(id);
+    }
+  }
+  return { template: copy, resolved };
+}
+
+/**
+ * The exports of a set of stacks (Outputs with Export.Name), resolved with placeholder issuers
+ * where they come from a cluster: the values `Fn::ImportValue` gets in the other stacks.
+ */
+export function placeholderExports(stacks: Array<{ template: any; env: StackEnvironment }>, given: IntrinsicValues = {}): Record<string, unknown> {
+  const imports: Record<string, unknown> = { ...given.imports };
+  // Two passes: an export may be built on an import of another stack.
+  for (let pass = 0; pass < 2; pass++) {
+    for (const { template, env } of stacks) {
+      let values: IntrinsicValues;
+      try {
+        const attributes = { ...placeholderIssuers(template, env.region), ...given.attributes };
+        values = templateValues(template, env, { refs: given.refs, attributes, imports });
+      } catch {
+        continue;
+      }
+      for (const output of Object.values<any>(template.Outputs ?? {})) {
+        const name = output.Export?.Name;
+        if (typeof name === 'string' && !(name in imports)) {
+          try {
+            imports[name] = resolveIntrinsics(output.Value, values);
+          } catch {
+            // not resolvable (yet): left out
+          }
+        }
+      }
+    }
+  }
+  return imports;
 }

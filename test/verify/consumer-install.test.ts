@@ -1,0 +1,223 @@
+/**
+ * A consumer installs the package: `npm pack` of the repository (its built lib/*.js, *.d.ts and
+ * .jsii, as published), `npm install` of that tarball into a scratch TypeScript CDK app outside
+ * the repository (with aws-cdk-lib and constructs at the repository's versions, from npm's local
+ * cache: `--offline`), `tsc` of ./consumer/app.cts against the packed declarations, and the real
+ * CDK CLI (aws-cdk, `cdk synth`) on it. The app uses every public class of the package.
+ *
+ * It tests the built JavaScript: after editing lib/*.ts, run `npm run build` first (npm test does).
+ * With stale lib/*.js the test fails in CI (CI=true) and is skipped otherwise, saying why.
+ *
+ * If npm's cache lacks aws-cdk-lib or constructs (ENOTCACHED), they are linked from the
+ * repository's node_modules instead (the tarball itself is still installed by npm, never linked:
+ * a linked library would load a second aws-cdk-lib); the test says so in its output.
+ */
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REPO_ROOT } from './support/assembly';
+
+jest.setTimeout(300_000);
+
+const LIB = path.join(REPO_ROOT, 'lib');
+const CONSUMER_APP = path.join(__dirname, 'consumer', 'app.cts');
+const repoPackage = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+const installedVersion = (name: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+
+/** lib/**\/*.ts files whose compiled .js is missing or older. */
+function staleSources(dir = LIB): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return staleSources(file);
+    }
+    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) {
+      return [];
+    }
+    const js = file.replace(/\.ts$/, '.js');
+    return !fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(file).mtimeMs ? [path.relative(REPO_ROOT, file)] : [];
+  });
+}
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeout = 180_000): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout });
+}
+
+function check(result: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<string> {
+  if (result.status !== 0) {
+    throw new Error(`${what} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}${result.error ?? ''}`);
+  }
+  return result;
+}
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const stale = staleSources();
+if (stale.length > 0 && process.env.CI) {
+  throw new Error(`lib/*.js is older than its source, so the tarball would not be what lib/ says: ${stale.join(', ')}. Run npm run build first.`);
+}
+if (stale.length > 0) {
+  console.warn(`consumer-install skipped: lib/*.js is older than ${stale.join(', ')}; run npm run build first.`);
+}
+
+(stale.length === 0 ? describe : describe.skip)('a consumer installs the npm tarball and runs cdk synth', () => {
+  let work: string;
+  let consumer: string;
+  let tarball: string;
+  let packedFiles: string[];
+  let peersLinked = false;
+  let synth: SpawnSyncReturns<string>;
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-irsa-consumer-'));
+    consumer = path.join(work, 'app');
+    fs.mkdirSync(consumer);
+
+    // 1. npm pack, as `npm publish` would.
+    const pack = check(run(NPM, ['pack', '--pack-destination', work, '--ignore-scripts', '--json'], REPO_ROOT), 'npm pack');
+    const [packed] = JSON.parse(pack.stdout);
+    tarball = path.join(work, packed.filename);
+    packedFiles = packed.files.map((f: any) => f.path);
+
+    // 2. A scratch TypeScript CDK app that depends on the tarball.
+    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({
+      name: 'cdk-irsa-consumer',
+      private: true,
+      version: '0.0.0',
+      dependencies: {
+        'cdk-irsa': `file:${tarball}`,
+        'aws-cdk-lib': installedVersion('aws-cdk-lib'),
+        'constructs': installedVersion('constructs'),
+      },
+      devDependencies: { '@types/node': installedVersion('@types/node') },
+    }, undefined, 2));
+    const npmFlags = ['--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'];
+    const install = run(NPM, ['install', ...npmFlags], consumer);
+    if (install.status !== 0 && /ENOTCACHED/.test(install.stderr)) {
+      // The cache lacks a peer: install the tarball alone and link the peers from the repository.
+      peersLinked = true;
+      const manifest = JSON.parse(fs.readFileSync(path.join(consumer, 'package.json'), 'utf8'));
+      manifest.dependencies = { 'cdk-irsa': manifest.dependencies['cdk-irsa'] };
+      delete manifest.devDependencies;
+      fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify(manifest, undefined, 2));
+      check(run(NPM, ['install', ...npmFlags, '--legacy-peer-deps'], consumer), 'npm install of the tarball');
+      for (const name of ['aws-cdk-lib', 'constructs', '@types/node']) {
+        fs.mkdirSync(path.dirname(path.join(consumer, 'node_modules', name)), { recursive: true });
+        fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', name), path.join(consumer, 'node_modules', name), 'dir');
+      }
+      console.warn('consumer-install: npm cache lacks aws-cdk-lib or constructs; they are linked from the repository (the tarball is installed).');
+    } else {
+      check(install, 'npm install');
+    }
+
+    // 3. The app, compiled against the packed declarations, and synthesized by the CDK CLI.
+    fs.copyFileSync(CONSUMER_APP, path.join(consumer, 'app.cts'));
+    fs.writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'es2022', lib: ['es2022'], module: 'node16', moduleResolution: 'node16',
+        strict: true, skipLibCheck: true, types: ['node'], outDir: '.',
+      },
+      files: ['app.cts'],
+    }, undefined, 2));
+    fs.writeFileSync(path.join(consumer, 'cdk.json'), JSON.stringify({ app: 'node app.cjs' }));
+    // What a first `cdk synth` with credentials would have looked up (the VPC's availability zones).
+    fs.writeFileSync(path.join(consumer, 'cdk.context.json'), JSON.stringify({
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    }));
+    check(run(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer), 'tsc of the consumer app');
+    synth = run(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk'),
+      'synth', '--no-notices', '--ci', '--quiet', '--output', 'cdk.out'], consumer, { CDK_DISABLE_CLI_TELEMETRY: 'true' });
+  });
+
+  afterAll(() => {
+    if (work) {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('the tarball holds the built library, its declarations, the jsii assembly and the bundled yaml, and no sources or tests', () => {
+    expect(packedFiles).toEqual(expect.arrayContaining([
+      'package.json', 'README.md', 'LICENSE', '.jsii', 'lib/index.js', 'lib/index.d.ts', 'node_modules/yaml/package.json',
+    ]));
+    const unexpected = packedFiles.filter((f) => (/\.ts$/.test(f) && !/\.d\.ts$/.test(f))
+      || /^(test|examples|scripts|rosetta|bench|\.ci)\//.test(f) || /^tsconfig/.test(f));
+    expect(unexpected).toEqual([]);
+  });
+
+  test('npm installed the tarball, not a link, at the repository\'s version', () => {
+    const installed = path.join(consumer, 'node_modules', 'cdk-irsa');
+    expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).version).toBe(repoPackage.version);
+    expect(fs.existsSync(path.join(installed, 'lib', 'irsa-role.ts'))).toBe(false);
+    if (peersLinked) {
+      console.warn('consumer-install: aws-cdk-lib and constructs were linked, not installed.');
+    }
+  });
+
+  test('cdk synth succeeds with one copy of aws-cdk-lib', () => {
+    expect({ status: synth.status, errors: /finished with errors|Error/.test(synth.stderr) ? synth.stderr : '' }).toEqual({ status: 0, errors: '' });
+    const [, fromApp, fromLibrary] = /@@aws-cdk-lib (\S+) (\S+)/.exec(synth.stderr) ?? [];
+    expect(fromApp).toBeDefined();
+    expect(fs.realpathSync(fromLibrary)).toBe(fs.realpathSync(fromApp));
+    expect(synth.stderr).toContain('@@iam-role-instance true');
+  });
+
+  test('the template holds what the app asked for, and no Lambda-backed CfnJson', () => {
+    const out = path.join(consumer, 'cdk.out');
+    const template = JSON.parse(fs.readFileSync(path.join(out, 'ConsumerStack.template.json'), 'utf8'));
+    const types = Object.values<any>(template.Resources).map((r) => r.Type);
+    const count = (type: string) => types.filter((t) => t === type).length;
+    expect(count('AWS::IAM::OIDCProvider')).toBe(2); // the one made, and the aws-eks-v2 cluster's
+    expect(count('AWS::EKS::PodIdentityAssociation')).toBe(2);
+    expect(count('AWS::EKS::Addon')).toBe(1); // the Pod Identity agent on the imported cluster
+    expect(count('Custom::AWSCDK-EKS-KubernetesResource')).toBe(1); // one manifest for the cluster
+    const allTypes = fs.readdirSync(out).filter((f) => f.endsWith('.template.json'))
+      .flatMap((f) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')).Resources).map((r) => r.Type));
+    expect(allTypes).not.toContain('Custom::AWSCDK-CfnJson');
+    const yaml = fs.readFileSync(path.join(out, 'ConsumerStack.service-accounts.yaml'), 'utf8');
+    expect(yaml).toContain('eks.amazonaws.com/audience: consumer.example.com');
+    expect(yaml).toContain('eks.amazonaws.com/token-expiration: "21600"');
+  });
+
+  test('the same checkers refuse a deliberately wrong consumer: a type error, and an app that fails at synth', () => {
+    fs.writeFileSync(path.join(consumer, 'wrong-types.cts'), [
+      "import { App, Stack } from 'aws-cdk-lib';",
+      "import { IrsaRole, ServiceAccountSubject } from 'cdk-irsa';",
+      "new IrsaRole(new Stack(new App(), 'S'), 'R', { subjects: ServiceAccountSubject.exact('payments', 'api') });",
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(consumer, 'tsconfig.wrong.json'), JSON.stringify({
+      extends: './tsconfig.json', compilerOptions: { noEmit: true }, files: ['wrong-types.cts'],
+    }));
+    const tsc = run(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.wrong.json'], consumer);
+    expect(tsc.status).not.toBe(0);
+    expect(tsc.stdout).toMatch(/wrong-types\.cts.*error TS/);
+
+    fs.writeFileSync(path.join(consumer, 'fails-at-synth.cjs'), [
+      "const { App, Stack } = require('aws-cdk-lib');",
+      "const { ClusterOidcProvider, IrsaRole, ServiceAccountSubject } = require('cdk-irsa');",
+      "const stack = new Stack(new App(), 'S');",
+      "const provider = ClusterOidcProvider.fromProviderArn(stack, 'P', 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB');",
+      "new IrsaRole(stack, 'R', { provider, subjects: [ServiceAccountSubject.exact('Payments_NS', 'api')] });",
+      '',
+    ].join('\n'));
+    const failed = run(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk'),
+      'synth', '--app', 'node fails-at-synth.cjs', '--no-notices', '--ci', '--quiet', '--output', 'cdk.out.wrong'], consumer,
+    { CDK_DISABLE_CLI_TELEMETRY: 'true' });
+    expect(failed.status).not.toBe(0);
+    expect(failed.stderr).toMatch(/Payments_NS.*not a valid Kubernetes namespace/);
+  });
+
+  test('the app uses every public class the package exports', () => {
+    const script = [
+      'const m = require("cdk-irsa");',
+      'const isClass = (v) => typeof v === "function" && /^class\\b/.test(Function.prototype.toString.call(v));',
+      'process.stdout.write(JSON.stringify(Object.keys(m).filter((k) => isClass(m[k]))));',
+    ].join('\n');
+    const listed = check(run(process.execPath, ['-e', script], consumer), 'listing the exports');
+    const classes: string[] = JSON.parse(listed.stdout);
+    const source = fs.readFileSync(CONSUMER_APP, 'utf8');
+    expect(classes.length).toBeGreaterThan(5);
+    expect(classes.filter((name) => !new RegExp(`\\b${name}\\b`).test(source))).toEqual([]);
+  });
+});
