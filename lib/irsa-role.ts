@@ -246,7 +246,9 @@ export class IrsaRole extends iam.Role {
   public addPodIdentityTrust(options: PodIdentityTrustOptions = {}): void {
     const pin = { clusterArn: options.clusterArn, namespace: options.namespace, serviceAccount: options.serviceAccount };
     // The same pin twice (several service accounts sharing an unpinned role) changes nothing.
-    if (!this.podIdentityPins.some((p) => p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount)) {
+    const known = this.podIdentityPins.some((p) =>
+      p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount);
+    if (!known) {
       this.podIdentityPins.push(pin);
     }
   }

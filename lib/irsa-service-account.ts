@@ -327,8 +327,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       provider: undefined,
       subjects: undefined,
       // Named alike in every mode, so that switching modes never replaces a role in use.
-      roleName: props.roleName
-        ?? (delivery.kind === ManifestDeliveryKind.GITOPS ? deterministicRoleName(cluster.identity, cluster.clusterName, namespace, props.name) : undefined),
+      roleName: props.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS
+        ? deterministicRoleName(cluster.identity, cluster.clusterName, namespace, props.name)
+        : undefined),
     });
     if (!props.role && (props.auditTags ?? true)) {
       Tags.of(this.role).add('cdk-irsa:cluster', cluster.clusterName);

@@ -10,7 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 // Until lib/index.ts exports it: import from the module itself.
 import {
-  AddonPolicy, AddonPolicyAttachOptions, ClusterOidcProvider, CniIpFamily, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
+  AddonPolicy, AddonPolicyAttachOptions, ClusterOidcProvider, CniIpFamily, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery,
+  ServiceAccountSubject,
 } from '../lib';
 
 const ACCOUNT = '123456789012';

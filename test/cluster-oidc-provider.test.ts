@@ -1,4 +1,4 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ClusterOidcProvider } from '../lib';
 
@@ -83,7 +83,7 @@ describe('ClusterOidcProvider', () => {
 
   test('derives the issuer of a token URL with Fn::Select/Fn::Split', () => {
     const stack = newStack();
-    const url = new (require('aws-cdk-lib').CfnParameter)(stack, 'Issuer').valueAsString;
+    const url = new CfnParameter(stack, 'Issuer').valueAsString;
 
     const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: url });
 
@@ -106,7 +106,7 @@ describe('ClusterOidcProvider', () => {
 
     test('derives the issuer of a token ARN with Fn::Select/Fn::Split', () => {
       const stack = newStack();
-      const arn = new (require('aws-cdk-lib').CfnParameter)(stack, 'ProviderArn').valueAsString;
+      const arn = new CfnParameter(stack, 'ProviderArn').valueAsString;
 
       const provider = ClusterOidcProvider.fromProviderArn(stack, 'Imported', arn);
 

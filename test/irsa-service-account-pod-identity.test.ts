@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -476,7 +478,7 @@ describe('namespaces and take-over', () => {
     new IrsaServiceAccount(stack, 'B', { cluster: importedCluster(), name: 'b', namespace: 'two', createNamespace: true });
 
     const directory = app.synth().directory;
-    const yaml: string = require('fs').readFileSync(require('path').join(directory, 'Stack.service-accounts.yaml'), 'utf8');
+    const yaml = fs.readFileSync(path.join(directory, 'Stack.service-accounts.yaml'), 'utf8');
     const kinds = yaml.split('---\n').map((doc) => /kind: (\w+)/.exec(doc)![1] + '/' + /name: ([\w-]+)/.exec(doc)![1]);
     expect(kinds).toEqual(['Namespace/one', 'Namespace/two', 'ServiceAccount/a', 'ServiceAccount/b']);
   });

@@ -40,7 +40,7 @@ describe('ServiceAccountManifest', () => {
       audience: 'vault',
       stsRegionalEndpoints: true,
       tokenExpiration: Duration.hours(12),
-      labels: { team: 'payments', 'app.kubernetes.io/name': 'checkout' },
+      labels: { 'team': 'payments', 'app.kubernetes.io/name': 'checkout' },
       annotations: { 'example.com/owner': 'payments-team' },
       automountServiceAccountToken: false,
       imagePullSecrets: ['registry', 'mirror'],

@@ -34,20 +34,20 @@ export interface ManifestTarget {
 /** What cdk-irsa needs from a cluster, whatever made it. */
 export interface ClusterAdapter {
   readonly clusterName: string;
-  /** The cluster's ARN as seen from `scope` (the `eks-cluster-arn` session tag of Pod Identity). */
-  clusterArn(scope: IConstruct): string;
   /** The cluster's account, where it is known at synth. */
   readonly account?: string;
   /** Why Pod Identity cannot work on this cluster, if the cluster says so. */
   readonly podIdentityUnavailable?: string;
-  /** The EKS Pod Identity agent add-on, installed once, for pods of this cluster (`undefined` where not managed here). */
-  podIdentityAgent(scope: IConstruct): IDependable | undefined;
   /** The issuer URL, where it is known. */
   readonly issuerUrl?: string;
   /** A string that names the same cluster in every synth: never a token. */
   readonly identity: string;
   /** Where the cluster can apply manifests, how. */
   readonly manifests?: ManifestTarget;
+  /** The cluster's ARN as seen from `scope` (the `eks-cluster-arn` session tag of Pod Identity). */
+  clusterArn(scope: IConstruct): string;
+  /** The EKS Pod Identity agent add-on, installed once, for pods of this cluster (`undefined` where not managed here). */
+  podIdentityAgent(scope: IConstruct): IDependable | undefined;
   /** The IAM OIDC provider for the cluster's issuer, as seen from `scope`. */
   provider(scope: IConstruct): iam.IOpenIdConnectProvider;
 }
@@ -135,7 +135,8 @@ export function eksClusterAdapter(cluster: eks.ICluster, installAgentOnImport: b
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
     manifests: canApply
-      ? manifestTarget(cluster, (scope, id, objects, overwrite) => new eks.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
+      ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
+          new eks.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
       : undefined,
     provider: () => clusterProvider(cluster, 'aws-eks'),
   };
@@ -149,7 +150,8 @@ export function eksV2ClusterAdapter(cluster: eksv2.ICluster, installAgentOnImpor
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
     manifests: cluster.kubectlProvider !== undefined
-      ? manifestTarget(cluster, (scope, id, objects, overwrite) => new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
+      ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
+          new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
       : undefined,
     provider: () => clusterProvider(cluster, 'aws-eks-v2'),
   };

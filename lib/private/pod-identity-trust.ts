@@ -48,7 +48,8 @@ export function podIdentityStatements(pins: PodIdentityPin[]): any[] {
   }
   const groups: Array<{ clusterArn?: string; namespace?: string; serviceAccounts: string[] }> = [];
   for (const pin of pins) {
-    let group = groups.find((g) => g.clusterArn === pin.clusterArn && g.namespace === pin.namespace && (g.serviceAccounts.length > 0) === (pin.serviceAccount !== undefined));
+    const bySubject = pin.serviceAccount !== undefined;
+    let group = groups.find((g) => g.clusterArn === pin.clusterArn && g.namespace === pin.namespace && (g.serviceAccounts.length > 0) === bySubject);
     if (!group) {
       group = { clusterArn: pin.clusterArn, namespace: pin.namespace, serviceAccounts: [] };
       groups.push(group);

@@ -12,7 +12,9 @@ import { webIdentityStatements } from './trust-policy';
  * it itself; a plain `iam.Role` of this app gets statements; an imported role cannot be changed,
  * so the statement it needs is shown in a warning.
  */
-export function trustWebIdentity(scope: IConstruct, role: iam.IRole, provider: iam.IOpenIdConnectProvider, subject: ServiceAccountSubject, audience: string): void {
+export function trustWebIdentity(
+  scope: IConstruct, role: iam.IRole, provider: iam.IOpenIdConnectProvider, subject: ServiceAccountSubject, audience: string,
+): void {
   if (role instanceof IrsaRole) {
     role.addTrust(provider, [subject], { audience });
     return;

@@ -26,7 +26,8 @@ export function externalSecretsStatements(ctx: ArnContext, options: ExternalSecr
   if (paths.length > 0) {
     statements.push(allow('ReadParameterPaths', ['ssm:GetParametersByPath'], paths.flatMap((path) => [parameter(path), parameter(`${path}/*`)])));
   }
-  const keys = [...(options.kmsKeys ?? []), ...secrets.flatMap((secret) => secret.encryptionKey ? [secret.encryptionKey] : [])].map((key) => key.keyArn);
+  const secretKeys = secrets.flatMap((secret) => secret.encryptionKey ? [secret.encryptionKey] : []);
+  const keys = [...(options.kmsKeys ?? []), ...secretKeys].map((key) => key.keyArn);
   if (keys.length > 0) {
     const services = [...(secrets.length > 0 ? ['secretsmanager'] : []), ...(parameters.length > 0 || paths.length > 0 ? ['ssm'] : [])];
     statements.push(allow('DecryptSecrets', ['kms:Decrypt'], [...new Set(keys)], viaService(ctx, ...services)));
