@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `npm test`: the whole check, in order, stopping at the first failure.
+#   build (jsii) -> lint (eslint) -> unit (jest) -> examples (tsc + synth) -> package
+#   (rosetta, API.md, jsii-pacmak, gofmt, Python wheel/sdist, npm tarball)
+# CDK_IRSA_SKIP_PACKAGING=1 skips the steps that need Debian's golang-go, python3-build and twine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=$SECONDS
+timings=()
+
+step() {
+  local name=$1
+  shift
+  local step_started=$SECONDS
+  printf '\n==== %s: %s\n' "$name" "$*"
+  if ! "$@"; then
+    printf '\n==== FAILED: %s (after %ss; total %ss)\n' "$name" $((SECONDS - step_started)) $((SECONDS - started))
+    exit 1
+  fi
+  printf '==== %s: ok in %ss\n' "$name" $((SECONDS - step_started))
+  timings+=("$(printf '%-9s %4ss' "$name" $((SECONDS - step_started)))")
+}
+
+step build    npm run --silent build
+step lint     npm run --silent lint
+step unit     npm run --silent unit
+step examples npm run --silent examples
+step package  npm run --silent package
+
+printf '\n==== npm test passed in %ss\n' $((SECONDS - started))
+printf '  %s\n' "${timings[@]}"
