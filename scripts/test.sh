@@ -27,6 +27,7 @@ step lint     npm run --silent lint
 step unit     npm run --silent unit
 step examples npm run --silent examples
 step package  npm run --silent package
+step bench    npm run --silent bench -- --quick
 
 printf '\n==== npm test passed in %ss\n' $((SECONDS - started))
 printf '  %s\n' "${timings[@]}"
