@@ -1,4 +1,5 @@
 export * from './addon-policy';
+export * from './addon-policy-options';
 export * from './block-instance-metadata-for-pods';
 export * from './cluster-oidc-provider';
 export * from './identity-mode';

@@ -1,4 +1,4 @@
-import type { AwsLoadBalancerControllerPolicyOptions } from '../../addon-policy';
+import type { AwsLoadBalancerControllerPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, Conditions, ec2, ec2AnyAccount, PresetStatements } from './context';
 
 /** The tag that the controller puts on every load balancer, target group and security group it creates. */

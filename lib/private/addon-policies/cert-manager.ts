@@ -1,4 +1,4 @@
-import type { CertManagerPolicyOptions } from '../../addon-policy';
+import type { CertManagerPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, Conditions, PresetStatements } from './context';
 
 /**

@@ -1,4 +1,4 @@
-import type { CloudWatchObservabilityPolicyOptions } from '../../addon-policy';
+import type { CloudWatchObservabilityPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, PresetStatements } from './context';
 
 /**

@@ -1,4 +1,4 @@
-import type { ClusterAutoscalerPolicyOptions } from '../../addon-policy';
+import type { ClusterAutoscalerPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, PresetStatements } from './context';
 
 /**

@@ -1,4 +1,4 @@
-import type { EbsCsiDriverPolicyOptions } from '../../addon-policy';
+import type { EbsCsiDriverPolicyOptions } from '../../addon-policy-options';
 import { allow, ArnContext, ec2, ec2Public, PresetStatements, viaService } from './context';
 
 /** The tag that the driver puts on every volume and snapshot it creates. */

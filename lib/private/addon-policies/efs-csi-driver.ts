@@ -1,4 +1,4 @@
-import type { EfsCsiDriverPolicyOptions } from '../../addon-policy';
+import type { EfsCsiDriverPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, PresetStatements } from './context';
 
 /** The tag that the driver puts on every access point it creates. */

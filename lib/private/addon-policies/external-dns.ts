@@ -1,4 +1,4 @@
-import type { ExternalDnsPolicyOptions } from '../../addon-policy';
+import type { ExternalDnsPolicyOptions } from '../../addon-policy-options';
 import { allow, ArnContext, PresetStatements } from './context';
 
 /** ExternalDNS with the AWS (Route 53) provider, scoped to the hosted zones given. */

@@ -1,5 +1,5 @@
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { ExternalSecretsPolicyOptions } from '../../addon-policy';
+import type { ExternalSecretsPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, PresetStatements, viaService } from './context';
 
 /**

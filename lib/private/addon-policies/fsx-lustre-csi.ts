@@ -1,4 +1,4 @@
-import type { FsxLustreCsiPolicyOptions } from '../../addon-policy';
+import type { FsxLustreCsiPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, PresetStatements } from './context';
 
 /**

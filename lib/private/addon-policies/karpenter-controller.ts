@@ -1,4 +1,4 @@
-import type { KarpenterControllerPolicyOptions } from '../../addon-policy';
+import type { KarpenterControllerPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, Conditions, ec2, ec2AnyAccount, ec2Public, PresetStatements, viaService } from './context';
 
 /**

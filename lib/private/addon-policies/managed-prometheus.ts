@@ -1,4 +1,4 @@
-import type { ManagedPrometheusPolicyOptions } from '../../addon-policy';
+import type { ManagedPrometheusPolicyOptions } from '../../addon-policy-options';
 import { allow, ArnContext, PresetStatements } from './context';
 
 /** Remote write (and, if asked, queries) to one Amazon Managed Service for Prometheus workspace. */

@@ -1,4 +1,4 @@
-import type { MountpointS3CsiPolicyOptions } from '../../addon-policy';
+import type { MountpointS3CsiPolicyOptions } from '../../addon-policy-options';
 import { allow, ArnContext, PresetStatements, viaService } from './context';
 
 /** The Mountpoint for Amazon S3 CSI driver, scoped to the buckets given. */

@@ -1,4 +1,4 @@
-import type { NodeTerminationHandlerPolicyOptions } from '../../addon-policy';
+import type { NodeTerminationHandlerPolicyOptions } from '../../addon-policy-options';
 import { allow, arn, ArnContext, PresetStatements, viaService } from './context';
 
 /** AWS Node Termination Handler in queue processor mode, scoped to its queue. */

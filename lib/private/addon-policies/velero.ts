@@ -1,4 +1,4 @@
-import type { VeleroPolicyOptions } from '../../addon-policy';
+import type { VeleroPolicyOptions } from '../../addon-policy-options';
 import { allow, ArnContext, ec2, ec2Public, PresetStatements, viaService } from './context';
 
 /**
