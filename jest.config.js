@@ -1,18 +1,41 @@
 /**
- * Jest: TypeScript tests under test/, compiled by ts-jest with tsconfig.dev.json. That config
- * sets isolatedModules, so ts-jest only transpiles (fast); the type-check of tests is
- * `tsc -p tsconfig.dev.json` in `npm run examples`. Tests import the library from '../lib'.
+ * Jest, in two projects (`npm test` runs both; `npx jest --selectProjects unit` one):
+ * - unit: test/*.test.ts, the library's behaviour, in-process and fast (`npm run unit`).
+ *   aws-cdk-lib's built-in CloudFormation template validation is off there (test/setup-unit.ts):
+ *   it is not what these tests are about, it doubles their time and prints reports for
+ *   deliberately empty stacks.
+ * - verify: test/verify/**, independent checkers (IAM engine, property tests, offline credential
+ *   chain, cfn-guard, the consumer install with the CDK CLI), with validation on (`npm run verify`).
+ * TypeScript is compiled by ts-jest with tsconfig.dev.json, which sets isolatedModules, so ts-jest
+ * only transpiles; the type-check of tests is `tsc -p tsconfig.dev.json` in `npm run examples`.
+ * Tests import the library from '../lib'.
  * @type {import('jest').Config}
  */
-module.exports = {
+const shared = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
+};
+
+module.exports = {
   // Many tests wait on child processes (synth, local servers): use every core, not cores - 1.
   maxWorkers: '100%',
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/*.test.ts'],
+      setupFiles: ['<rootDir>/test/setup-unit.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'verify',
+      roots: ['<rootDir>/test/verify'],
+      testMatch: ['<rootDir>/test/verify/**/*.test.ts'],
+    },
+  ],
 };
