@@ -14,9 +14,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bin, fail, haveCommand, JSII_ENV, ROOT, run, tempDir } from './util.mjs';
+import { checkPrerequisites, PYTHON } from './prerequisites.mjs';
+import { bin, fail, JSII_ENV, ROOT, run, tempDir } from './util.mjs';
 
-const PYTHON = '/usr/bin/python3';
 const TARGETS = ['python', 'java', 'dotnet', 'go'];
 const DIST = path.join(ROOT, 'dist');
 const skipPackaging = process.env.CDK_IRSA_SKIP_PACKAGING === '1';
@@ -25,7 +25,7 @@ if (!fs.existsSync(path.join(ROOT, '.jsii'))) {
   fail('.jsii not found: run `npm run build` first');
 }
 if (!skipPackaging) {
-  checkTools();
+  checkPrerequisites();
 }
 
 step('a. jsii-rosetta extract --strict (README and @example snippets)');
@@ -71,25 +71,6 @@ console.log('\npackage: all checks passed');
 
 function step(title) {
   console.log(`\n--- ${title}`);
-}
-
-/** Fails early, naming the Debian package, when a packaging tool is missing. */
-function checkTools() {
-  const missing = [];
-  if (!haveCommand('gofmt')) {
-    missing.push('gofmt (Debian package golang-go)');
-  }
-  if (!haveCommand(PYTHON) || run(PYTHON, ['-c', 'import build'], { capture: true, allowFailure: true }).status !== 0) {
-    missing.push(`${PYTHON} -m build (Debian package python3-build)`);
-  }
-  if (!haveCommand('twine')) {
-    missing.push('twine (Debian package twine)');
-  }
-  if (missing.length > 0) {
-    fail(`missing packaging tools: ${missing.join('; ')}.\n`
-      + '  Install them with: apt-get install -y --no-install-recommends golang-go python3-build twine\n'
-      + '  or set CDK_IRSA_SKIP_PACKAGING=1 to skip the packaging steps on this machine.');
-  }
 }
 
 function checkApiDoc() {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `npm test`: the whole check, in order, stopping at the first failure.
-#   build (jsii) -> lint (eslint) -> unit (jest) -> examples (tsc + synth) -> package
-#   (rosetta, API.md, jsii-pacmak, gofmt, Python wheel/sdist, npm tarball)
+#   prerequisites (Debian tools, checked in seconds) -> build (jsii) -> lint (eslint)
+#   -> unit (jest project `unit`) -> examples (tsc + synth) -> verify (jest project `verify`:
+#   IAM engine, property tests, credential chain, cfn-guard, consumer install with the CDK CLI)
+#   -> package (rosetta, API.md, jsii-pacmak, gofmt, Python wheel/sdist, npm tarball)
+#   -> bench (quick mode: fails when a structural target regresses)
 # CDK_IRSA_SKIP_PACKAGING=1 skips the steps that need Debian's golang-go, python3-build and twine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +22,15 @@ step() {
     exit 1
   fi
   printf '==== %s: ok in %ss\n' "$name" $((SECONDS - step_started))
-  timings+=("$(printf '%-9s %4ss' "$name" $((SECONDS - step_started)))")
+  timings+=("$(printf '%-13s %4ss' "$name" $((SECONDS - step_started)))")
 }
 
+step prerequisites node scripts/prerequisites.mjs
 step build    npm run --silent build
 step lint     npm run --silent lint
 step unit     npm run --silent unit
 step examples npm run --silent examples
+step verify   npm run --silent verify
 step package  npm run --silent package
 step bench    npm run --silent bench -- --quick
 
