@@ -210,8 +210,10 @@ export function writeReport(data) {
     `- The hand-written cell (f) names its roles (\`prod-workloads-service-NNNN\`), as a GitOps manifest needs the role ARN; `
     + 'cdk-irsa\'s gitOps() does the same with a hash suffix.',
     '- Baselines (N=0) are the cluster-only stacks; (b) and (f) import their cluster, so they have none.');
-  const summary = targets.map((t) => `${t.met === undefined ? 'NOT MEASURED' : t.met ? 'met' : 'NOT MET'}: ${t.target}`).join('\n');
-  return { markdown: lines.join('\n'), summary, failures: failures.length };
+  const summary = targets.map((t) => `${t.met === undefined ? 'NOT MEASURED' : t.met ? 'met' : 'NOT MET'}: ${t.gate ? '[gate] ' : ''}${t.target}`).join('\n');
+  // Structural targets (counts and sizes, the same on every machine) are gates: a regression fails the run.
+  const regressions = targets.filter((t) => t.gate && t.met !== true).map((t) => t.target);
+  return { markdown: lines.join('\n'), summary, failures: failures.length, regressions };
 }
 
 function evaluateTargets({ plan, derived, one, baselineOf, ratioStat, detRatio, timeSlopes, data }) {
@@ -223,6 +225,7 @@ function evaluateTargets({ plan, derived, one, baselineOf, ratioStat, detRatio, 
     const manifestExtra = plan.ns.map((n) => (one('c', n)?.resources ?? NaN) - (one('a', n)?.resources ?? NaN));
     targets.push({
       target: 'resources per service account: 1.00 in (a)/(b); (c) adds at most one manifest resource per cluster per stack',
+      gate: true,
       met: LIBRARY_CELLS.every((c) => derived[c].resources.slope === 1) && manifestExtra.every((x) => x <= 1),
       detail: `(a) ${fixed(derived.a.resources.slope, 2)}, (b) ${fixed(derived.b.resources.slope, 2)}, (c) ${fixed(derived.c.resources.slope, 2)}; `
         + `(c) − (a) at N=${plan.ns.join('/')}: ${manifestExtra.join('/')} resource(s) (${typeList(typeDiff(one('c', nHi).resourcesByType, one('a', nHi).resourcesByType, 1), 0)})`,
@@ -239,6 +242,7 @@ function evaluateTargets({ plan, derived, one, baselineOf, ratioStat, detRatio, 
     const b = one('b', nHi);
     targets.push({
       target: 'Lambdas, custom resources and assets added by cdk-irsa in (a)/(b): 0',
+      gate: true,
       met: added.every((x) => x === 0),
       detail: `at every N, (a) minus its cluster baseline and (b) outright: Lambdas ${a.lambdas - base.lambdas} / ${b.lambdas}, `
         + `custom resources ${a.customResources - base.customResources} / ${b.customResources}, assets ${a.assets - base.assets} / ${b.assets} `
@@ -283,6 +287,7 @@ function evaluateTargets({ plan, derived, one, baselineOf, ratioStat, detRatio, 
   if (has('a', 'b', 'c', 'd')) {
     targets.push({
       target: 'service accounts per stack: ≥ 495 (aws-eks: about 161)',
+      gate: true,
       met: LIBRARY_CELLS.every((c) => derived[c].maxNAlone >= 495),
       detail: `library alone (fixed cost beyond the cluster): ${LIBRARY_CELLS.map((c) => `(${c}) ${derived[c].maxNAlone}`).join(', ')}, (d) ${derived.d.maxNAlone}, `
         + `(e) ${derived.e?.maxNAlone ?? '—'}, (f) ${derived.f?.maxNAlone ?? '—'}. In the measured stack, where the aws-eks cluster and its VPC take `
@@ -309,6 +314,7 @@ function evaluateTargets({ plan, derived, one, baselineOf, ratioStat, detRatio, 
     const token = trust.estimates.filter((e) => e.issuer !== 'literal');
     targets.push({
       target: 'size estimate: exact for literal issuers, never below the real size for token issuers',
+      gate: true,
       met: literal.every((e) => e.minDiff === 0 && e.maxDiff === 0) && token.every((e) => e.underestimates === 0),
       detail: `estimate − actual, 1 to 60 subjects: literal ${spanOf(literal)}; token issuer, stack with a region ${spanOf(token.filter((e) => e.issuer === 'token'))}; `
         + `token issuer, environment-agnostic stack ${spanOf(token.filter((e) => e.issuer === 'token-agnostic'))} (against the longest region in aws-cdk-lib's table); `

@@ -43,6 +43,10 @@ if (report.failures > 0) {
   process.stderr.write(`[bench] ${report.failures} measurement(s) failed: see the report.\n`);
   process.exitCode = 1;
 }
+if (report.regressions.length > 0) {
+  process.stderr.write(`[bench] structural target(s) not met (a regression: fix it, or change the target in bench/report.mjs with a reason):\n  ${report.regressions.join('\n  ')}\n`);
+  process.exitCode = 1;
+}
 
 async function measureAll(plan) {
   const started = new Date();
