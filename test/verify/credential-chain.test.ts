@@ -30,7 +30,7 @@ import { LocalAws } from './support/local-aws';
 import { containerEnv, mutatePod, projectedToken, TOKEN_FILE, VOLUME_NAME } from './support/pod-webhook';
 import { cleanupScratch, newStack, scratchDir } from './support/synth';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 /** Another cluster of the same account: its provider exists, but no role of the app trusts it. */
 const OTHER_CLUSTER_ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/0THER000000000000000000000000C1A';

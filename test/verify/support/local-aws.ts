@@ -37,7 +37,7 @@ export interface StsLogEntry {
 }
 
 export class LocalAws {
-  public static async start(config: LocalAwsConfig, timeoutMs = 15_000): Promise<LocalAws> {
+  public static async start(config: LocalAwsConfig, timeoutMs = 90_000): Promise<LocalAws> {
     const child = spawn(process.execPath, [path.join(__dirname, 'local-aws-server.mjs'), JSON.stringify({ ...config, maxLifetimeSeconds: 300 })], {
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd: path.join(__dirname, '..', '..', '..'),
