@@ -1,7 +1,8 @@
 /**
  * `npm run package`: checks what is published. Run after `npm run build` (it reads .jsii).
  * a. jsii-rosetta extract --strict: README and @example snippets compile (fixture in rosetta/,
- *    whose import of cdk-irsa must list every type: `node scripts/fixture.mjs` rewrites it).
+ *    whose import of cdk-irsa must list every type: `node scripts/fixture.mjs` rewrites it); so do
+ *    the code blocks of docs/*.md (scripts/docs-snippets.mjs).
  * b. API.md equals what jsii-docgen generates now.
  * c. jsii-pacmak --code-only generates Python, Java, .NET and Go into dist/.
  * d. The generated Go parses with gofmt, and is left gofmt-formatted.
@@ -28,9 +29,10 @@ if (!skipPackaging) {
   checkPrerequisites();
 }
 
-step('a. jsii-rosetta extract --strict (README and @example snippets)');
+step('a. jsii-rosetta extract --strict (README, @example and docs/ snippets)');
 run('node', ['scripts/fixture.mjs', '--check']);
 run(bin('jsii-rosetta'), ['extract', '--strict'], { env: JSII_ENV });
+run('node', ['scripts/docs-snippets.mjs']);
 
 step('b. API.md is up to date (jsii-docgen)');
 checkApiDoc();
