@@ -36,6 +36,7 @@ module.exports = {
       displayName: 'verify',
       roots: ['<rootDir>/test/verify'],
       testMatch: ['<rootDir>/test/verify/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/verify/support/setup.ts'],
     },
   ],
 };
