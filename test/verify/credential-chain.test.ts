@@ -119,7 +119,8 @@ async function podCredentials(fixture: ChainFixture, pod: any, issuer: string, o
   }, () => fromTokenFile()());
 }
 
-const SDK_ENV = /^AWS_/;
+/** The variables the SDK's credential chain reads; not the SDK's own notice switch (test/verify/support/setup.ts). */
+const SDK_ENV = /^AWS_(?!SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED$)/;
 
 /** Runs `fn` with exactly `env` as the process's AWS_* variables, restoring them afterwards. */
 async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
