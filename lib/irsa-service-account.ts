@@ -142,7 +142,8 @@ export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceA
 
   /**
    * Whether the namespace is delivered too, ahead of the ServiceAccount. A namespace delivered by
-   * kubectl is deleted with the stack, with everything in it; it is never pruned.
+   * kubectl is never pruned, and stays when the stack is deleted unless the cluster's
+   * `removalPolicy` is `RemovalPolicy.DESTROY`.
    *
    * @default false: the namespace must exist
    */
