@@ -327,9 +327,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       ...props,
       provider: undefined,
       subjects: undefined,
-      // Named alike in every mode, so that switching modes never replaces a role in use.
-      roleName: props.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS
-        ? deterministicRoleName(cluster.identity, cluster.clusterName, namespace, props.name)
+      // Named alike in every identity mode and delivery, however the cluster is described, so
+      // that none of these edits replaces a role in use. The IAM path is part of the hash: a new
+      // path (a replacement) then comes with a new name, which IAM accepts while the old role exists.
+      roleName: props.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS || !Token.isUnresolved(Stack.of(this).region)
+        ? deterministicRoleName(Stack.of(this).region, cluster, namespace, props.name, props.path ?? '/')
         : undefined),
     });
     if (!props.role && (props.auditTags ?? true)) {
@@ -477,12 +479,16 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
 }
 
 /**
- * A role name that is the same in every synth, readable, unique per cluster, namespace and
- * name, and within IAM's 64 characters.
+ * A role name that is the same in every synth, readable, unique per region, cluster, namespace,
+ * name and IAM path, and within IAM's 64 characters. It depends on nothing else: not on the
+ * delivery, the identity mode or how the cluster is described (a literal cluster name stands for
+ * the cluster), so that those edits keep the role and its ARN.
  */
-function deterministicRoleName(identity: string, clusterName: string, namespace: string, name: string): string {
-  const hash = shortHash(`${identity}\n${namespace}\n${name}`).toLowerCase();
-  const parts = Token.isUnresolved(clusterName) ? [namespace, name] : [clusterName, namespace, name];
+function deterministicRoleName(region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string): string {
+  const clusterKey = Token.isUnresolved(cluster.clusterName) ? cluster.identity : `name:${cluster.clusterName}`;
+  const regionKey = Token.isUnresolved(region) ? '' : region;
+  const hash = shortHash(`${regionKey}\n${clusterKey}\n${namespace}\n${name}${path === '/' ? '' : `\n${path}`}`).toLowerCase();
+  const parts = Token.isUnresolved(cluster.clusterName) ? [namespace, name] : [cluster.clusterName, namespace, name];
   const readable = parts.join('-').replace(/[^\w+=,.@-]/g, '-');
   return `${readable.slice(0, MAX_ROLE_NAME_LENGTH - hash.length - 1)}-${hash}`;
 }
