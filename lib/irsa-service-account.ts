@@ -104,6 +104,15 @@ export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceA
   readonly audience?: string;
 
   /**
+   * When `audience` changes, the previous audience, trusted (and accepted by a provider that
+   * cdk-irsa created) for one more deploy: pods started before the change keep presenting tokens
+   * for it until they restart. Deploy with it, restart the pods, then drop it.
+   *
+   * @default - none: only `audience` is trusted
+   */
+  readonly retainAudience?: string;
+
+  /**
    * A role to use instead of creating one. An `IrsaRole` or `iam.Role` of this app gets this
    * service account's trust added. An imported role cannot be changed: its trust must be set
    * where it is defined, and a synth warning shows the statement it needs. The role options
@@ -340,10 +349,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       Tags.of(this.role).add('cdk-irsa:service-account', props.name);
     }
     if (usesIrsa) {
-      const audience = props.audience ?? DEFAULT_AUDIENCE;
       const provider = cluster.provider(this);
-      acceptAudience(this, provider, audience);
-      trustWebIdentity(this, this.role, provider, subject, audience);
+      for (const audience of [props.audience ?? DEFAULT_AUDIENCE, ...props.retainAudience !== undefined ? [props.retainAudience] : []]) {
+        acceptAudience(this, provider, audience);
+        trustWebIdentity(this, this.role, provider, subject, audience);
+      }
     }
     if (usesPodIdentity) {
       const pin = (props.pinSessionTags ?? true) && !props.disableSessionTags;
@@ -397,6 +407,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       if (given.length > 0) {
         fail(`${given.join(', ')} shape the role that cdk-irsa creates, but role is given. Set them where that role is made, or leave role out.`, this);
       }
+    }
+    if (props.retainAudience !== undefined && (props.retainAudience === (props.audience ?? DEFAULT_AUDIENCE)
+      || (mode === IdentityMode.POD_IDENTITY && !props.retainIrsaTrust))) {
+      fail(`retainAudience ${q(props.retainAudience)} is for the deploy after audience changed: give the previous audience, other than audience `
+        + `${q(props.audience ?? DEFAULT_AUDIENCE)}, with IAM roles for service accounts. Leave it out otherwise.`, this);
     }
     if (mode === IdentityMode.IRSA) {
       const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags', 'retainIrsaTrust'] as const)

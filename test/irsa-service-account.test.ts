@@ -165,6 +165,27 @@ describe('IrsaServiceAccount resources', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::OIDCProvider', { ClientIdList: ['sts.amazonaws.com', 'vault'] });
   });
 
+  test('keeps trusting and accepting the previous audience with retainAudience, for pods started before the change', () => {
+    const stack = newStack();
+
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments', audience: 'vault', retainAudience: 'sts.amazonaws.com' });
+
+    expect(roleOf(api).AssumeRolePolicyDocument.Statement).toEqual([
+      ...trustOf('payments', 'api', 'vault').Statement,
+      ...trustOf('payments', 'api', 'sts.amazonaws.com').Statement,
+    ]);
+    expect(api.manifest.toJson().metadata.annotations['eks.amazonaws.com/audience']).toBe('vault');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::OIDCProvider', { ClientIdList: ['sts.amazonaws.com', 'vault'] });
+  });
+
+  test.each([
+    ['the audience itself', { audience: 'vault', retainAudience: 'vault' }],
+    ['the default audience unchanged', { retainAudience: 'sts.amazonaws.com' }],
+  ])('fails for retainAudience naming %s', (_, options) => {
+    expect(() => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', ...options }))
+      .toThrow(/^\[cdk-irsa\] Stack\/Api: retainAudience "[a-z.]+" is for the deploy after audience changed: give the previous audience, other than audience/);
+  });
+
   test('puts grants in the role\'s inline policy "Grants", not in an AWS::IAM::Policy', () => {
     // GIVEN
     const stack = newStack();
