@@ -133,7 +133,9 @@ export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceA
   /**
    * Whether kubectl delivery takes over a ServiceAccount (and a namespace, with
    * `createNamespace`) that exists already, made by Helm or by hand, instead of failing to
-   * create it. GitOps tools always take over.
+   * create it: the stack's manifest resource for the cluster is then created with `kubectl
+   * apply`. Its later deploys apply anyway (aws-cdk-lib's kubectl handler). GitOps tools always
+   * take over.
    *
    * @default false
    */
