@@ -10,9 +10,8 @@
  * (`UPDATE_CHANGE_PAGE=1` rewrites it after a deliberate change).
  *
  * Against the code before the change-safety work (commit 0a823e2) every edit here fails except
- * four whose outcome did not change and which document it: a service account removed, `audience`
- * changed without `retainAudience`, a new `path` with a fixed `roleName`, and the recipe for moving
- * a service account to another stack.
+ * three whose outcome did not change and which document it: a service account removed, `audience`
+ * changed without `retainAudience`, and a new `path` with a fixed `roleName`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
