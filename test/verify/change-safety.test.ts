@@ -10,8 +10,9 @@
  * (`UPDATE_CHANGE_PAGE=1` rewrites it after a deliberate change).
  *
  * Against the code before the change-safety work (commit 0a823e2) every edit here fails except
- * three whose outcome did not change and which document it: a service account removed, `audience`
- * changed without `retainAudience`, and a new `path` with a fixed `roleName`.
+ * four whose outcome did not change and which document it: a service account removed, `audience`
+ * changed without `retainAudience`, a new `path` with a fixed `roleName`, and a stack that keeps
+ * `issuerUrl` after the stack that created the provider is deleted.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -166,6 +167,12 @@ const EDITS: Edit[] = [
     v2: [{ stack: 'Other', options: { name: 'worker', namespace: 'payments' },
       cluster: (stack) => IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: ClusterOidcProvider.fromProviderArn(stack, 'P', PROVIDER_ARN) }) }],
     expected: { cutOff: ['payments/api'] },
+  },
+  {
+    edit: 'the same, but the other stack keeps `issuerUrl` (it would create the provider now)',
+    v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
+    v2: [{ ...worker(attributes()), stack: 'Other' }],
+    expected: { failure: `Other/IrsaOidcProvider\u2026: creating AWS::IAM::OIDCProvider fails, provider "${ISSUER_URL}" exists already`, cutOff: [] },
   },
   {
     edit: '`installPodIdentityAgent` turned off',
