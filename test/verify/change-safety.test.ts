@@ -10,13 +10,14 @@
  * (`UPDATE_CHANGE_PAGE=1` rewrites it after a deliberate change).
  *
  * Against the code before the change-safety work (commit 0a823e2) every edit here fails except
- * four whose outcome did not change and which document it: a service account removed, `audience`
+ * five whose outcome did not change and which document it: a service account removed, `audience`
  * changed without `retainAudience`, a new `path` with a fixed `roleName`, and a stack that keeps
- * `issuerUrl` after the stack that created the provider is deleted.
+ * `issuerUrl` after the stack that created the provider is deleted, and the exports of a cluster stack
+ * dropped while another stack imports them.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery } from '../../lib';
@@ -59,10 +60,25 @@ interface Declared {
   readonly options: IrsaServiceAccountOptions & { [key: string]: unknown };
 }
 
-/** Synthesizes one version: each service account in its stack ('App' unless given). */
-function synth(declared: Declared[]) {
+/** The aws-eks cluster of the 'Cluster' stack, in versions that have one. */
+let clusterOfApp: eks.Cluster | undefined;
+const owned: Describe = () => IrsaCluster.fromCluster(clusterOfApp!);
+
+/** Synthesizes one version: each service account in its stack ('App' unless given), after a 'Cluster' stack if asked. */
+function synth(declared: Declared[], withCluster = false) {
   const app = new App();
   const stacks = new Map<string, Stack>();
+  if (withCluster) {
+    const stack = new Stack(app, 'Cluster', { env: ENV });
+    clusterOfApp = new eks.Cluster(stack, 'Prod', {
+      version: eks.KubernetesVersion.V1_32, defaultCapacity: 0,
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
+    });
+    // The workloads stack stays, with other resources, when its last service account goes.
+    const workloads = new Stack(app, 'Workloads', { env: ENV });
+    new CfnWaitConditionHandle(workloads, 'OtherResource');
+    stacks.set('Workloads', workloads);
+  }
   for (const d of declared) {
     const name = d.stack ?? 'App';
     const stack = stacks.get(name) ?? new Stack(app, name, { env: ENV });
@@ -81,6 +97,8 @@ interface Edit {
   readonly edit: string;
   readonly v1: Declared[];
   readonly v2: Declared[];
+  /** Whether both versions have a 'Cluster' stack with an aws-eks cluster made in the app. */
+  readonly withCluster?: boolean;
   /** What the docs promise. */
   readonly expected: Partial<Outcome>;
 }
@@ -175,6 +193,13 @@ const EDITS: Edit[] = [
     expected: { failure: `Other/IrsaOidcProvider\u2026: creating AWS::IAM::OIDCProvider fails, provider "${ISSUER_URL}" exists already`, cutOff: [] },
   },
   {
+    edit: 'the last service account of a stack that uses a cluster of another stack goes',
+    withCluster: true,
+    v1: [api(owned, {}, 'Workloads')],
+    v2: [],
+    expected: { failure: 'Cluster: removing export Cluster:ExportsOutput\u2026 fails, Workloads imports it', cutOff: [] },
+  },
+  {
     edit: '`installPodIdentityAgent` turned off',
     v1: [api(attributes({ installPodIdentityAgent: true }), { identityMode: IdentityMode.POD_IDENTITY })],
     v2: [api(attributes(), { identityMode: IdentityMode.POD_IDENTITY })],
@@ -238,8 +263,10 @@ const EDITS: Edit[] = [
 
 /** The outcome with logical-ID hashes shortened, for stable messages. */
 function outcomeOf(edit: Edit): Outcome {
-  const outcome = plan(synth(edit.v1), synth(edit.v2));
-  return { ...outcome, failure: outcome.failure?.replace(/^(\w+\/[A-Za-z]+?)[0-9A-F]{8,}(Resource[0-9A-F]+)?:/, '$1\u2026:') };
+  const outcome = plan(synth(edit.v1, edit.withCluster), synth(edit.v2, edit.withCluster));
+  const failure = outcome.failure?.replace(/^(\w+\/[A-Za-z]+?)[0-9A-F]{8,}(Resource[0-9A-F]+)?:/, '$1\u2026:')
+    .replace(/(export \w+:ExportsOutput)\S+/, '$1\u2026');
+  return { ...outcome, failure };
 }
 
 const outcomes = new Map<string, Outcome>();

@@ -12,7 +12,8 @@
  *   UpdateReplacePolicy is Retain; otherwise it is updated in place;
  * - a create whose physical name is taken (a role name, a provider URL, an add-on or an
  *   association of the same cluster) fails, and the stack rolls back;
- * - stacks of version 1 that version 2 no longer has are deleted (`cdk destroy`), after the others.
+ * - stacks of version 1 that version 2 no longer has are deleted (`cdk destroy`), after the others;
+ * - removing an export fails while a stack not yet updated (or deleted) imports it.
  *
  * `Custom::AWSCDK-EKS-KubernetesResource` (aws-cdk-lib's kubectl handler, apply/__init__.py):
  * Create runs `kubectl create` (`kubectl apply` with Overwrite), which fails for an object that
@@ -136,6 +137,12 @@ function resourcesOf(version: Version): Map<string, Resource> {
   return all;
 }
 
+/** The names of a stack's exports in a version. */
+function exportsOf(version: Version, stack: string): Set<string> {
+  const template = version.stacks.find((s) => s.name === stack)?.template ?? {};
+  return new Set(Object.values<any>(template.Outputs ?? {}).map((o) => o.Export?.Name).filter((n) => typeof n === 'string'));
+}
+
 /** The name a resource takes in the account or cluster: two resources with one name cannot coexist. */
 function physicalName(r: Resource): string {
   const p = r.props;
@@ -226,8 +233,18 @@ export function plan(v1: Version, v2: Version): Outcome {
 
   const v2Stacks = v2.stacks.map((s) => s.name);
   const order = [...v2Stacks, ...v1.stacks.map((s) => s.name).filter((n) => !v2Stacks.includes(n))];
+  const deployed = new Set<string>();
   for (const stack of order) {
     const cleanup: Array<() => void> = [];
+    // CloudFormation refuses to remove an export that a stack not yet updated still imports.
+    const dropped = [...exportsOf(v1, stack)].filter((name) => !exportsOf(v2, stack).has(name));
+    for (const name of dropped) {
+      const importer = v1.stacks.find((s) => s.name !== stack && !deployed.has(s.name) && JSON.stringify(s.template).includes(`{"Fn::ImportValue":"${name}"}`));
+      if (importer && !failure) {
+        failure = `${stack}: removing export ${name} fails, ${importer.name} imports it`;
+      }
+    }
+    deployed.add(stack);
     for (const [key, r] of after) {
       if (r.stack !== stack || failure) {
         continue;
