@@ -1,8 +1,9 @@
-import { Lazy, Resource, Token } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail, q } from './private/errors';
 import { issuerFromProviderArn, issuerHostPath, validateIssuerUrl, validateProviderArn } from './private/issuer';
+import { validateRemovalPolicy } from './private/removal';
 
 /** The audience that EKS projected tokens carry unless a ServiceAccount asks for another. */
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -44,6 +45,16 @@ export interface ClusterOidcProviderProps {
    * @default - none: IAM obtains and verifies the issuer's certificate itself
    */
   readonly thumbprints?: string[];
+
+  /**
+   * What happens to the provider when it leaves the template or its stack is deleted. Every
+   * IAM role for service accounts of the issuer depends on it, in any stack, app or tool of the
+   * account, so by default it stays; adopt it later with `ClusterOidcProvider.fromProviderArn()`
+   * (creating it again fails with `EntityAlreadyExists`). `RemovalPolicy.DESTROY` deletes it.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -53,7 +64,8 @@ export interface ClusterOidcProviderProps {
  * It is a native `AWS::IAM::OIDCProvider` resource: no Lambda function, no custom resource
  * and no network call at synth or deploy from this library. An account holds one provider
  * per issuer URL, so when one exists already (made by eksctl, the console or another stack)
- * import it with `ClusterOidcProvider.fromProviderArn()` instead of creating a second.
+ * import it with `ClusterOidcProvider.fromProviderArn()` instead of creating a second. It is
+ * retained when removed from the app, unless `removalPolicy` says otherwise.
  *
  * Tags are set with the usual `Tags.of(provider).add(key, value)`.
  *
@@ -113,6 +125,7 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
     if (thumbprints !== undefined) {
       validateThumbprints(thumbprints);
     }
+    const removalPolicy = validateRemovalPolicy(props.removalPolicy);
 
     this.issuerUrl = props.issuerUrl;
     this.clientIdList = [...clientIds];
@@ -121,6 +134,7 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
       clientIdList: Lazy.list({ produce: () => this.clientIdList }),
       thumbprintList: thumbprints && thumbprints.length > 0 ? [...thumbprints] : undefined,
     });
+    this.resource.applyRemovalPolicy(removalPolicy);
     this.openIdConnectProviderArn = this.resource.attrArn;
     this.openIdConnectProviderIssuer = issuerHostPath(props.issuerUrl);
   }

@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -45,6 +46,19 @@ export interface IrsaClusterAttributes {
    * @default false: the agent is managed where the cluster is
    */
   readonly installPodIdentityAgent?: boolean;
+
+  /**
+   * What happens to the shared objects that cdk-irsa creates for this cluster when they leave
+   * the template or their stack is deleted: the IAM OIDC provider it creates for the issuer, the
+   * Pod Identity agent add-on it installs, and the manifest resources that hold the
+   * ServiceAccounts and namespaces it delivers with kubectl. Other stacks, apps and running pods
+   * depend on them, so by default they stay (the add-on also with `preserveOnDelete`), and
+   * CloudFormation never runs `kubectl delete` on a manifest that moved or went.
+   * `RemovalPolicy.DESTROY` deletes them with their stack, or when an edit drops them.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -59,6 +73,19 @@ export interface IrsaClusterOptions {
    * @default false
    */
   readonly installPodIdentityAgent?: boolean;
+
+  /**
+   * What happens to the shared objects that cdk-irsa creates for this cluster when they leave
+   * the template or their stack is deleted: the IAM OIDC provider it creates for the issuer, the
+   * Pod Identity agent add-on it installs, and the manifest resources that hold the
+   * ServiceAccounts and namespaces it delivers with kubectl. Other stacks, apps and running pods
+   * depend on them, so by default they stay (the add-on also with `preserveOnDelete`), and
+   * CloudFormation never runs `kubectl delete` on a manifest that moved or went.
+   * `RemovalPolicy.DESTROY` deletes them with their stack, or when an edit drops them.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -86,7 +113,7 @@ export class IrsaCluster {
    * @param options how to treat the cluster
    */
   public static fromCluster(cluster: eks.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
-    return new IrsaCluster(eksClusterAdapter(cluster, options.installPodIdentityAgent ?? false));
+    return new IrsaCluster(eksClusterAdapter(cluster, options));
   }
 
   /**
@@ -97,7 +124,7 @@ export class IrsaCluster {
    * @param options how to treat the cluster
    */
   public static fromClusterV2(cluster: eksv2.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
-    return new IrsaCluster(eksV2ClusterAdapter(cluster, options.installPodIdentityAgent ?? false));
+    return new IrsaCluster(eksV2ClusterAdapter(cluster, options));
   }
 
   /**

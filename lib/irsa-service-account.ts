@@ -104,6 +104,15 @@ export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceA
   readonly audience?: string;
 
   /**
+   * When `audience` changes, the previous audience, trusted (and accepted by a provider that
+   * cdk-irsa created) for one more deploy: pods started before the change keep presenting tokens
+   * for it until they restart. Deploy with it, restart the pods, then drop it.
+   *
+   * @default - none: only `audience` is trusted
+   */
+  readonly retainAudience?: string;
+
+  /**
    * A role to use instead of creating one. An `IrsaRole` or `iam.Role` of this app gets this
    * service account's trust added. An imported role cannot be changed: its trust must be set
    * where it is defined, and a synth warning shows the statement it needs. The role options
@@ -124,7 +133,9 @@ export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceA
   /**
    * Whether kubectl delivery takes over a ServiceAccount (and a namespace, with
    * `createNamespace`) that exists already, made by Helm or by hand, instead of failing to
-   * create it. GitOps tools always take over.
+   * create it: the stack's manifest resource for the cluster is then created with `kubectl
+   * apply`. Its later deploys apply anyway (aws-cdk-lib's kubectl handler). GitOps tools always
+   * take over.
    *
    * @default false
    */
@@ -142,7 +153,8 @@ export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceA
 
   /**
    * Whether the namespace is delivered too, ahead of the ServiceAccount. A namespace delivered by
-   * kubectl is deleted with the stack, with everything in it; it is never pruned.
+   * kubectl is never pruned, and stays when the stack is deleted unless the cluster's
+   * `removalPolicy` is `RemovalPolicy.DESTROY`.
    *
    * @default false: the namespace must exist
    */
@@ -326,9 +338,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       ...props,
       provider: undefined,
       subjects: undefined,
-      // Named alike in every mode, so that switching modes never replaces a role in use.
-      roleName: props.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS
-        ? deterministicRoleName(cluster.identity, cluster.clusterName, namespace, props.name)
+      // Named alike in every identity mode and delivery, however the cluster is described, so
+      // that none of these edits replaces a role in use. The IAM path is part of the hash: a new
+      // path (a replacement) then comes with a new name, which IAM accepts while the old role exists.
+      roleName: props.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS || !Token.isUnresolved(Stack.of(this).region)
+        ? deterministicRoleName(Stack.of(this).region, cluster, namespace, props.name, props.path ?? '/')
         : undefined),
     });
     if (!props.role && (props.auditTags ?? true)) {
@@ -337,10 +351,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       Tags.of(this.role).add('cdk-irsa:service-account', props.name);
     }
     if (usesIrsa) {
-      const audience = props.audience ?? DEFAULT_AUDIENCE;
       const provider = cluster.provider(this);
-      acceptAudience(this, provider, audience);
-      trustWebIdentity(this, this.role, provider, subject, audience);
+      for (const audience of [props.audience ?? DEFAULT_AUDIENCE, ...props.retainAudience !== undefined ? [props.retainAudience] : []]) {
+        acceptAudience(this, provider, audience);
+        trustWebIdentity(this, this.role, provider, subject, audience);
+      }
     }
     if (usesPodIdentity) {
       const pin = (props.pinSessionTags ?? true) && !props.disableSessionTags;
@@ -394,6 +409,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       if (given.length > 0) {
         fail(`${given.join(', ')} shape the role that cdk-irsa creates, but role is given. Set them where that role is made, or leave role out.`, this);
       }
+    }
+    if (props.retainAudience !== undefined && (props.retainAudience === (props.audience ?? DEFAULT_AUDIENCE)
+      || (mode === IdentityMode.POD_IDENTITY && !props.retainIrsaTrust))) {
+      fail(`retainAudience ${q(props.retainAudience)} is for the deploy after audience changed: give the previous audience, other than audience `
+        + `${q(props.audience ?? DEFAULT_AUDIENCE)}, with IAM roles for service accounts. Leave it out otherwise.`, this);
     }
     if (mode === IdentityMode.IRSA) {
       const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags', 'retainIrsaTrust'] as const)
@@ -476,12 +496,16 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
 }
 
 /**
- * A role name that is the same in every synth, readable, unique per cluster, namespace and
- * name, and within IAM's 64 characters.
+ * A role name that is the same in every synth, readable, unique per region, cluster, namespace,
+ * name and IAM path, and within IAM's 64 characters. It depends on nothing else: not on the
+ * delivery, the identity mode or how the cluster is described (a literal cluster name stands for
+ * the cluster), so that those edits keep the role and its ARN.
  */
-function deterministicRoleName(identity: string, clusterName: string, namespace: string, name: string): string {
-  const hash = shortHash(`${identity}\n${namespace}\n${name}`).toLowerCase();
-  const parts = Token.isUnresolved(clusterName) ? [namespace, name] : [clusterName, namespace, name];
+function deterministicRoleName(region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string): string {
+  const clusterKey = Token.isUnresolved(cluster.clusterName) ? cluster.identity : `name:${cluster.clusterName}`;
+  const regionKey = Token.isUnresolved(region) ? '' : region;
+  const hash = shortHash(`${regionKey}\n${clusterKey}\n${namespace}\n${name}${path === '/' ? '' : `\n${path}`}`).toLowerCase();
+  const parts = Token.isUnresolved(cluster.clusterName) ? [namespace, name] : [cluster.clusterName, namespace, name];
   const readable = parts.join('-').replace(/[^\w+=,.@-]/g, '-');
   return `${readable.slice(0, MAX_ROLE_NAME_LENGTH - hash.length - 1)}-${hash}`;
 }

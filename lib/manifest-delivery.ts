@@ -12,8 +12,9 @@
 export class ManifestDelivery {
   /**
    * Applied through the cluster's kubectl provider (aws-eks and aws-eks-v2 clusters). All
-   * service accounts of one cluster in one stack share one manifest resource; removing one
-   * prunes it from the cluster.
+   * service accounts of one cluster in one stack share one manifest resource, retained unless
+   * the cluster's `removalPolicy` says otherwise. A service account removed from the app stays in
+   * the cluster (kubectl's prune allowlist has no ServiceAccount): delete it with kubectl.
    */
   public static kubectl(): ManifestDelivery {
     return new ManifestDelivery(ManifestDeliveryKind.KUBECTL);

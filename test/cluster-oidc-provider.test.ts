@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ClusterOidcProvider } from '../lib';
 
@@ -11,6 +11,25 @@ function newStack(): Stack {
 }
 
 describe('ClusterOidcProvider', () => {
+  test('is retained by default, when it leaves the template and with its stack, and deleted only with RemovalPolicy.DESTROY', () => {
+    const stack = newStack();
+
+    new ClusterOidcProvider(stack, 'Provider', { issuerUrl: ISSUER });
+    new ClusterOidcProvider(stack, 'Doomed', { issuerUrl: ISSUER.replace('EXAMPLE', 'SAMPLE'), removalPolicy: RemovalPolicy.DESTROY });
+
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    expect(Object.values(resources).map((r: any) => [r.Properties.Url, r.DeletionPolicy, r.UpdateReplacePolicy])).toEqual([
+      [ISSUER, 'Retain', 'Retain'],
+      [ISSUER.replace('EXAMPLE', 'SAMPLE'), 'Delete', 'Delete'],
+    ]);
+  });
+
+  test('fails for RemovalPolicy.SNAPSHOT, which an OIDC provider does not support', () => {
+    expect(() => new ClusterOidcProvider(newStack(), 'Provider', { issuerUrl: ISSUER, removalPolicy: RemovalPolicy.SNAPSHOT }))
+      .toThrow('[cdk-irsa] removalPolicy RemovalPolicy.SNAPSHOT does not apply to an OIDC provider, an EKS add-on or a Kubernetes manifest. '
+        + 'Use RemovalPolicy.RETAIN (the default) or RemovalPolicy.DESTROY.');
+  });
+
   test('creates exactly one native AWS::IAM::OIDCProvider with the default audience and no thumbprints', () => {
     // GIVEN
     const stack = newStack();

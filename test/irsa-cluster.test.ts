@@ -1,10 +1,10 @@
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClusterOidcProvider, IrsaCluster, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -438,5 +438,55 @@ describe('IrsaCluster.fromAttributes', () => {
     ['a query', `${ISSUER_URL}?x=1`, /^\[cdk-irsa\] issuerUrl "https:\/\/oidc[^"]+\?x=1" must not contain a query \("\?"\) or fragment \("#"\)/],
   ])('fails on an issuer URL with %s', (_, issuerUrl, message) => {
     expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl })).toThrow(message);
+  });
+});
+
+describe('removalPolicy: what cdk-irsa creates for a cluster and others depend on', () => {
+  /** DeletionPolicy and UpdateReplacePolicy of each resource of a type. */
+  function policies(stack: Stack, type: string): any[] {
+    return Object.values(Template.fromStack(stack).findResources(type)).map((r: any) => [r.DeletionPolicy, r.UpdateReplacePolicy]);
+  }
+
+  test('retains the provider, the agent add-on (kept running by EKS too) and the manifest resources by default', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const imported = eks.Cluster.fromClusterAttributes(stack, 'Imported', {
+      clusterName: 'imported', kubectlRoleArn: KUBECTL_ROLE_ARN,
+      openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Existing', PROVIDER_ARN),
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'ImportedKubectl', KUBECTL_LAYER_ARN),
+    });
+    new IrsaServiceAccount(stack, 'Kubectl', {
+      cluster: IrsaCluster.fromCluster(imported, { installPodIdentityAgent: true }), name: 'api', createNamespace: true, namespace: 'payments',
+      identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+    });
+    new IrsaServiceAccount(stack, 'Attributes', { cluster: IrsaCluster.fromAttributes({ clusterName: 'other', issuerUrl: ISSUER_URL }), name: 'api' });
+    const owner = new Stack(stack.node.root as App, 'Owner', { env: ENV });
+    new IrsaServiceAccount(owner, 'Owned', { cluster: IrsaCluster.fromCluster(eksCluster(owner)), name: 'api', createNamespace: true, namespace: 'payments' });
+
+    expect(policies(stack, 'Custom::AWSCDK-EKS-KubernetesResource')).toEqual([['Retain', 'Retain']]);
+    expect(policies(owner, 'Custom::AWSCDK-EKS-KubernetesResource')).toEqual([['Retain', 'Retain']]);
+    expect(policies(stack, 'AWS::IAM::OIDCProvider')).toEqual([['Retain', 'Retain']]);
+    expect(policies(owner, 'AWS::IAM::OIDCProvider')).toEqual([['Retain', 'Retain']]);
+    expect(policies(stack, 'AWS::EKS::Addon')).toEqual([['Retain', 'Retain']]);
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent', PreserveOnDelete: true });
+  });
+
+  test('deletes them with RemovalPolicy.DESTROY, and the add-on no longer preserves the agent', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const cluster = IrsaCluster.fromCluster(eksCluster(stack), { removalPolicy: RemovalPolicy.DESTROY });
+    new IrsaServiceAccount(stack, 'Owned', { cluster, name: 'api' });
+    new IrsaServiceAccount(stack, 'Attributes', {
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'other', issuerUrl: ISSUER_URL, installPodIdentityAgent: true, removalPolicy: RemovalPolicy.DESTROY }),
+      name: 'api', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY, manifestDelivery: ManifestDelivery.none(),
+    });
+
+    expect(policies(stack, 'Custom::AWSCDK-EKS-KubernetesResource')).toEqual([['Delete', 'Delete']]);
+    expect(policies(stack, 'AWS::IAM::OIDCProvider')).toEqual([['Delete', 'Delete'], ['Delete', 'Delete']]);
+    expect(policies(stack, 'AWS::EKS::Addon')).toEqual([['Delete', 'Delete']]);
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::Addon', { PreserveOnDelete: false });
+  });
+
+  test('fails for RemovalPolicy.SNAPSHOT', () => {
+    expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL, removalPolicy: RemovalPolicy.SNAPSHOT }))
+      .toThrow(/^\[cdk-irsa\] removalPolicy RemovalPolicy.SNAPSHOT does not apply/);
   });
 });

@@ -159,10 +159,31 @@ describe('IrsaServiceAccount resources', () => {
     // THEN
     expect(roleOf(api).AssumeRolePolicyDocument).toEqual(trustOf('payments', 'api', 'vault'));
     expect(api.manifest.toJson().metadata.annotations).toEqual({
-      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/prod-payments-api-0e4a0c56',
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/prod-payments-api-15156dd7',
       'eks.amazonaws.com/audience': 'vault',
     });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::OIDCProvider', { ClientIdList: ['sts.amazonaws.com', 'vault'] });
+  });
+
+  test('keeps trusting and accepting the previous audience with retainAudience, for pods started before the change', () => {
+    const stack = newStack();
+
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', namespace: 'payments', audience: 'vault', retainAudience: 'sts.amazonaws.com' });
+
+    expect(roleOf(api).AssumeRolePolicyDocument.Statement).toEqual([
+      ...trustOf('payments', 'api', 'vault').Statement,
+      ...trustOf('payments', 'api', 'sts.amazonaws.com').Statement,
+    ]);
+    expect(api.manifest.toJson().metadata.annotations['eks.amazonaws.com/audience']).toBe('vault');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::OIDCProvider', { ClientIdList: ['sts.amazonaws.com', 'vault'] });
+  });
+
+  test.each([
+    ['the audience itself', { audience: 'vault', retainAudience: 'vault' }],
+    ['the default audience unchanged', { retainAudience: 'sts.amazonaws.com' }],
+  ])('fails for retainAudience naming %s', (_, options) => {
+    expect(() => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', ...options }))
+      .toThrow(/^\[cdk-irsa\] Stack\/Api: retainAudience "[a-z.]+" is for the deploy after audience changed: give the previous audience, other than audience/);
   });
 
   test('puts grants in the role\'s inline policy "Grants", not in an AWS::IAM::Policy', () => {
@@ -289,7 +310,7 @@ describe('ManifestDelivery.kubectl()', () => {
 });
 
 describe('ManifestDelivery.gitOps()', () => {
-  const ROLE_NAME = 'prod-payments-api-0e4a0c56';
+  const ROLE_NAME = 'prod-payments-api-15156dd7';
 
   test('adds nothing to the template but the roles and the provider: no Lambda, no CfnJson, no custom resource', () => {
     // GIVEN
@@ -340,7 +361,7 @@ describe('ManifestDelivery.gitOps()', () => {
       '    app.kubernetes.io/managed-by: cdk-irsa',
       '    app.kubernetes.io/name: worker',
       '  annotations:',
-      '    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/prod-jobs-worker-dcc580e4',
+      '    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/prod-jobs-worker-d22ca0c7',
       '    eks.amazonaws.com/sts-regional-endpoints: "true"',
       'automountServiceAccountToken: false',
       '',
@@ -373,7 +394,7 @@ describe('ManifestDelivery.gitOps()', () => {
 
     // THEN
     const roleName = roleOf(sa).RoleName;
-    expect(roleName).toBe(`prod-${'n'.repeat(50)}-eea13253`);
+    expect(roleName).toBe(`prod-${'n'.repeat(50)}-b1746668`);
     expect(roleName).toHaveLength(64);
     expect(sa.manifest.roleArn).toBe(`arn:aws:iam::123456789012:role/${roleName}`);
   });
@@ -396,6 +417,40 @@ describe('ManifestDelivery.gitOps()', () => {
 
     // WHEN / THEN
     expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', manifestDelivery: ManifestDelivery.gitOps() })).toThrow(message);
+  });
+});
+
+describe('role names that outlive edits', () => {
+  /** The role's logical ID and RoleName, for one way of describing the cluster and delivering. */
+  function roleOfVariant(describe: (stack: Stack) => IrsaCluster, manifestDelivery?: ManifestDelivery, path?: string): string {
+    const stack = newStack();
+    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: describe(stack), name: 'api', namespace: 'payments', manifestDelivery, path });
+    return `${roleIdOf(sa)} ${roleOf(sa).RoleName}`;
+  }
+  const imported = (kubectlRoleArn?: string) => (stack: Stack) => IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'Imported', {
+    clusterName: 'prod', kubectlRoleArn, openIdConnectProvider: prod().oidcProvider(stack),
+    kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', KUBECTL_LAYER_ARN),
+  }));
+
+  test('keeps the role (logical ID and name, so its ARN) whatever the delivery and however the cluster is described', () => {
+    const variants = [
+      roleOfVariant(() => prod()),
+      roleOfVariant(() => prod(), ManifestDelivery.none()),
+      roleOfVariant(imported('arn:aws:iam::123456789012:role/kubectl')),
+      roleOfVariant(imported('arn:aws:iam::123456789012:role/kubectl'), ManifestDelivery.gitOps()),
+      roleOfVariant(imported()),
+    ];
+
+    expect(new Set(variants)).toEqual(new Set([variants[0]]));
+    expect(variants[0]).toMatch(/ prod-payments-api-15156dd7$/);
+  });
+
+  test('gives the role a new name with a new path, so that its replacement does not collide with the role it replaces', () => {
+    const before = roleOfVariant(() => prod());
+    const after = roleOfVariant(() => prod(), undefined, '/workloads/');
+
+    expect(after.split(' ')[1]).toMatch(/^prod-payments-api-[0-9a-f]{8}$/);
+    expect(after.split(' ')[1]).not.toEqual(before.split(' ')[1]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { FeatureFlags, Stack, Token } from 'aws-cdk-lib';
+import { FeatureFlags, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import { fail, q } from './errors';
 import { issuerFromProviderArn, validateIssuerUrl } from './issuer';
 import { agentOfCluster, installAgent } from './pod-identity-agent';
 import { providerForIssuer } from './provider-registry';
+import { validateRemovalPolicy } from './removal';
 
 /** aws-cdk-lib's prefix of the labels that `kubectl apply --prune` selects on. */
 const PRUNE_LABEL_PREFIX = 'aws.cdk.eks/prune-';
@@ -23,7 +24,12 @@ export interface CreatedManifest {
   readonly pruneLabel?: string;
 }
 
-/** How a cluster applies Kubernetes manifests through its kubectl provider. */
+/**
+ * How a cluster applies Kubernetes manifests through its kubectl provider. The manifest resources
+ * are retained unless the cluster's `removalPolicy` says otherwise: CloudFormation then never sends
+ * them Delete, so the kubectl handler never runs `kubectl delete` on objects that moved to another
+ * batch, delivery or stack, or that the stack's deletion would take with it.
+ */
 export interface ManifestTarget {
   /** The cluster construct: one batch per cluster per stack. */
   readonly cluster: IConstruct;
@@ -40,6 +46,8 @@ export interface ClusterAdapter {
   readonly podIdentityUnavailable?: string;
   /** The issuer URL, where it is known. */
   readonly issuerUrl?: string;
+  /** What happens to the shared objects cdk-irsa creates for the cluster when they go: retained unless the user says otherwise. */
+  readonly removalPolicy: RemovalPolicy;
   /** A string that names the same cluster in every synth: never a token. */
   readonly identity: string;
   /** Where the cluster can apply manifests, how. */
@@ -70,7 +78,7 @@ function clusterIdentity(cluster: AnyCluster): string {
  * a native one made once and shared with aws-cdk-lib, so that its own service accounts reuse it
  * rather than make a second (Lambda-backed) provider for the same issuer.
  */
-function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectProvider {
+function clusterProvider(cluster: AnyCluster, kind: string, removalPolicy: RemovalPolicy): iam.IOpenIdConnectProvider {
   const issuerUrl = ownedIssuerUrl(cluster);
   if (issuerUrl === undefined) {
     try {
@@ -91,7 +99,7 @@ function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectP
   if (own) {
     return own;
   }
-  const created = new ClusterOidcProvider(cluster as unknown as Construct, OWN_PROVIDER_ID, { issuerUrl });
+  const created = new ClusterOidcProvider(cluster as unknown as Construct, OWN_PROVIDER_ID, { issuerUrl, removalPolicy });
   // aws-cdk-lib creates its provider lazily on first use of `cluster.openIdConnectProvider` and
   // caches it in this field; setting it makes aws-cdk-lib use ours instead of creating a duplicate.
   (cluster as any)._openIdConnectProvider = created;
@@ -109,7 +117,8 @@ function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string
 }
 
 /** The Pod Identity facts of an aws-eks or aws-eks-v2 cluster. */
-function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean): Pick<ClusterAdapter, 'clusterArn' | 'account' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
+function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean, removalPolicy: RemovalPolicy):
+Pick<ClusterAdapter, 'clusterArn' | 'account' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
   const owned = ownedIssuerUrl(cluster) !== undefined;
   return {
     account: Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account,
@@ -121,40 +130,50 @@ function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImpo
       if (owned) {
         return agentOfCluster(cluster);
       }
-      return installAgentOnImport ? installAgent(scope, cluster.clusterName, clusterIdentity(cluster)) : undefined;
+      return installAgentOnImport ? installAgent(scope, cluster.clusterName, clusterIdentity(cluster), removalPolicy) : undefined;
     },
   };
 }
 
 /** An aws-eks cluster. */
-export function eksClusterAdapter(cluster: eks.ICluster, installAgentOnImport: boolean): ClusterAdapter {
+export function eksClusterAdapter(cluster: eks.ICluster, options: ClusterOptions): ClusterAdapter {
+  const removalPolicy = validateRemovalPolicy(options.removalPolicy);
   const canApply = ownedIssuerUrl(cluster) !== undefined || cluster.kubectlRole !== undefined || cluster.kubectlProvider !== undefined;
   return {
-    ...podIdentityOf(cluster, cluster instanceof eks.FargateCluster, installAgentOnImport),
+    ...podIdentityOf(cluster, cluster instanceof eks.FargateCluster, options.installPodIdentityAgent ?? false, removalPolicy),
+    removalPolicy,
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
     manifests: canApply
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
-          new eks.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
+          new eks.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined, removalPolicy }))
       : undefined,
-    provider: () => clusterProvider(cluster, 'aws-eks'),
+    provider: () => clusterProvider(cluster, 'aws-eks', removalPolicy),
   };
 }
 
 /** An aws-eks-v2 cluster. */
-export function eksV2ClusterAdapter(cluster: eksv2.ICluster, installAgentOnImport: boolean): ClusterAdapter {
+export function eksV2ClusterAdapter(cluster: eksv2.ICluster, options: ClusterOptions): ClusterAdapter {
+  const removalPolicy = validateRemovalPolicy(options.removalPolicy);
   return {
-    ...podIdentityOf(cluster, cluster instanceof eksv2.FargateCluster, installAgentOnImport),
+    ...podIdentityOf(cluster, cluster instanceof eksv2.FargateCluster, options.installPodIdentityAgent ?? false, removalPolicy),
+    removalPolicy,
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
     manifests: cluster.kubectlProvider !== undefined
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
-          new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
+          new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined, removalPolicy }))
       : undefined,
-    provider: () => clusterProvider(cluster, 'aws-eks-v2'),
+    provider: () => clusterProvider(cluster, 'aws-eks-v2', removalPolicy),
   };
+}
+
+/** How cdk-irsa treats an aws-eks or aws-eks-v2 cluster. */
+export interface ClusterOptions {
+  readonly installPodIdentityAgent?: boolean;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** What is known of a cluster made outside the app. */
@@ -164,11 +183,13 @@ export interface ClusterAttributes {
   readonly oidcProvider?: iam.IOpenIdConnectProvider;
   readonly clusterArn?: string;
   readonly installPodIdentityAgent?: boolean;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** A cluster known by its attributes. */
 export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapter {
   const { clusterName, issuerUrl, oidcProvider } = attrs;
+  const removalPolicy = validateRemovalPolicy(attrs.removalPolicy);
   if (Token.isUnresolved(clusterName) === false && clusterName.length === 0) {
     fail('clusterName is empty. Name the EKS cluster.');
   }
@@ -197,9 +218,10 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
     clusterName,
     issuerUrl,
     identity,
+    removalPolicy,
     clusterArn: (scope) => attrs.clusterArn ?? clusterArnIn(Stack.of(scope), clusterName),
     account: attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':')[4] : undefined,
-    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, identity) : undefined,
+    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, identity, removalPolicy) : undefined,
     provider: (scope) => {
       if (oidcProvider) {
         return oidcProvider;
@@ -209,7 +231,7 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
           + 'cluster\'s issuer otherwise. Give issuerUrl (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`), '
           + 'or oidcProvider to reuse an existing provider. (EKS Pod Identity alone needs neither.)', scope);
       }
-      return providerForIssuer(scope, issuerUrl, identity);
+      return providerForIssuer(scope, issuerUrl, identity, removalPolicy);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { ManifestTarget } from './cluster-adapter';
 import { fail } from './errors';
@@ -13,8 +13,11 @@ const namespaceOwners = new WeakMap<IConstruct, Map<string, ManifestBatch>>();
 
 /**
  * One manifest resource per cluster per stack for all its service accounts, instead of one
- * custom resource each: objects are appended until synth. Service accounts that take over
- * existing objects (`overwrite`) go to a second batch, applied rather than created.
+ * custom resource each: objects are appended until synth. It is created with `kubectl apply`
+ * rather than `kubectl create` as soon as one of its service accounts asks to take over existing
+ * objects (`overwrite`); later deploys apply it anyway (aws-cdk-lib's kubectl handler). Keeping
+ * every service account in one batch whatever its `overwrite` means that toggling `overwrite`
+ * never moves a ServiceAccount or a namespace from one manifest resource to another.
  */
 export class ManifestBatch extends Construct {
   /** The batch of `target`'s cluster in the stack of `scope`, created on first use. */
@@ -22,8 +25,12 @@ export class ManifestBatch extends Construct {
     const stack = Stack.of(scope);
     const container = (stack.node.tryFindChild(CONTAINER_ID) as Construct | undefined) ?? new Construct(stack, CONTAINER_ID);
     // The cluster's path names it in every synth; hashing it keeps the ID short and stable.
-    const id = `Cluster${shortHash(target.cluster.node.path)}${overwrite ? 'Overwrite' : ''}`;
-    return (container.node.tryFindChild(id) as ManifestBatch | undefined) ?? new ManifestBatch(container, id, target, overwrite);
+    const id = `Cluster${shortHash(target.cluster.node.path)}`;
+    const batch = (container.node.tryFindChild(id) as ManifestBatch | undefined) ?? new ManifestBatch(container, id, target);
+    if (overwrite) {
+      batch.overwrite();
+    }
+    return batch;
   }
 
   /** The manifest resource. */
@@ -33,9 +40,9 @@ export class ManifestBatch extends Construct {
   private readonly pruneLabel?: string;
   private readonly clusterKey: string;
 
-  private constructor(scope: Construct, id: string, target: ManifestTarget, overwrite: boolean) {
+  private constructor(scope: Construct, id: string, target: ManifestTarget) {
     super(scope, id);
-    const created = target.create(this, 'Resource', this.objects, overwrite);
+    const created = target.create(this, 'Resource', this.objects, false);
     this.resource = created.resource;
     this.pruneLabel = created.pruneLabel;
     this.clusterKey = target.cluster.node.path;
@@ -47,6 +54,11 @@ export class ManifestBatch extends Construct {
       object.metadata.labels = { [this.pruneLabel]: '', ...object.metadata.labels };
     }
     this.objects.push(object);
+  }
+
+  /** Creates the batch with `kubectl apply`, taking over objects that exist. */
+  public overwrite(): void {
+    (this.resource.node.defaultChild as CfnResource).addPropertyOverride('Overwrite', true);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IConstruct, IDependable } from 'constructs';
@@ -36,9 +36,11 @@ export function agentOfCluster(cluster: eks.ICluster | eksv2.ICluster): IDependa
 
 /**
  * An agent add-on for a cluster made outside the app, created once per cluster in the whole
- * app (in the stack of the first service account that asks).
+ * app (in the stack of the first service account that asks). Every association of the cluster
+ * needs it, so unless told otherwise it is retained, and EKS keeps the agent running if the
+ * add-on resource is ever deleted (`preserveOnDelete`).
  */
-export function installAgent(scope: IConstruct, clusterName: string, identity: string): IDependable {
+export function installAgent(scope: IConstruct, clusterName: string, identity: string, removalPolicy: RemovalPolicy): IDependable {
   const root = scope.node.root;
   let agents = agentsByRoot.get(root);
   if (!agents) {
@@ -47,10 +49,13 @@ export function installAgent(scope: IConstruct, clusterName: string, identity: s
   }
   let agent = agents.get(identity);
   if (!agent) {
-    agent = new eks.CfnAddon(Stack.of(scope) as Construct, `IrsaPodIdentityAgent${shortHash(identity)}`, {
+    const addon = new eks.CfnAddon(Stack.of(scope) as Construct, `IrsaPodIdentityAgent${shortHash(identity)}`, {
       clusterName,
       addonName: AGENT_ADDON_NAME,
+      preserveOnDelete: removalPolicy !== RemovalPolicy.DESTROY,
     });
+    addon.applyRemovalPolicy(removalPolicy);
+    agent = addon;
     agents.set(identity, agent);
   }
   return agent;

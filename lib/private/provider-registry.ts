@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, Aws, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
@@ -35,7 +35,7 @@ class ProviderOfAnotherStack extends Resource implements iam.IOpenIdConnectProvi
  * The provider for a literal issuer URL, as seen from `scope`: created in the scope's stack
  * the first time, reused after that, and imported by ARN in other stacks of the same account.
  */
-export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity: string): iam.IOpenIdConnectProvider {
+export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity: string, removalPolicy: RemovalPolicy): iam.IOpenIdConnectProvider {
   const stack = Stack.of(scope);
   const root = scope.node.root;
   let providers = providersByRoot.get(root);
@@ -48,7 +48,7 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
   const existing = providers.get(key);
   const id = `IrsaOidcProvider${shortHash(identity)}`;
   if (!existing) {
-    const created = new ClusterOidcProvider(stack, id, { issuerUrl });
+    const created = new ClusterOidcProvider(stack, id, { issuerUrl, removalPolicy });
     providers.set(key, created);
     return created;
   }

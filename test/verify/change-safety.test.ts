@@ -1,0 +1,333 @@
+/**
+ * Change safety: for each edit users make to a deployed app, version 1 and version 2 are
+ * synthesized and the update is planned the way CloudFormation and aws-cdk-lib's kubectl handler
+ * would run it (./support/change-plan.ts: create-only properties from the registry schemas the
+ * CDK CLI bundles, DeletionPolicy/UpdateReplacePolicy, kubectl create/apply/prune/delete).
+ *
+ * Every edit must delete no shared resource (OIDC provider, agent add-on, manifest resource) and
+ * no object that version 2 still declares. The outcome of each edit is also the table of
+ * docs/changing-a-deployed-app.md, which the last test compares with the committed page
+ * (`UPDATE_CHANGE_PAGE=1` rewrites it after a deliberate change).
+ *
+ * Against the code before the change-safety work (commit 0a823e2) every edit here fails except
+ * five whose outcome did not change and which document it: a service account removed, `audience`
+ * changed without `retainAudience`, a new `path` with a fixed `roleName`, and a stack that keeps
+ * `issuerUrl` after the stack that created the provider is deleted, and the exports of a cluster stack
+ * dropped while another stack imports them.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery } from '../../lib';
+import { createOnlyProperties, Outcome, plan, versionOf } from './support/change-plan';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const ISSUER_URL = `https://${ISSUER}`;
+const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
+const KUBECTL_ROLE_ARN = 'arn:aws:iam::123456789012:role/kubectl';
+const PAGE = path.join(__dirname, '..', '..', 'docs', 'changing-a-deployed-app.md');
+
+type Describe = (stack: Stack) => IrsaCluster;
+
+/** A cluster made outside the app, known by its name and issuer. */
+const attributes = (extra: { installPodIdentityAgent?: boolean } = {}): Describe => () =>
+  IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL, ...extra });
+
+/** The same cluster imported as an aws-eks cluster, with or without a kubectl role: once per stack. */
+const imported = (kubectlRoleArn?: string): Describe => {
+  const perStack = new WeakMap<Stack, IrsaCluster>();
+  return (stack) => {
+    const known = perStack.get(stack) ?? IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'Prod', {
+      clusterName: 'prod',
+      kubectlRoleArn,
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
+      openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN),
+    }));
+    perStack.set(stack, known);
+    return known;
+  };
+};
+
+/** A service account of a version: in which stack, for which cluster description, with which options. */
+interface Declared {
+  readonly stack?: string;
+  /** The construct ID: 'Api' for the service account 'api'. */
+  readonly id?: string;
+  readonly cluster: Describe;
+  readonly options: IrsaServiceAccountOptions & { [key: string]: unknown };
+}
+
+/** The aws-eks cluster of the 'Cluster' stack, in versions that have one. */
+let clusterOfApp: eks.Cluster | undefined;
+const owned: Describe = () => IrsaCluster.fromCluster(clusterOfApp!);
+
+/** Synthesizes one version: each service account in its stack ('App' unless given), after a 'Cluster' stack if asked. */
+function synth(declared: Declared[], withCluster = false) {
+  const app = new App();
+  const stacks = new Map<string, Stack>();
+  if (withCluster) {
+    const stack = new Stack(app, 'Cluster', { env: ENV });
+    clusterOfApp = new eks.Cluster(stack, 'Prod', {
+      version: eks.KubernetesVersion.V1_32, defaultCapacity: 0,
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
+    });
+    // The workloads stack stays, with other resources, when its last service account goes.
+    const workloads = new Stack(app, 'Workloads', { env: ENV });
+    new CfnWaitConditionHandle(workloads, 'OtherResource');
+    stacks.set('Workloads', workloads);
+  }
+  for (const d of declared) {
+    const name = d.stack ?? 'App';
+    const stack = stacks.get(name) ?? new Stack(app, name, { env: ENV });
+    stacks.set(name, stack);
+    new IrsaServiceAccount(stack, d.id ?? (d.options.name === 'api' ? 'Api' : `Sa${d.options.name}`), { cluster: d.cluster(stack), ...d.options });
+  }
+  return versionOf(app);
+}
+
+const api = (cluster: Describe, options: Partial<IrsaServiceAccountOptions> & { [key: string]: unknown } = {}, stack?: string): Declared =>
+  ({ stack, cluster, options: { name: 'api', namespace: 'payments', ...options } });
+const worker = (cluster: Describe, options: Partial<IrsaServiceAccountOptions> = {}): Declared =>
+  ({ cluster, options: { name: 'worker', namespace: 'payments', ...options } });
+
+interface Edit {
+  readonly edit: string;
+  readonly v1: Declared[];
+  readonly v2: Declared[];
+  /** Whether both versions have a 'Cluster' stack with an aws-eks cluster made in the app. */
+  readonly withCluster?: boolean;
+  /** What the docs promise. */
+  readonly expected: Partial<Outcome>;
+}
+
+const kubectl = imported(KUBECTL_ROLE_ARN);
+
+/** Every edit of the issue, with what deploying it does. */
+const EDITS: Edit[] = [
+  {
+    edit: 'the last kubectl service account switches to `gitOps()`',
+    v1: [api(kubectl, { createNamespace: true })],
+    v2: [api(kubectl, { createNamespace: true, manifestDelivery: ManifestDelivery.gitOps() })],
+    expected: {},
+  },
+  {
+    edit: 'the last kubectl service account switches to `none()`',
+    v1: [api(kubectl)],
+    v2: [api(kubectl, { manifestDelivery: ManifestDelivery.none() })],
+    expected: {},
+  },
+  {
+    edit: 'an imported cluster loses its kubectl role (kubectl → GitOps by default)',
+    v1: [api(kubectl, { createNamespace: true })],
+    v2: [api(imported(), { createNamespace: true })],
+    expected: {},
+  },
+  {
+    edit: 'an imported cluster gains its kubectl role (GitOps → kubectl by default)',
+    v1: [api(imported())],
+    v2: [api(kubectl)],
+    expected: { failure: 'App/IrsaServiceAccountManifestsCluster\u2026: kubectl create fails, ServiceAccount payments/api exists already' },
+  },
+  {
+    edit: 'the same, with `overwrite: true` for that deploy',
+    v1: [api(imported())],
+    v2: [api(kubectl, { overwrite: true })],
+    expected: {},
+  },
+  {
+    edit: '`overwrite` turned on',
+    v1: [api(kubectl, { createNamespace: true })],
+    v2: [api(kubectl, { createNamespace: true, overwrite: true })],
+    expected: {},
+  },
+  {
+    edit: '`overwrite` turned off again',
+    v1: [api(kubectl, { overwrite: true })],
+    v2: [api(kubectl)],
+    expected: {},
+  },
+  {
+    edit: 'the service account that created a namespace goes, another one in it stays',
+    v1: [api(kubectl, { createNamespace: true }), worker(kubectl, { createNamespace: true, overwrite: true })],
+    v2: [worker(kubectl, { createNamespace: true, overwrite: true })],
+    expected: { cutOff: ['payments/api'] },
+  },
+  {
+    edit: 'a service account is removed',
+    v1: [api(kubectl), worker(kubectl)],
+    v2: [worker(kubectl)],
+    expected: { cutOff: ['payments/api'] },
+  },
+  {
+    edit: '`fromAttributes({ issuerUrl })` → `oidcProvider: ClusterOidcProvider.fromProviderArn(...)`',
+    v1: [api(attributes())],
+    v2: [api((stack) => IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: ClusterOidcProvider.fromProviderArn(stack, 'P', PROVIDER_ARN) }))],
+    expected: {},
+  },
+  {
+    edit: '`fromAttributes({ issuerUrl })` → `fromCluster(imported cluster)`',
+    v1: [api(attributes())],
+    v2: [api(imported())],
+    expected: {},
+  },
+  {
+    edit: 'the last IRSA service account moves on to Pod Identity (last step of the migration)',
+    v1: [api(attributes(), { identityMode: IdentityMode.POD_IDENTITY, retainIrsaTrust: true })],
+    v2: [api(attributes(), { identityMode: IdentityMode.POD_IDENTITY })],
+    expected: {},
+  },
+  {
+    edit: 'the stack that created the provider is deleted',
+    v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
+    v2: [{ stack: 'Other', options: { name: 'worker', namespace: 'payments' },
+      cluster: (stack) => IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: ClusterOidcProvider.fromProviderArn(stack, 'P', PROVIDER_ARN) }) }],
+    expected: { cutOff: ['payments/api'] },
+  },
+  {
+    edit: 'the same, but the other stack keeps `issuerUrl` (it would create the provider now)',
+    v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
+    v2: [{ ...worker(attributes()), stack: 'Other' }],
+    expected: { failure: `Other/IrsaOidcProvider\u2026: creating AWS::IAM::OIDCProvider fails, provider "${ISSUER_URL}" exists already`, cutOff: [] },
+  },
+  {
+    edit: 'the last service account of a stack that uses a cluster of another stack goes',
+    withCluster: true,
+    v1: [api(owned, {}, 'Workloads')],
+    v2: [],
+    expected: { failure: 'Cluster: removing export Cluster:ExportsOutput\u2026 fails, Workloads imports it', cutOff: [] },
+  },
+  {
+    edit: '`installPodIdentityAgent` turned off',
+    v1: [api(attributes({ installPodIdentityAgent: true }), { identityMode: IdentityMode.POD_IDENTITY })],
+    v2: [api(attributes(), { identityMode: IdentityMode.POD_IDENTITY })],
+    expected: {},
+  },
+  {
+    edit: 'the only Pod Identity service account goes back to IRSA',
+    v1: [api(attributes({ installPodIdentityAgent: true }), { identityMode: IdentityMode.IRSA_AND_POD_IDENTITY })],
+    v2: [api(attributes({ installPodIdentityAgent: true }))],
+    expected: {},
+  },
+  {
+    edit: 'IRSA → `POD_IDENTITY` in one step (skipping the migration)',
+    v1: [api(attributes({ installPodIdentityAgent: true }))],
+    v2: [api(attributes({ installPodIdentityAgent: true }), { identityMode: IdentityMode.POD_IDENTITY })],
+    expected: { cutOff: ['payments/api'] },
+  },
+  {
+    edit: 'a new `path` for a role cdk-irsa names',
+    v1: [api(attributes())],
+    v2: [api(attributes(), { path: '/workloads/' })],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+  {
+    edit: 'a new `path` for a role with a fixed `roleName`',
+    v1: [api(attributes(), { roleName: 'payments-api' })],
+    v2: [api(attributes(), { roleName: 'payments-api', path: '/workloads/' })],
+    expected: { failure: 'App/ApiRole\u2026: creating AWS::IAM::Role fails, role payments-api exists already' },
+  },
+  {
+    edit: 'the construct of a service account is renamed',
+    v1: [api(attributes())],
+    v2: [{ ...api(attributes()), id: 'PaymentsApi' }],
+    expected: { failure: 'App/PaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+  },
+  {
+    edit: '`audience` changes, with `retainAudience` for one deploy',
+    v1: [api(attributes())],
+    v2: [api(attributes(), { audience: 'vault', retainAudience: 'sts.amazonaws.com' })],
+    expected: {},
+  },
+  {
+    edit: '`audience` changes without `retainAudience`',
+    v1: [api(attributes())],
+    v2: [api(attributes(), { audience: 'vault' })],
+    expected: { cutOff: ['payments/api'] },
+  },
+  {
+    edit: 'a kubectl service account moves to another stack',
+    v1: [api(kubectl)],
+    v2: [api(kubectl, {}, 'Other')],
+    expected: { failure: 'Other/ApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+  },
+  {
+    edit: 'the same move, with another `roleName` and `overwrite: true` (new stack first)',
+    v1: [api(kubectl)],
+    v2: [api(kubectl, { roleName: 'payments-api', overwrite: true }, 'Other')],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+];
+
+/** The outcome with logical-ID hashes shortened, for stable messages. */
+function outcomeOf(edit: Edit): Outcome {
+  const outcome = plan(synth(edit.v1, edit.withCluster), synth(edit.v2, edit.withCluster));
+  const failure = outcome.failure?.replace(/^(\w+\/[A-Za-z]+?)[0-9A-F]{8,}(Resource[0-9A-F]+)?:/, '$1\u2026:')
+    .replace(/(export \w+:ExportsOutput)\S+/, '$1\u2026');
+  return { ...outcome, failure };
+}
+
+const outcomes = new Map<string, Outcome>();
+function outcome(edit: Edit): Outcome {
+  if (!outcomes.has(edit.edit)) {
+    outcomes.set(edit.edit, outcomeOf(edit));
+  }
+  return outcomes.get(edit.edit)!;
+}
+
+describe('change safety: what deploying each edit does', () => {
+  test.each(EDITS.map((e) => [e.edit, e]))('%s', (_, edit) => {
+    const result = outcome(edit as Edit);
+
+    expect(result.deletedShared).toEqual([]);
+    expect(result.deletedObjects).toEqual([]);
+    expect(result.missingDeclared).toEqual([]);
+    expect({ failure: result.failure, newRoleArn: result.newRoleArn, cutOff: result.cutOff })
+      .toEqual({ failure: undefined, newRoleArn: [], cutOff: [], ...(edit as Edit).expected });
+  });
+});
+
+describe('the planner', () => {
+  test('reads create-only properties from the registry schemas bundled with the CDK CLI', () => {
+    expect([...createOnlyProperties('AWS::IAM::Role')].sort()).toEqual(['Path', 'RoleName']);
+    expect([...createOnlyProperties('AWS::IAM::OIDCProvider')]).toEqual(['Url']);
+    expect([...createOnlyProperties('AWS::EKS::PodIdentityAssociation')].sort()).toEqual(['ClusterName', 'Namespace', 'ServiceAccount']);
+  });
+
+  test('sees kubectl delete of a manifest resource that is not retained, and pruning of allowlisted kinds only', () => {
+    const manifest = (objects: any[], extra: any = {}) => ({
+      Type: 'Custom::AWSCDK-EKS-KubernetesResource', ...extra, Properties: { Manifest: JSON.stringify(objects), PruneLabel: 'p' },
+    });
+    const ns = { kind: 'Namespace', metadata: { name: 'n', labels: { p: '' } } };
+    const sa = { kind: 'ServiceAccount', metadata: { name: 's', namespace: 'n', labels: { p: '' } } };
+    const v = (resources: any) => ({ stacks: [{ name: 'S', template: { Resources: resources } }], gitOps: [], serviceAccounts: [] });
+
+    expect(plan(v({ M: manifest([ns, sa]) }), v({})).deletedObjects).toEqual(['Namespace n', 'ServiceAccount n/s']);
+    expect(plan(v({ M: manifest([ns, sa], { DeletionPolicy: 'Retain' }) }), v({})).deletedObjects).toEqual([]);
+    expect(plan(v({ M: manifest([ns, sa]) }), v({ M: manifest([]) })).deletedObjects).toEqual(['Namespace n']);
+  });
+});
+
+describe('docs/changing-a-deployed-app.md', () => {
+  test('its table is the outcome of each edit, as planned here', () => {
+    const rows = EDITS.map((edit) => {
+      const o = outcome(edit);
+      const deploy = o.failure ? `fails and rolls back: ${o.failure}` : 'succeeds';
+      const list = (keys: string[]) => keys.length === 0 ? 'none' : keys.map((k) => `\`${k}\``).join(', ');
+      return `| ${edit.edit} | ${deploy} | ${list(o.newRoleArn)} | ${list(o.cutOff)} |`;
+    });
+    const table = ['| edit | deploy | roles with a new ARN | pods cut off until restarted |', '|---|---|---|---|', ...rows].join('\n');
+    const page = fs.readFileSync(PAGE, 'utf8');
+    const [head, rest] = page.split('<!-- outcomes:start -->');
+    const [committedBlock, tail] = rest.split('<!-- outcomes:end -->');
+    const committed = committedBlock.trim();
+
+    // UPDATE_CHANGE_PAGE=1 rewrites the table after a deliberate change of behaviour.
+    if (process.env.UPDATE_CHANGE_PAGE) {
+      fs.writeFileSync(PAGE, `${head}<!-- outcomes:start -->\n${table}\n<!-- outcomes:end -->${tail}`);
+    }
+    expect(committed).toEqual(table);
+  });
+});

@@ -1,0 +1,343 @@
+/**
+ * Plans the deployment of version 2 of an app over version 1, the way CloudFormation and
+ * aws-cdk-lib's kubectl handler would run it, and reports what it does to the account and the
+ * cluster.
+ *
+ * CloudFormation, per stack (in the assembly's deployment order):
+ * - a logical ID only in version 2 is created; one only in version 1 is deleted in the cleanup
+ *   phase, unless its DeletionPolicy is Retain (then it stays in the account, orphaned);
+ * - a logical ID in both is replaced when its type or a create-only property changes (read from
+ *   the CloudFormation registry schemas that the CDK CLI bundles, `aws-cdk/db.json.gz`): the new
+ *   resource is created first, the old one deleted in the cleanup phase unless its
+ *   UpdateReplacePolicy is Retain; otherwise it is updated in place;
+ * - a create whose physical name is taken (a role name, a provider URL, an add-on or an
+ *   association of the same cluster) fails, and the stack rolls back;
+ * - stacks of version 1 that version 2 no longer has are deleted (`cdk destroy`), after the others;
+ * - removing an export fails while a stack not yet updated (or deleted) imports it.
+ *
+ * `Custom::AWSCDK-EKS-KubernetesResource` (aws-cdk-lib's kubectl handler, apply/__init__.py):
+ * Create runs `kubectl create` (`kubectl apply` with Overwrite), which fails for an object that
+ * exists; Update runs `kubectl apply` of the new manifest, with `--prune -l <PruneLabel>` where set,
+ * which deletes the labelled objects of kinds in kubectl's default prune allowlist that the new
+ * manifest left out; Delete runs `kubectl delete` of the old manifest. CloudFormation never sends
+ * Delete to a resource it retains. A custom resource is never replaced by this handler.
+ *
+ * Cluster objects start as version 1 left them (kubectl manifests, GitOps files as a GitOps tool
+ * applied them, and ServiceAccounts delivered by none(), which a Helm chart made). After the
+ * stacks, the GitOps tool applies version 2's files.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { App, Stack } from 'aws-cdk-lib';
+import * as YAML from 'yaml';
+import { IrsaServiceAccount, ManifestDeliveryKind } from '../../../lib';
+
+/** The CloudFormation registry schemas as the CDK CLI (aws-cdk, a devDependency) bundles them, from @aws-cdk/aws-service-spec. */
+const DB_PATH = path.join(__dirname, '..', '..', '..', 'node_modules', 'aws-cdk', 'db.json.gz');
+const KUBERNETES_RESOURCE = 'Custom::AWSCDK-EKS-KubernetesResource';
+
+/** kubectl's default prune allowlist (kubectl apply --prune without --prune-allowlist). */
+const PRUNE_ALLOWLIST = new Set([
+  'ConfigMap', 'Endpoints', 'Namespace', 'PersistentVolumeClaim', 'PersistentVolume', 'Pod', 'ReplicationController', 'Secret',
+  'Service', 'Job', 'CronJob', 'Ingress', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet',
+]);
+
+/** Types whose deletion takes away something shared by other stacks, apps or every pod of the cluster. */
+const SHARED_TYPES = new Set(['AWS::IAM::OIDCProvider', 'AWS::EKS::Addon', KUBERNETES_RESOURCE]);
+
+let createOnlyCache: Map<string, Set<string>> | undefined;
+
+/** The create-only (replacement) properties of each resource type, from the CDK CLI's bundled registry schemas. */
+export function createOnlyProperties(type: string): Set<string> {
+  if (!createOnlyCache) {
+    const db = JSON.parse(zlib.gunzipSync(fs.readFileSync(DB_PATH)).toString('utf8'));
+    const entities: any[] = Object.values(db.schema.resource.entities);
+    createOnlyCache = new Map();
+    for (const entity of entities) {
+      const names = Object.entries<any>(entity.properties ?? {}).filter(([, p]) => p.causesReplacement === 'yes').map(([name]) => name);
+      createOnlyCache.set(entity.cloudFormationType, new Set(names));
+    }
+  }
+  const found = createOnlyCache.get(type);
+  if (!found && !type.startsWith('Custom::')) {
+    throw new Error(`no registry schema for ${type}`);
+  }
+  return found ?? new Set();
+}
+
+/** A service account as version N declares it, and the role its pods use. */
+export interface DeclaredServiceAccount {
+  readonly key: string;
+  readonly delivery: ManifestDeliveryKind;
+  /** Where the role's ARN comes from: its literal name, or its stack and logical ID. */
+  readonly role: { stack: string; logicalId: string; roleName?: string };
+  /** What pods started under this version present: IRSA (sub, aud), Pod Identity, or both. */
+  readonly irsaAudience?: string;
+  readonly podIdentity: boolean;
+}
+
+/** One synthesized version of an app. */
+export interface Version {
+  readonly stacks: Array<{ name: string; template: any }>;
+  readonly gitOps: any[];
+  readonly serviceAccounts: DeclaredServiceAccount[];
+}
+
+/** Synthesizes an app into a `Version`. */
+export function versionOf(app: App): Version {
+  const assembly = app.synth();
+  const stacks = assembly.stacks.map((s) => ({ name: s.stackName, template: s.template }));
+  const gitOps: any[] = [];
+  for (const file of fs.readdirSync(assembly.directory).filter((f) => f.endsWith('.service-accounts.yaml')).sort()) {
+    const text = fs.readFileSync(path.join(assembly.directory, file), 'utf8');
+    gitOps.push(...YAML.parseAllDocuments(text).map((d) => d.toJSON()).filter((o) => o));
+  }
+  const serviceAccounts = app.node.findAll().filter((c): c is IrsaServiceAccount => c instanceof IrsaServiceAccount).map((sa) => {
+    const stack = Stack.of(sa.role);
+    const cfnRole: any = sa.role.node.defaultChild;
+    const annotations = sa.manifest.toJson().metadata.annotations ?? {};
+    const annotated = 'eks.amazonaws.com/role-arn' in annotations;
+    return {
+      key: `${sa.serviceAccountNamespace}/${sa.serviceAccountName}`,
+      delivery: sa.manifestDelivery.kind,
+      role: { stack: stack.stackName, logicalId: stack.resolve(cfnRole.logicalId), roleName: stack.resolve(cfnRole.roleName) },
+      irsaAudience: annotated ? annotations['eks.amazonaws.com/audience'] ?? 'sts.amazonaws.com' : undefined,
+      podIdentity: sa.podIdentityAssociation !== undefined,
+    };
+  });
+  return { stacks, gitOps, serviceAccounts };
+}
+
+/** What deploying version 2 over version 1 does. */
+export interface Outcome {
+  /** Why the deployment fails (the stack rolls back), if it does. */
+  readonly failure?: string;
+  /** Shared resources deleted: providers, the agent add-on (unless EKS preserves it), manifest resources. */
+  readonly deletedShared: string[];
+  /** Kubernetes objects deleted by kubectl (`Kind ns/name`). */
+  readonly deletedObjects: string[];
+  /** Objects version 2 declares that are not in the cluster afterwards. */
+  readonly missingDeclared: string[];
+  /** Service accounts of both versions whose role gets a new ARN: pods restart to use it. */
+  readonly newRoleArn: string[];
+  /** Service accounts whose running pods (started under version 1) can no longer get credentials. */
+  readonly cutOff: string[];
+}
+
+interface Resource { stack: string; id: string; type: string; props: any; deletion?: string; replace?: string }
+
+function resourcesOf(version: Version): Map<string, Resource> {
+  const all = new Map<string, Resource>();
+  for (const { name, template } of version.stacks) {
+    for (const [id, r] of Object.entries<any>(template.Resources ?? {})) {
+      all.set(`${name}/${id}`, { stack: name, id, type: r.Type, props: r.Properties ?? {}, deletion: r.DeletionPolicy, replace: r.UpdateReplacePolicy });
+    }
+  }
+  return all;
+}
+
+/** The names of a stack's exports in a version. */
+function exportsOf(version: Version, stack: string): Set<string> {
+  const template = version.stacks.find((s) => s.name === stack)?.template ?? {};
+  return new Set(Object.values<any>(template.Outputs ?? {}).map((o) => o.Export?.Name).filter((n) => typeof n === 'string'));
+}
+
+/** The name a resource takes in the account or cluster: two resources with one name cannot coexist. */
+function physicalName(r: Resource): string {
+  const p = r.props;
+  switch (r.type) {
+    case 'AWS::IAM::Role': return typeof p.RoleName === 'string' ? `role ${p.RoleName}` : `role of ${r.stack}/${r.id}`;
+    case 'AWS::IAM::OIDCProvider': return `provider ${JSON.stringify(p.Url)}`;
+    case 'AWS::EKS::Addon': return `add-on ${JSON.stringify(p.ClusterName)}/${p.AddonName}`;
+    case 'AWS::EKS::PodIdentityAssociation': return `association ${JSON.stringify(p.ClusterName)}/${p.Namespace}/${p.ServiceAccount}`;
+    default: return `${r.type} ${r.stack}/${r.id}`;
+  }
+}
+
+function same(a: any, b: any): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The Kubernetes objects of a manifest resource, intrinsics written as placeholders. */
+function manifestObjects(r: Resource): any[] {
+  const manifest = r.props.Manifest;
+  if (typeof manifest === 'string') {
+    return JSON.parse(manifest);
+  }
+  const [separator, parts] = manifest['Fn::Join'];
+  return JSON.parse(parts.map((part: any) => typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, '\'')}>`).join(separator));
+}
+
+function objectKey(o: any): string {
+  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+}
+
+/** Plans version 2 over version 1. */
+export function plan(v1: Version, v2: Version): Outcome {
+  const before = resourcesOf(v1);
+  const after = resourcesOf(v2);
+  const account = new Set([...before.values()].map(physicalName));
+  const cluster = new Map<string, any>();
+  for (const r of before.values()) {
+    if (r.type === KUBERNETES_RESOURCE) {
+      manifestObjects(r).forEach((o) => cluster.set(objectKey(o), o));
+    }
+  }
+  v1.gitOps.forEach((o) => cluster.set(objectKey(o), o));
+  v1.serviceAccounts.filter((sa) => sa.delivery === ManifestDeliveryKind.NONE).forEach((sa) => cluster.set(`ServiceAccount ${sa.key}`, {}));
+
+  const deletedShared: string[] = [];
+  const deletedObjects: string[] = [];
+  const replaced = new Set<string>();
+  const gone = new Set<string>();
+  let failure: string | undefined;
+
+  const kubectlDelete = (objects: any[]) => {
+    for (const o of objects) {
+      if (cluster.delete(objectKey(o))) {
+        deletedObjects.push(objectKey(o));
+      }
+    }
+  };
+  const remove = (key: string, r: Resource, policy: string | undefined) => {
+    if (policy === 'Retain') {
+      return;
+    }
+    gone.add(key);
+    account.delete(physicalName(r));
+    const preserved = r.type === 'AWS::EKS::Addon' && r.props.PreserveOnDelete === true;
+    if (SHARED_TYPES.has(r.type) && !preserved) {
+      deletedShared.push(`${r.type} ${key}`);
+    }
+    if (r.type === KUBERNETES_RESOURCE) {
+      kubectlDelete(manifestObjects(r));
+    }
+  };
+  const create = (key: string, r: Resource): string | undefined => {
+    const name = physicalName(r);
+    if (account.has(name)) {
+      return `${key}: creating ${r.type} fails, ${name} exists already`;
+    }
+    account.add(name);
+    if (r.type === KUBERNETES_RESOURCE) {
+      const objects = manifestObjects(r);
+      const taken = objects.filter((o) => cluster.has(objectKey(o)));
+      if (r.props.Overwrite !== true && taken.length > 0) {
+        return `${key}: kubectl create fails, ${taken.map(objectKey).join(', ')} exists already`;
+      }
+      objects.forEach((o) => cluster.set(objectKey(o), o));
+    }
+    return undefined;
+  };
+
+  const v2Stacks = v2.stacks.map((s) => s.name);
+  const order = [...v2Stacks, ...v1.stacks.map((s) => s.name).filter((n) => !v2Stacks.includes(n))];
+  const deployed = new Set<string>();
+  for (const stack of order) {
+    const cleanup: Array<() => void> = [];
+    // CloudFormation refuses to remove an export that a stack not yet updated still imports.
+    const dropped = [...exportsOf(v1, stack)].filter((name) => !exportsOf(v2, stack).has(name));
+    for (const name of dropped) {
+      const importer = v1.stacks.find((s) => s.name !== stack && !deployed.has(s.name) && JSON.stringify(s.template).includes(`{"Fn::ImportValue":"${name}"}`));
+      if (importer && !failure) {
+        failure = `${stack}: removing export ${name} fails, ${importer.name} imports it`;
+      }
+    }
+    deployed.add(stack);
+    for (const [key, r] of after) {
+      if (r.stack !== stack || failure) {
+        continue;
+      }
+      const old = before.get(key);
+      if (!old) {
+        failure = create(key, r);
+        continue;
+      }
+      const createOnly = createOnlyProperties(r.type);
+      const replacing = old.type !== r.type || [...createOnly].some((p) => !same(old.props[p], r.props[p]));
+      if (replacing) {
+        replaced.add(key);
+        failure = create(key, r);
+        cleanup.push(() => remove(key, old, old.replace));
+      } else if (r.type === KUBERNETES_RESOURCE) {
+        const objects = manifestObjects(r);
+        objects.forEach((o) => cluster.set(objectKey(o), o));
+        if (r.props.PruneLabel) {
+          const kept = new Set(objects.map(objectKey));
+          kubectlDelete(manifestObjects(old).filter((o) => !kept.has(objectKey(o)) && PRUNE_ALLOWLIST.has(o.kind)
+            && o.metadata.labels && r.props.PruneLabel in o.metadata.labels));
+        }
+      }
+    }
+    for (const [key, r] of before) {
+      if (r.stack === stack && !after.has(key)) {
+        cleanup.push(() => remove(key, r, r.deletion));
+      }
+    }
+    if (failure) {
+      break;
+    }
+    cleanup.forEach((step) => step());
+  }
+  if (!failure) {
+    v2.gitOps.forEach((o) => cluster.set(objectKey(o), o));
+  }
+
+  const declared = new Set<string>();
+  for (const r of after.values()) {
+    if (r.type === KUBERNETES_RESOURCE) {
+      manifestObjects(r).forEach((o) => declared.add(objectKey(o)));
+    }
+  }
+  v2.gitOps.forEach((o) => declared.add(objectKey(o)));
+  v2.serviceAccounts.forEach((sa) => declared.add(`ServiceAccount ${sa.key}`));
+  const missingDeclared = failure ? [] : [...declared].filter((k) => !cluster.has(k)).sort();
+
+  const arnOf = (sa: DeclaredServiceAccount, version: 1 | 2) => {
+    const key = `${sa.role.stack}/${sa.role.logicalId}`;
+    const generation = version === 2 && replaced.has(key) ? '#2' : '';
+    return typeof sa.role.roleName === 'string' ? `name:${sa.role.roleName}` : `cfn:${key}${generation}`;
+  };
+  const newRoleArn: string[] = [];
+  const cutOff: string[] = [];
+  for (const old of v1.serviceAccounts) {
+    const now = v2.serviceAccounts.find((sa) => sa.key === old.key);
+    if (now && arnOf(old, 1) !== arnOf(now, 2)) {
+      newRoleArn.push(old.key);
+    }
+    const providerDeleted = deletedShared.some((d) => d.startsWith('AWS::IAM::OIDCProvider'));
+    if (!failure && !keepsCredentials(old, now, after, gone, arnOf, providerDeleted)) {
+      cutOff.push(old.key);
+    }
+  }
+  return { failure, deletedShared: deletedShared.sort(), deletedObjects: deletedObjects.sort(), missingDeclared, newRoleArn, cutOff };
+}
+
+/**
+ * Whether pods started under version 1 keep getting credentials once version 2 is deployed:
+ * their role still exists under the same ARN and still trusts what they present, and the
+ * provider of IRSA tokens still exists.
+ */
+function keepsCredentials(old: DeclaredServiceAccount, now: DeclaredServiceAccount | undefined, after: Map<string, Resource>,
+  gone: Set<string>, arnOf: (sa: DeclaredServiceAccount, version: 1 | 2) => string, providerDeleted: boolean): boolean {
+  if (old.irsaAudience !== undefined && providerDeleted) {
+    return false;
+  }
+  if (!now || arnOf(old, 1) !== arnOf(now, 2)) {
+    // Running pods hold the ARN of version 1's role: it must still exist.
+    return !gone.has(`${old.role.stack}/${old.role.logicalId}`);
+  }
+  const role = after.get(`${now.role.stack}/${now.role.logicalId}`);
+  const statements: any[] = role?.props.AssumeRolePolicyDocument?.Statement ?? [];
+  const [namespace, name] = old.key.split('/');
+  if (old.irsaAudience !== undefined) {
+    const sub = `system:serviceaccount:${namespace}:${name}`;
+    return statements.some((s) => {
+      const equals = [s.Action].flat().includes('sts:AssumeRoleWithWebIdentity') ? s.Condition?.StringEquals ?? {} : {};
+      const values = (suffix: string) => Object.entries<any>(equals).filter(([k]) => k.endsWith(suffix)).flatMap(([, v]) => [v].flat());
+      return values(':sub').includes(sub) && values(':aud').includes(old.irsaAudience);
+    });
+  }
+  return !old.podIdentity || (now.podIdentity && statements.some((s) => s.Principal?.Service === 'pods.eks.amazonaws.com'));
+}
