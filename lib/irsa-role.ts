@@ -199,8 +199,8 @@ export class IrsaRole extends iam.Role {
 
     const resource = this.node.tryFindChild('Resource') as iam.CfnRole | undefined;
     if (resource) {
-      resource.assumeRolePolicyDocument = Lazy.any({ produce: () => this.renderTrustPolicy() });
-      resource.policies = Lazy.any({ produce: () => this.renderInlinePolicies() }, { omitEmptyArray: true });
+      resource.assumeRolePolicyDocument = Lazy.uncachedAny({ produce: () => this.renderTrustPolicy() });
+      resource.policies = Lazy.uncachedAny({ produce: () => this.renderInlinePolicies() }, { omitEmptyArray: true });
     }
     if (props.provider && props.subjects) {
       this.addTrust(props.provider, props.subjects, { audience: props.audience });

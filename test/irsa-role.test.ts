@@ -149,6 +149,28 @@ describe('IrsaRole trust policy', () => {
     expect(statements[1]).toEqual({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/breakglass' } });
   });
 
+  test('reflects trust and grants added after the role was first resolved', () => {
+    // GIVEN a role whose template form something resolves early (an aspect, a report, a test)
+    const { stack, blue, green } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+    const resource = role.node.defaultChild as iam.CfnRole;
+    stack.resolve(resource.assumeRolePolicyDocument);
+    stack.resolve(resource.policies);
+
+    // WHEN more is added
+    role.addTrust(green, [ServiceAccountSubject.exact('payments', 'api')]);
+    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api', clusterArn: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod' });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+
+    // THEN the template holds it all, and the size counts what the template holds
+    const properties = roleOf(stack);
+    expect(properties.AssumeRolePolicyDocument.Statement.map((s: any) => s.Principal)).toEqual([
+      { Federated: BLUE_ARN }, { Federated: GREEN_ARN }, { Service: 'pods.eks.amazonaws.com' },
+    ]);
+    expect(role.trustPolicySize).toEqual(iamSize(properties.AssumeRolePolicyDocument));
+    expect(properties.Policies.map((p: any) => p.PolicyName)).toEqual(['Grants']);
+  });
+
   test('renders one JSON string (Fn::Join), not a CfnJson custom resource, when the issuer is a token', () => {
     // GIVEN a provider whose issuer is known only at deploy
     const stack = new Stack(new App(), 'Stack');
