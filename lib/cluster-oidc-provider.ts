@@ -118,7 +118,7 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
     this.clientIdList = [...clientIds];
     this.resource = new iam.CfnOIDCProvider(this, 'Resource', {
       url: props.issuerUrl,
-      clientIdList: Lazy.uncachedList({ produce: () => this.clientIdList }),
+      clientIdList: Lazy.list({ produce: () => this.clientIdList }),
       thumbprintList: thumbprints && thumbprints.length > 0 ? [...thumbprints] : undefined,
     });
     this.openIdConnectProviderArn = this.resource.attrArn;
