@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
-import { PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
+import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
 import { hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { ServiceAccountSubject } from './service-account-subject';
@@ -111,6 +111,17 @@ export interface IrsaRoleProps extends IrsaRoleOptions, IrsaTrustOptions {
    * @default - none; required when `provider` is given
    */
   readonly subjects?: ServiceAccountSubject[];
+
+  /**
+   * Whether EKS Pod Identity trust without pins (from `pinSessionTags: false`,
+   * `disableSessionTags: true` or `addPodIdentityTrust()` without values) may be added to this
+   * role beside pinned trust. An unpinned statement admits every association in the account, so
+   * it voids the pins of every other service account of the role: set this only for a role meant
+   * to be shared unpinned, and give it only what all of its users may have.
+   *
+   * @default false: mixing pinned and unpinned Pod Identity trust on one role is a synth error
+   */
+  readonly allowUnpinnedPodIdentity?: boolean;
 }
 
 /**
@@ -173,6 +184,7 @@ export class IrsaRole extends iam.Role {
 
   private readonly trusts: WebIdentityTrust[] = [];
   private readonly podIdentityPins: PodIdentityPin[] = [];
+  private readonly allowUnpinnedPodIdentity: boolean;
   private readonly grantedStatements = new iam.PolicyDocument();
   private readonly userInlinePolicies: { [name: string]: iam.PolicyDocument };
 
@@ -196,6 +208,7 @@ export class IrsaRole extends iam.Role {
     this._givenName = props.roleName;
     this._givenPath = props.path;
     this.userInlinePolicies = { ...props.inlinePolicies };
+    this.allowUnpinnedPodIdentity = props.allowUnpinnedPodIdentity ?? false;
 
     const resource = this.node.tryFindChild('Resource') as iam.CfnRole | undefined;
     if (resource) {
@@ -238,7 +251,8 @@ export class IrsaRole extends iam.Role {
    *
    * Pin at least the cluster, namespace and service account unless the role is meant to be
    * shared by several associations: without pins, any Pod Identity association in the account
-   * may use it. Adding the same pins again changes nothing.
+   * may use it. Adding the same pins again changes nothing. Unpinned trust beside pinned trust
+   * is refused unless the role was made with `allowUnpinnedPodIdentity: true`.
    *
    * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
    * @param options the session tag values to require
@@ -248,9 +262,13 @@ export class IrsaRole extends iam.Role {
     // The same pin twice (several service accounts sharing an unpinned role) changes nothing.
     const known = this.podIdentityPins.some((p) =>
       p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount);
-    if (!known) {
-      this.podIdentityPins.push(pin);
+    if (known) {
+      return;
     }
+    if (!this.allowUnpinnedPodIdentity) {
+      checkPinsNotVoided(this, [...this.podIdentityPins, pin], 'create the shared role with allowUnpinnedPodIdentity: true');
+    }
+    this.podIdentityPins.push(pin);
   }
 
   /**

@@ -388,6 +388,18 @@ describe('IrsaRole trust policy size', () => {
 });
 
 describe('IrsaRole bad input', () => {
+  test('fails for unpinned Pod Identity trust beside pinned trust, unless allowed', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = new IrsaRole(stack, 'Role');
+    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+
+    expect(() => role.addPodIdentityTrust()).toThrow('the role Stack/Role would trust EKS Pod Identity pinned to payments/api and also unpinned');
+    const shared = new IrsaRole(stack, 'Shared', { allowUnpinnedPodIdentity: true });
+    shared.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    expect(() => shared.addPodIdentityTrust()).not.toThrow();
+  });
+
   test('fails for an empty subject list', () => {
     const { stack, blue } = setup();
     expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [] }))
