@@ -289,13 +289,7 @@ export class IrsaRole extends iam.Role {
    * an upper bound where the issuer or provider is a token.
    */
   public get trustPolicySize(): number {
-    return trustPolicySize(this.trusts, this.otherTrustStatements(), Stack.of(this).region);
-  }
-
-  /** Pod Identity and hand-added statements, resolved to their template form. */
-  private otherTrustStatements(): any[] {
-    const stack = Stack.of(this);
-    return [...stack.resolve(podIdentityStatements(this.podIdentityPins)), ...(stack.resolve(this.assumeRolePolicy)?.Statement ?? [])];
+    return trustPolicySize(Stack.of(this), this.trusts, this.podIdentityPins, this.assumeRolePolicy?.toJSON()?.Statement ?? []);
   }
 
   private renderTrustPolicy(): any {
@@ -325,8 +319,9 @@ export class IrsaRole extends iam.Role {
     }
     const size = this.trustPolicySize;
     if (size > this.trustPolicySizeLimit) {
-      const subjects = this.trusts.reduce((n, t) => n + t.subjects.length, 0);
-      const bound = hasTokenIssuer(this.trusts) ? ' at most' : '';
+      const subjects = this.trusts.reduce((n, t) => n + t.subjects.length, 0) + this.podIdentityPins.length;
+      // An upper bound wherever the template holds a value known only at deploy.
+      const bound = /"(Ref|Fn::[A-Za-z]+)":/.test(JSON.stringify(Stack.of(this).resolve(this.renderTrustPolicy()))) ? ' at most' : '';
       errors.push(`the trust policy would be${bound} ${size} characters, over the limit of ${this.trustPolicySizeLimit} (IAM quota ACLSizePerRole), `
         + `and fail at deploy with LimitExceeded. It trusts ${subjects} service account subject(s). Trust fewer service accounts per role, `
         + 'cover several with one pattern (ServiceAccountSubject.matching or anyInNamespace), or have the quota raised and set trustPolicySizeLimit to it.');

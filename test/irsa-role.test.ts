@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ClusterOidcProvider, IrsaRole, ServiceAccountSubject } from '../lib';
 import { iamSize, parseJoinedJson } from './util';
 
@@ -327,6 +328,51 @@ describe('IrsaRole trust policy size', () => {
     // THEN
     expect(role.trustPolicySize).toBeGreaterThanOrEqual(realSize);
     expect(role.trustPolicySize - realSize).toBeLessThan(20);
+  });
+
+  test('measures Pod Identity pins whose cluster ARN is a token at the longest EKS cluster ARN, never below the real size', () => {
+    // GIVEN the longest real cluster ARN: the longest region and a 100-character cluster name
+    const longestRegion = RegionInfo.regions.map((r) => r.name).reduce((a, b) => (b.length > a.length ? b : a));
+    const longestArn = `arn:aws:eks:${longestRegion}:123456789012:cluster/${'c'.repeat(100)}`;
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const stack = new Stack(new App(), 'Stack', { env });
+    const literalStack = new Stack(new App(), 'Literal', { env });
+    const tokenArn = new CfnParameter(stack, 'ClusterArn').valueAsString;
+    const withToken = new IrsaRole(stack, 'WithToken');
+    const withLongest = new IrsaRole(literalStack, 'WithLongest', { trustPolicySizeLimit: 4096 });
+
+    // WHEN six service accounts of different namespaces share each role
+    for (let i = 0; i < 6; i++) {
+      withToken.addPodIdentityTrust({ clusterArn: tokenArn, namespace: `namespace-${i}`, serviceAccount: 'api' });
+      withLongest.addPodIdentityTrust({ clusterArn: longestArn, namespace: `namespace-${i}`, serviceAccount: 'api' });
+    }
+
+    // THEN the token is measured at least as long as the longest real ARN, and the policy is refused
+    const literalSize = iamSize(roleOf(literalStack).AssumeRolePolicyDocument);
+    expect(withLongest.trustPolicySize).toEqual(literalSize);
+    expect(withToken.trustPolicySize).toBeGreaterThanOrEqual(literalSize);
+    expect(withToken.trustPolicySize).toBeGreaterThan(2048);
+    expect(() => Template.fromStack(stack)).toThrow(/\[Stack\/WithToken\] the trust policy would be at most \d+ characters, over the limit of 2048 .* It trusts 6 service account subject\(s\)\./);
+  });
+
+  test('measures two token cluster ARNs as two statements, and tokens in hand-added statements at their longest', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const blue = new CfnParameter(stack, 'Blue').valueAsString;
+    const green = new CfnParameter(stack, 'Green').valueAsString;
+    const two = new IrsaRole(stack, 'Two');
+    two.addPodIdentityTrust({ clusterArn: blue, namespace: 'payments', serviceAccount: 'api' });
+    two.addPodIdentityTrust({ clusterArn: green, namespace: 'payments', serviceAccount: 'api' });
+    const one = new IrsaRole(stack, 'One');
+    one.addPodIdentityTrust({ clusterArn: blue, namespace: 'payments', serviceAccount: 'api' });
+    const before = one.trustPolicySize;
+
+    one.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.ArnPrincipal(new CfnParameter(stack, 'Breakglass').valueAsString)],
+    }));
+
+    expect(two.trustPolicySize).toBeGreaterThan(2 * before - 40);
+    expect(one.trustPolicySize - before).toEqual(iamSize({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'x'.repeat(255) } }) + 1);
   });
 
   test('is exact for a token issuer when the stack region is known', () => {
