@@ -320,7 +320,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       new ServiceAccountManifest({ ...props, namespace });
       return ServiceAccountSubject.exact(namespace, props.name);
     });
-    registerServiceAccount(this, cluster.identity, namespace, props.name);
+    registerServiceAccount(this, cluster.key(this), namespace, props.name);
 
     this.role = props.role ?? new IrsaRole(this, 'Role', {
       ...props,
@@ -411,6 +411,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (cluster.account !== undefined && !Token.isUnresolved(account) && cluster.account !== account) {
       fail(`EKS Pod Identity associations belong to the cluster's account (${cluster.account}), but this service account's stack deploys to `
         + `${account}. Define it in a stack of the cluster's account, and reach ${account} with targetRoleArn (role chaining).`, this);
+    }
+    const region = Stack.of(this).region;
+    if (cluster.region !== undefined && !Token.isUnresolved(region) && cluster.region !== region) {
+      fail(`EKS Pod Identity associations belong to the cluster's region (${cluster.region}), but this service account's stack deploys to `
+        + `${region}. Define it in a stack of the cluster's region.`, this);
     }
     if (props.retainIrsaTrust !== undefined && mode !== IdentityMode.POD_IDENTITY) {
       fail('retainIrsaTrust is for IdentityMode.POD_IDENTITY, the step after IRSA_AND_POD_IDENTITY in a migration; the other modes trust IRSA anyway.', this);

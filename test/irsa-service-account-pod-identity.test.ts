@@ -270,6 +270,34 @@ describe('IdentityMode.POD_IDENTITY', () => {
     }
   });
 
+  test('installs the agent on each of the clusters named alike in two accounts, once each', () => {
+    const app = new App();
+    const stacks = [ENV, { ...ENV, account: '210987654321' }].map((env, i) => new Stack(app, `Stack${i}`, { env }));
+
+    for (const stack of stacks) {
+      for (const name of ['a', 'b']) {
+        new IrsaServiceAccount(stack, name, {
+          cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', installPodIdentityAgent: true }), name, identityMode: IdentityMode.POD_IDENTITY,
+        });
+      }
+    }
+
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EKS::Addon', 1);
+      template.hasResourceProperties('AWS::EKS::Addon', { ClusterName: 'prod', AddonName: 'eks-pod-identity-agent' });
+    }
+  });
+
+  test('fails for a cluster of another region', () => {
+    const stack = newStack();
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', clusterArn: 'arn:aws:eks:us-east-1:123456789012:cluster/prod' });
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
+      .toThrow('[cdk-irsa] Stack/Api: EKS Pod Identity associations belong to the cluster\'s region (us-east-1), but this service account\'s stack '
+        + 'deploys to eu-west-1. Define it in a stack of the cluster\'s region.');
+  });
+
   test('uses the agent of a cluster made in the app, once, and keeps one that exists already', () => {
     // GIVEN a cluster whose agent the app added by hand
     const stack = newStack();

@@ -36,12 +36,20 @@ export interface ClusterAdapter {
   readonly clusterName: string;
   /** The cluster's account, where it is known at synth. */
   readonly account?: string;
+  /** The cluster's region, where it is known at synth. */
+  readonly region?: string;
   /** Why Pod Identity cannot work on this cluster, if the cluster says so. */
   readonly podIdentityUnavailable?: string;
   /** The issuer URL, where it is known. */
   readonly issuerUrl?: string;
-  /** A string that names the same cluster in every synth: never a token. */
+  /** A string that names the same cluster in every synth: never a token. Construct IDs and role names derive from it. */
   readonly identity: string;
+  /**
+   * A string that tells this cluster from every other in the app, as seen from `scope`: its
+   * account, region and name (the region implies the partition), or its construct path where
+   * the name is a token. Registries of service accounts and agents key on it.
+   */
+  key(scope: IConstruct): string;
   /** Where the cluster can apply manifests, how. */
   readonly manifests?: ManifestTarget;
   /** The cluster's ARN as seen from `scope` (the `eks-cluster-arn` session tag of Pod Identity). */
@@ -62,6 +70,15 @@ function ownedIssuerUrl(cluster: AnyCluster): string | undefined {
 
 function clusterIdentity(cluster: AnyCluster): string {
   return Token.isUnresolved(cluster.clusterName) ? `path:${cluster.node.path}` : `name:${cluster.clusterName}`;
+}
+
+/** The key of a cluster by account, region and name; tokens (environment-agnostic stacks) stand as they are. */
+function locationKey(account: string, region: string, clusterName: string): string {
+  return `cluster:${account}:${region}:${clusterName}`;
+}
+
+function ownedClusterKey(cluster: AnyCluster): string {
+  return Token.isUnresolved(cluster.clusterName) ? clusterIdentity(cluster) : locationKey(cluster.env.account, cluster.env.region, cluster.clusterName);
 }
 
 /**
@@ -109,10 +126,12 @@ function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string
 }
 
 /** The Pod Identity facts of an aws-eks or aws-eks-v2 cluster. */
-function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean): Pick<ClusterAdapter, 'clusterArn' | 'account' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
+function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean):
+Pick<ClusterAdapter, 'clusterArn' | 'account' | 'region' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
   const owned = ownedIssuerUrl(cluster) !== undefined;
   return {
     account: Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account,
+    region: Token.isUnresolved(cluster.env.region) ? undefined : cluster.env.region,
     clusterArn: () => cluster.clusterArn,
     podIdentityUnavailable: fargate
       ? `${cluster.node.path} is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityMode.IRSA.`
@@ -121,7 +140,7 @@ function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImpo
       if (owned) {
         return agentOfCluster(cluster);
       }
-      return installAgentOnImport ? installAgent(scope, cluster.clusterName, clusterIdentity(cluster)) : undefined;
+      return installAgentOnImport ? installAgent(scope, cluster.clusterName, ownedClusterKey(cluster), clusterIdentity(cluster)) : undefined;
     },
   };
 }
@@ -134,6 +153,7 @@ export function eksClusterAdapter(cluster: eks.ICluster, installAgentOnImport: b
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
+    key: () => ownedClusterKey(cluster),
     manifests: canApply
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
           new eks.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
@@ -149,6 +169,7 @@ export function eksV2ClusterAdapter(cluster: eksv2.ICluster, installAgentOnImpor
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
+    key: () => ownedClusterKey(cluster),
     manifests: cluster.kubectlProvider !== undefined
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
           new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
@@ -193,13 +214,26 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
     return fail('clusterName and issuerUrl are both tokens: give at least one of them literally, or pass oidcProvider, so that cdk-irsa can '
       + 'name the provider it creates the same way in every synth.');
   }
+  const arnParts = attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':') : undefined;
+  const key = (scope: IConstruct) => {
+    if (arnParts) {
+      return locationKey(arnParts[4], arnParts[3], arnParts[5]?.replace(/^cluster\//, '') ?? clusterName);
+    }
+    if (Token.isUnresolved(clusterName)) {
+      return identity;
+    }
+    const stack = Stack.of(scope);
+    return locationKey(stack.account, stack.region, clusterName);
+  };
   return {
     clusterName,
     issuerUrl,
     identity,
+    key,
     clusterArn: (scope) => attrs.clusterArn ?? clusterArnIn(Stack.of(scope), clusterName),
-    account: attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':')[4] : undefined,
-    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, identity) : undefined,
+    account: arnParts?.[4],
+    region: arnParts?.[3],
+    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, key(scope), identity) : undefined,
     provider: (scope) => {
       if (oidcProvider) {
         return oidcProvider;

@@ -35,23 +35,24 @@ export function agentOfCluster(cluster: eks.ICluster | eksv2.ICluster): IDependa
 }
 
 /**
- * An agent add-on for a cluster made outside the app, created once per cluster in the whole
- * app (in the stack of the first service account that asks).
+ * An agent add-on for a cluster made outside the app, created once per cluster (by `key`:
+ * account, region and name) in the whole app, in the stack of the first service account that
+ * asks; its construct ID derives from the stable `identity`.
  */
-export function installAgent(scope: IConstruct, clusterName: string, identity: string): IDependable {
+export function installAgent(scope: IConstruct, clusterName: string, key: string, identity: string): IDependable {
   const root = scope.node.root;
   let agents = agentsByRoot.get(root);
   if (!agents) {
     agents = new Map();
     agentsByRoot.set(root, agents);
   }
-  let agent = agents.get(identity);
+  let agent = agents.get(key);
   if (!agent) {
     agent = new eks.CfnAddon(Stack.of(scope) as Construct, `IrsaPodIdentityAgent${shortHash(identity)}`, {
       clusterName,
       addonName: AGENT_ADDON_NAME,
     });
-    agents.set(identity, agent);
+    agents.set(key, agent);
   }
   return agent;
 }
