@@ -1,5 +1,5 @@
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -438,5 +438,92 @@ describe('IrsaCluster.fromAttributes', () => {
     ['a query', `${ISSUER_URL}?x=1`, /^\[cdk-irsa\] issuerUrl "https:\/\/oidc[^"]+\?x=1" must not contain a query \("\?"\) or fragment \("#"\)/],
   ])('fails on an issuer URL with %s', (_, issuerUrl, message) => {
     expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl })).toThrow(message);
+  });
+});
+
+describe('one IAM OIDC provider per issuer and account, whichever way the cluster is named', () => {
+  function providers(stack: Stack): string[] {
+    return Object.keys(Template.fromStack(stack).findResources('AWS::IAM::OIDCProvider'));
+  }
+
+  test('reuses a ClusterOidcProvider of the user for the same literal issuer, in its stack and, by ARN, in another', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const other = new Stack(app, 'Other', { env: ENV });
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: ISSUER_URL });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', audience: 'vault' });
+    const worker = new IrsaServiceAccount(other, 'Worker', { cluster, name: 'worker' });
+
+    // THEN
+    expect(providers(stack)).toEqual([stack.getLogicalId(provider.node.defaultChild as iam.CfnOIDCProvider)]);
+    expect(providers(other)).toEqual([]);
+    expect(provider.clientIds).toEqual(['sts.amazonaws.com', 'vault']);
+    expect(roleOf(api).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: { 'Fn::GetAtt': ['Provider2281708E', 'Arn'] } });
+    expect(roleOf(worker).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: PROVIDER_ARN });
+  });
+
+  test('fails for a ClusterOidcProvider made after cdk-irsa made one for the same issuer and account', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
+
+    new ClusterOidcProvider(stack, 'Late', { issuerUrl: ISSUER_URL });
+
+    expect(() => Template.fromStack(stack)).toThrow(`[Stack/Late] the app has another IAM OIDC provider for the issuer URL ${ISSUER_URL} at `
+      + 'Stack/IrsaOidcProvider0720465B/Resource. IAM holds one provider per issuer and account: the second fails at deploy with '
+      + 'EntityAlreadyExists. Keep one, and pass it where the other is used (IrsaCluster.fromAttributes({ oidcProvider }), IrsaRole provider).');
+  });
+
+  test('warns for two providers of one issuer in environment-agnostic stacks, which may deploy to one account', () => {
+    const app = new App();
+    const first = new Stack(app, 'First');
+    new ClusterOidcProvider(first, 'Provider', { issuerUrl: ISSUER_URL });
+    new ClusterOidcProvider(new Stack(app, 'Second'), 'Provider', { issuerUrl: ISSUER_URL });
+
+    Annotations.fromStack(first).hasWarning('/First/Provider', Match.stringLikeRegexp(
+      '^If these stacks deploy to one account, the app has another IAM OIDC provider for the issuer URL .* at Second/Provider/Resource\\.'));
+  });
+
+  test.each([['fromAttributes first', true], ['fromClusterV2 first', false]])(
+    'uses the provider of a cluster made in the app for fromAttributes with its issuer URL attribute (%s)', (_, attributesFirst) => {
+      // GIVEN
+      const stack = new Stack(new App(), 'Stack', { env: ENV });
+      const cluster = eksV2Cluster(stack, false);
+      const byAttributes = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: cluster.clusterOpenIdConnectIssuerUrl });
+      const byCluster = IrsaCluster.fromClusterV2(cluster);
+
+      // WHEN
+      const [first, second] = attributesFirst ? [byAttributes, byCluster] : [byCluster, byAttributes];
+      const a = new IrsaServiceAccount(stack, 'A', { cluster: first, name: 'a' });
+      const b = new IrsaServiceAccount(stack, 'B', { cluster: second, name: 'b' });
+
+      // THEN
+      expect(providers(stack)).toHaveLength(1);
+      expect(first.oidcProvider(stack)).toBe(second.oidcProvider(stack));
+      const principal = (sa: IrsaServiceAccount) => parseJoinedJson(roleOf(sa).AssumeRolePolicyDocument).Statement[0].Principal;
+      expect(principal(a)).toEqual(principal(b));
+    });
+
+  test('uses a ClusterOidcProvider of the user for the issuer of a cluster made in the app', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const cluster = eksV2Cluster(stack, false);
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: cluster.clusterOpenIdConnectIssuerUrl });
+
+    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'a' });
+
+    expect(providers(stack)).toEqual([stack.getLogicalId(provider.node.defaultChild as iam.CfnOIDCProvider)]);
+  });
+
+  test('warns where the issuer URL is a token that names no cluster of the app', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const issuerUrl = new CfnParameter(stack, 'IssuerUrl').valueAsString;
+
+    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl }), name: 'a', manifestDelivery: ManifestDelivery.none() });
+
+    Annotations.fromStack(stack).hasWarning('/Stack/A', Match.stringLikeRegexp(
+      '^The issuer URL of cluster prod is known only at deploy, so cdk-irsa cannot tell whether another provider'));
   });
 });

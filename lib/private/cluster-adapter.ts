@@ -1,4 +1,4 @@
-import { FeatureFlags, Stack, Token } from 'aws-cdk-lib';
+import { FeatureFlags, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { fail, q } from './errors';
 import { issuerFromProviderArn, validateIssuerUrl } from './issuer';
 import { agentOfCluster, installAgent } from './pod-identity-agent';
+import { indexedProvider } from './provider-index';
 import { providerForIssuer } from './provider-registry';
 
 /** aws-cdk-lib's prefix of the labels that `kubectl apply --prune` selects on. */
@@ -44,14 +45,14 @@ export interface ClusterAdapter {
   readonly issuerUrl?: string;
   /** A string that names the same cluster in every synth: never a token. Construct IDs and role names derive from it. */
   readonly identity: string;
+  /** Where the cluster can apply manifests, how. */
+  readonly manifests?: ManifestTarget;
   /**
    * A string that tells this cluster from every other in the app, as seen from `scope`: its
    * account, region and name (the region implies the partition), or its construct path where
    * the name is a token. Registries of service accounts and agents key on it.
    */
   key(scope: IConstruct): string;
-  /** Where the cluster can apply manifests, how. */
-  readonly manifests?: ManifestTarget;
   /** The cluster's ARN as seen from `scope` (the `eks-cluster-arn` session tag of Pod Identity). */
   clusterArn(scope: IConstruct): string;
   /** The EKS Pod Identity agent add-on, installed once, for pods of this cluster (`undefined` where not managed here). */
@@ -78,7 +79,9 @@ function locationKey(account: string, region: string, clusterName: string): stri
 }
 
 function ownedClusterKey(cluster: AnyCluster): string {
-  return Token.isUnresolved(cluster.clusterName) ? clusterIdentity(cluster) : locationKey(cluster.env.account, cluster.env.region, cluster.clusterName);
+  return Token.isUnresolved(cluster.clusterName)
+    ? clusterIdentity(cluster)
+    : locationKey(cluster.env.account, cluster.env.region, cluster.clusterName);
 }
 
 /**
@@ -107,6 +110,11 @@ function clusterProvider(cluster: AnyCluster, kind: string): iam.IOpenIdConnectP
   const own = cluster.node.tryFindChild(OWN_PROVIDER_ID) as ClusterOidcProvider | undefined;
   if (own) {
     return own;
+  }
+  // A ClusterOidcProvider of the user's for this cluster's issuer (a token): one provider per issuer.
+  const indexed = indexedProvider(cluster, issuerUrl);
+  if (indexed) {
+    return indexed;
   }
   const created = new ClusterOidcProvider(cluster as unknown as Construct, OWN_PROVIDER_ID, { issuerUrl });
   // aws-cdk-lib creates its provider lazily on first use of `cluster.openIdConnectProvider` and
@@ -243,9 +251,25 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
           + 'cluster\'s issuer otherwise. Give issuerUrl (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`), '
           + 'or oidcProvider to reuse an existing provider. (EKS Pod Identity alone needs neither.)', scope);
       }
+      // The issuer of a cluster made in this app (fromAttributes({ issuerUrl: cluster.clusterOpenIdConnectIssuerUrl })):
+      // that cluster's provider, whichever way the cluster is named.
+      const owner = Token.isUnresolved(issuerUrl) ? clusterOfIssuer(issuerUrl) : undefined;
+      if (owner) {
+        return clusterProvider(owner, 'aws-eks');
+      }
       return providerForIssuer(scope, issuerUrl, identity);
     },
   };
+}
+
+/** The aws-eks or aws-eks-v2 cluster of this app whose issuer URL attribute a token stands for, if any. */
+function clusterOfIssuer(issuerUrl: string): AnyCluster | undefined {
+  const token = Tokenization.reverseString(issuerUrl).firstToken;
+  if (!(token instanceof Reference)) {
+    return undefined;
+  }
+  return [...token.target.node.scopes].reverse().find((c): c is eks.Cluster | eksv2.Cluster =>
+    (c instanceof eks.Cluster || c instanceof eksv2.Cluster) && c.clusterOpenIdConnectIssuerUrl === issuerUrl);
 }
 
 /** The ARN of a cluster of this name in the stack's account and region, literal where they are. */
