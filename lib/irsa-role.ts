@@ -6,7 +6,7 @@ import { fail, q } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
 import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
-import { hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
+import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { ServiceAccountSubject } from './service-account-subject';
 
 /** IAM's limit on the total size of a role's inline policies. */
@@ -232,6 +232,7 @@ export class IrsaRole extends iam.Role {
   public addTrust(provider: iam.IOpenIdConnectProvider, subjects: ServiceAccountSubject[], options: IrsaTrustOptions = {}): void {
     const audience = options.audience ?? DEFAULT_AUDIENCE;
     checkTrust(subjects, audience);
+    checkProviderAccount(this, provider);
     let trust = this.trusts.find((t) => t.provider === provider && t.audience === audience);
     if (!trust) {
       trust = { provider, audience, subjects: [] };

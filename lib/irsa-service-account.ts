@@ -338,9 +338,10 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }
     if (usesIrsa) {
       const audience = props.audience ?? DEFAULT_AUDIENCE;
-      const provider = cluster.provider(this);
+      // The provider of the role's account: where the role is in another account than this stack, the one there.
+      const provider = cluster.provider(inAnotherAccount(this, this.role) ? this.role : this);
       acceptAudience(this, provider, audience);
-      trustWebIdentity(this, this.role, provider, subject, audience);
+      checkedFor(this, () => trustWebIdentity(this, this.role, provider, subject, audience));
     }
     if (usesPodIdentity) {
       const pin = (props.pinSessionTags ?? true) && !props.disableSessionTags;
@@ -478,6 +479,13 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         return undefined;
     }
   }
+}
+
+/** Whether a role of the app lives in another (known) account than the scope's stack. */
+function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
+  const here = Stack.of(scope).account;
+  const there = Stack.of(role).account;
+  return !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there;
 }
 
 /**

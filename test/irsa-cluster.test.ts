@@ -4,7 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClusterOidcProvider, IrsaCluster, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { ClusterOidcProvider, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind, ServiceAccountSubject } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -525,5 +525,55 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
 
     Annotations.fromStack(stack).hasWarning('/Stack/A', Match.stringLikeRegexp(
       '^The issuer URL of cluster prod is known only at deploy, so cdk-irsa cannot tell whether another provider'));
+  });
+});
+
+describe('a role in another account than the service account\'s stack', () => {
+  const OTHER_ENV = { account: '210987654321', region: 'eu-west-1' };
+
+  test('trusts the provider of the role\'s account, created there for a cluster known by its issuer', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const roleStack = new Stack(app, 'Roles', { env: OTHER_ENV });
+    const role = new IrsaRole(roleStack, 'Role', { roleName: 'api' });
+
+    // WHEN
+    new IrsaServiceAccount(stack, 'Api', {
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api', role, manifestDelivery: ManifestDelivery.none(),
+    });
+
+    // THEN
+    const providerIds = Object.keys(Template.fromStack(roleStack).findResources('AWS::IAM::OIDCProvider'));
+    expect(providerIds).toHaveLength(1);
+    expect(Template.fromStack(roleStack).toJSON().Resources[stack.getLogicalId(role.node.defaultChild as iam.CfnRole)]
+      .Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: { 'Fn::GetAtt': [providerIds[0], 'Arn'] } });
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+  });
+
+  test('fails for a cluster made in the app, whose provider is in the cluster\'s account', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const cluster = eksV2Cluster(stack, false);
+    const role = new IrsaRole(new Stack(app, 'Roles', { env: OTHER_ENV }), 'Role');
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', role })).toThrow(
+      '[cdk-irsa] Stack/Api: the role Roles/Role is in account 210987654321, but the OIDC provider Stack/Cluster/IrsaOidcProvider it would trust '
+      + 'is in account 123456789012: STS in 210987654321 accepts a service account\'s token only through an OIDC provider of 210987654321, so the '
+      + 'role could never be assumed. Register the cluster\'s issuer in 210987654321: IrsaCluster.fromAttributes({ clusterName, issuerUrl }) with the '
+      + 'literal issuer URL creates (or reuses) the provider there, or pass oidcProvider: ClusterOidcProvider.fromProviderArn() of the provider '
+      + 'that 210987654321 has.');
+  });
+
+  test('fails for an imported role of another account, and for addTrust() with a provider of another account', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::210987654321:role/api');
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', role: imported, manifestDelivery: ManifestDelivery.none() }))
+      .toThrow(/the role Stack\/Imported is in account 210987654321, but the OIDC provider Stack\/IrsaOidcProvider0720465B it would trust is in account 123456789012/);
+    const otherProvider = ClusterOidcProvider.fromProviderArn(stack, 'Other', `arn:aws:iam::210987654321:oidc-provider/${ISSUER}`);
+    expect(() => new IrsaRole(stack, 'Role', { provider: otherProvider, subjects: [ServiceAccountSubject.exact('payments', 'api')] }))
+      .toThrow(/the role Stack\/Role is in account 123456789012, but the OIDC provider Stack\/Other it would trust is in account 210987654321/);
   });
 });

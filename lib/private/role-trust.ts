@@ -5,7 +5,7 @@ import { IrsaRole } from '../irsa-role';
 import { ServiceAccountSubject } from '../service-account-subject';
 import { fail } from './errors';
 import { checkPinsNotVoided, NAMESPACE_TAG, POD_IDENTITY_PRINCIPAL, SERVICE_ACCOUNT_TAG, PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
-import { webIdentityStatements } from './trust-policy';
+import { checkProviderAccount, webIdentityStatements } from './trust-policy';
 
 /**
  * Adds a service account's trust to a role, whatever kind of role it is: an `IrsaRole` renders
@@ -19,6 +19,7 @@ export function trustWebIdentity(
     role.addTrust(provider, [subject], { audience });
     return;
   }
+  checkProviderAccount(role, provider);
   const statements = webIdentityStatements([{ provider, audience, subjects: [subject] }]);
   if (role instanceof iam.Role && role.assumeRolePolicy) {
     if (Token.isUnresolved(provider.openIdConnectProviderIssuer)) {

@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ServiceAccountSubject } from '../service-account-subject';
+import { fail } from './errors';
 import { MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH } from './kubernetes-names';
 import { PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
 
@@ -195,4 +196,27 @@ export function trustPolicySize(stack: Stack, trusts: WebIdentityTrust[], pins: 
   };
   const json = JSON.stringify(document).replace(STRING_TOKEN, 'x'.repeat(OTHER_TOKEN_BOUND));
   return iamLength(json);
+}
+
+/** The account of a provider, where known at synth: from a literal ARN, else from its stack. */
+function providerAccount(provider: iam.IOpenIdConnectProvider): string | undefined {
+  const arn = provider.openIdConnectProviderArn;
+  const account = Token.isUnresolved(arn) ? Stack.of(provider).account : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
+  return account === undefined || Token.isUnresolved(account) ? undefined : account;
+}
+
+/**
+ * Refuses web-identity trust of a role through a provider of another account: STS accepts a
+ * token only through the provider of the role's own account, so the role could never be assumed.
+ */
+export function checkProviderAccount(role: iam.IRole, provider: iam.IOpenIdConnectProvider): void {
+  const roleAccount = Token.isUnresolved(role.env.account) ? undefined : role.env.account;
+  const account = providerAccount(provider);
+  if (roleAccount === undefined || account === undefined || roleAccount === account) {
+    return;
+  }
+  fail(`the role ${role.node.path} is in account ${roleAccount}, but the OIDC provider ${provider.node.path} it would trust is in account ${account}: `
+    + `STS in ${roleAccount} accepts a service account's token only through an OIDC provider of ${roleAccount}, so the role could never be assumed. `
+    + `Register the cluster's issuer in ${roleAccount}: IrsaCluster.fromAttributes({ clusterName, issuerUrl }) with the literal issuer URL creates `
+    + `(or reuses) the provider there, or pass oidcProvider: ClusterOidcProvider.fromProviderArn() of the provider that ${roleAccount} has.`);
 }
