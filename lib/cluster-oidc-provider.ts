@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail, q } from './private/errors';
 import { issuerFromProviderArn, issuerHostPath, validateIssuerUrl, validateProviderArn } from './private/issuer';
+import { checkSingleProvider, indexProvider } from './private/provider-index';
 import { validateRemovalPolicy } from './private/removal';
 
 /** The audience that EKS projected tokens carry unless a ServiceAccount asks for another. */
@@ -64,8 +65,10 @@ export interface ClusterOidcProviderProps {
  * It is a native `AWS::IAM::OIDCProvider` resource: no Lambda function, no custom resource
  * and no network call at synth or deploy from this library. An account holds one provider
  * per issuer URL, so when one exists already (made by eksctl, the console or another stack)
- * import it with `ClusterOidcProvider.fromProviderArn()` instead of creating a second. It is
- * retained when removed from the app, unless `removalPolicy` says otherwise.
+ * import it with `ClusterOidcProvider.fromProviderArn()` instead of creating a second. In this
+ * app, cdk-irsa reuses it for `IrsaCluster`s of the same issuer and account, and a second
+ * provider for the same issuer and account is a synth error. It is retained when removed from
+ * the app, unless `removalPolicy` says otherwise.
  *
  * Tags are set with the usual `Tags.of(provider).add(key, value)`.
  *
@@ -137,6 +140,9 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
     this.resource.applyRemovalPolicy(removalPolicy);
     this.openIdConnectProviderArn = this.resource.attrArn;
     this.openIdConnectProviderIssuer = issuerHostPath(props.issuerUrl);
+    // cdk-irsa reuses this provider for its issuer and account, and refuses a second one.
+    indexProvider(this);
+    this.node.addValidation({ validate: () => checkSingleProvider(this, this.resource) });
   }
 
   /** The audiences (client IDs) that this provider accepts. */

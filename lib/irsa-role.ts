@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
-import { PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
+import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
-import { hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
+import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { ServiceAccountSubject } from './service-account-subject';
 
 /** IAM's limit on the total size of a role's inline policies. */
@@ -111,6 +111,17 @@ export interface IrsaRoleProps extends IrsaRoleOptions, IrsaTrustOptions {
    * @default - none; required when `provider` is given
    */
   readonly subjects?: ServiceAccountSubject[];
+
+  /**
+   * Whether EKS Pod Identity trust without pins (from `pinSessionTags: false`,
+   * `disableSessionTags: true` or `addPodIdentityTrust()` without values) may be added to this
+   * role beside pinned trust. An unpinned statement admits every association in the account, so
+   * it voids the pins of every other service account of the role: set this only for a role meant
+   * to be shared unpinned, and give it only what all of its users may have.
+   *
+   * @default false: mixing pinned and unpinned Pod Identity trust on one role is a synth error
+   */
+  readonly allowUnpinnedPodIdentity?: boolean;
 }
 
 /**
@@ -173,6 +184,7 @@ export class IrsaRole extends iam.Role {
 
   private readonly trusts: WebIdentityTrust[] = [];
   private readonly podIdentityPins: PodIdentityPin[] = [];
+  private readonly allowUnpinnedPodIdentity: boolean;
   private readonly grantedStatements = new iam.PolicyDocument();
   private readonly userInlinePolicies: { [name: string]: iam.PolicyDocument };
 
@@ -196,11 +208,12 @@ export class IrsaRole extends iam.Role {
     this._givenName = props.roleName;
     this._givenPath = props.path;
     this.userInlinePolicies = { ...props.inlinePolicies };
+    this.allowUnpinnedPodIdentity = props.allowUnpinnedPodIdentity ?? false;
 
     const resource = this.node.tryFindChild('Resource') as iam.CfnRole | undefined;
     if (resource) {
-      resource.assumeRolePolicyDocument = Lazy.any({ produce: () => this.renderTrustPolicy() });
-      resource.policies = Lazy.any({ produce: () => this.renderInlinePolicies() }, { omitEmptyArray: true });
+      resource.assumeRolePolicyDocument = Lazy.uncachedAny({ produce: () => this.renderTrustPolicy() });
+      resource.policies = Lazy.uncachedAny({ produce: () => this.renderInlinePolicies() }, { omitEmptyArray: true });
     }
     if (props.provider && props.subjects) {
       this.addTrust(props.provider, props.subjects, { audience: props.audience });
@@ -219,6 +232,7 @@ export class IrsaRole extends iam.Role {
   public addTrust(provider: iam.IOpenIdConnectProvider, subjects: ServiceAccountSubject[], options: IrsaTrustOptions = {}): void {
     const audience = options.audience ?? DEFAULT_AUDIENCE;
     checkTrust(subjects, audience);
+    checkProviderAccount(this, provider);
     let trust = this.trusts.find((t) => t.provider === provider && t.audience === audience);
     if (!trust) {
       trust = { provider, audience, subjects: [] };
@@ -238,7 +252,8 @@ export class IrsaRole extends iam.Role {
    *
    * Pin at least the cluster, namespace and service account unless the role is meant to be
    * shared by several associations: without pins, any Pod Identity association in the account
-   * may use it. Adding the same pins again changes nothing.
+   * may use it. Adding the same pins again changes nothing. Unpinned trust beside pinned trust
+   * is refused unless the role was made with `allowUnpinnedPodIdentity: true`.
    *
    * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
    * @param options the session tag values to require
@@ -248,9 +263,13 @@ export class IrsaRole extends iam.Role {
     // The same pin twice (several service accounts sharing an unpinned role) changes nothing.
     const known = this.podIdentityPins.some((p) =>
       p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount);
-    if (!known) {
-      this.podIdentityPins.push(pin);
+    if (known) {
+      return;
     }
+    if (!this.allowUnpinnedPodIdentity) {
+      checkPinsNotVoided(this, [...this.podIdentityPins, pin], 'create the shared role with allowUnpinnedPodIdentity: true');
+    }
+    this.podIdentityPins.push(pin);
   }
 
   /**
@@ -271,13 +290,7 @@ export class IrsaRole extends iam.Role {
    * an upper bound where the issuer or provider is a token.
    */
   public get trustPolicySize(): number {
-    return trustPolicySize(this.trusts, this.otherTrustStatements(), Stack.of(this).region);
-  }
-
-  /** Pod Identity and hand-added statements, resolved to their template form. */
-  private otherTrustStatements(): any[] {
-    const stack = Stack.of(this);
-    return [...stack.resolve(podIdentityStatements(this.podIdentityPins)), ...(stack.resolve(this.assumeRolePolicy)?.Statement ?? [])];
+    return trustPolicySize(Stack.of(this), this.trusts, this.podIdentityPins, this.assumeRolePolicy?.toJSON()?.Statement ?? []);
   }
 
   private renderTrustPolicy(): any {
@@ -307,8 +320,9 @@ export class IrsaRole extends iam.Role {
     }
     const size = this.trustPolicySize;
     if (size > this.trustPolicySizeLimit) {
-      const subjects = this.trusts.reduce((n, t) => n + t.subjects.length, 0);
-      const bound = hasTokenIssuer(this.trusts) ? ' at most' : '';
+      const subjects = this.trusts.reduce((n, t) => n + t.subjects.length, 0) + this.podIdentityPins.length;
+      // An upper bound wherever the template holds a value known only at deploy.
+      const bound = /"(Ref|Fn::[A-Za-z]+)":/.test(JSON.stringify(Stack.of(this).resolve(this.renderTrustPolicy()))) ? ' at most' : '';
       errors.push(`the trust policy would be${bound} ${size} characters, over the limit of ${this.trustPolicySizeLimit} (IAM quota ACLSizePerRole), `
         + `and fail at deploy with LimitExceeded. It trusts ${subjects} service account subject(s). Trust fewer service accounts per role, `
         + 'cover several with one pattern (ServiceAccountSubject.matching or anyInNamespace), or have the quota raised and set trustPolicySizeLimit to it.');

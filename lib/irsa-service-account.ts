@@ -332,7 +332,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       new ServiceAccountManifest({ ...props, namespace });
       return ServiceAccountSubject.exact(namespace, props.name);
     });
-    registerServiceAccount(this, cluster.identity, namespace, props.name);
+    registerServiceAccount(this, cluster.key(this), namespace, props.name);
 
     this.role = props.role ?? new IrsaRole(this, 'Role', {
       ...props,
@@ -351,10 +351,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       Tags.of(this.role).add('cdk-irsa:service-account', props.name);
     }
     if (usesIrsa) {
-      const provider = cluster.provider(this);
+      // The provider of the role's account: where the role is in another account than this stack, the one there.
+      const provider = cluster.provider(inAnotherAccount(this, this.role) ? this.role : this);
       for (const audience of [props.audience ?? DEFAULT_AUDIENCE, ...props.retainAudience !== undefined ? [props.retainAudience] : []]) {
         acceptAudience(this, provider, audience);
-        trustWebIdentity(this, this.role, provider, subject, audience);
+        checkedFor(this, () => trustWebIdentity(this, this.role, provider, subject, audience));
       }
     }
     if (usesPodIdentity) {
@@ -432,6 +433,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       fail(`EKS Pod Identity associations belong to the cluster's account (${cluster.account}), but this service account's stack deploys to `
         + `${account}. Define it in a stack of the cluster's account, and reach ${account} with targetRoleArn (role chaining).`, this);
     }
+    const region = Stack.of(this).region;
+    if (cluster.region !== undefined && !Token.isUnresolved(region) && cluster.region !== region) {
+      fail(`EKS Pod Identity associations belong to the cluster's region (${cluster.region}), but this service account's stack deploys to `
+        + `${region}. Define it in a stack of the cluster's region.`, this);
+    }
     if (props.retainIrsaTrust !== undefined && mode !== IdentityMode.POD_IDENTITY) {
       fail('retainIrsaTrust is for IdentityMode.POD_IDENTITY, the step after IRSA_AND_POD_IDENTITY in a migration; the other modes trust IRSA anyway.', this);
     }
@@ -493,6 +499,13 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         return undefined;
     }
   }
+}
+
+/** Whether a role of the app lives in another (known) account than the scope's stack. */
+function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
+  const here = Stack.of(scope).account;
+  const there = Stack.of(role).account;
+  return !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there;
 }
 
 /**

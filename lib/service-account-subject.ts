@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { fail, q } from './private/errors';
 import { MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH, validateNamespace, validateServiceAccountName } from './private/kubernetes-names';
+import { canMatchReservedNamespace, RESERVED_NAMESPACES } from './private/namespace-patterns';
 
 /** The prefix of the `sub` claim of every Kubernetes service account token. */
 const SUBJECT_PREFIX = 'system:serviceaccount:';
@@ -8,6 +9,23 @@ const SUBJECT_PREFIX = 'system:serviceaccount:';
 const NAMESPACE_PATTERN = /^[a-z0-9*?-]+$/;
 const NAME_PATTERN = /^[a-z0-9.*?-]+$/;
 const WILDCARD = /[*?]/;
+
+/**
+ * Options for `ServiceAccountSubject.matching()`.
+ */
+export interface SubjectPatternOptions {
+  /**
+   * Whether the namespace pattern may match namespaces that Kubernetes and EKS reserve for the
+   * cluster's own workloads: `kube-system`, `kube-public`, `kube-node-lease` and any other
+   * `kube-*`. Their service accounts (such as `kube-system:aws-node`) are among the most
+   * privileged of a cluster; a pattern that reaches them by accident grants them the role.
+   *
+   * A namespace named literally (`exact('kube-system', 'aws-node')`) needs no opt-in.
+   *
+   * @default false: a namespace pattern that could match `kube-*` is refused
+   */
+  readonly allowReservedNamespaces?: boolean;
+}
 
 /**
  * The Kubernetes service accounts that may assume a role: the `sub` claim that IAM
@@ -33,6 +51,10 @@ export class ServiceAccountSubject {
    * @param name the service account's name
    */
   public static exact(namespace: string, name: string): ServiceAccountSubject {
+    if (!Token.isUnresolved(namespace) && WILDCARD.test(namespace)) {
+      fail(`namespace ${q(namespace)} contains a wildcard; exact() names one service account. `
+        + `Use ServiceAccountSubject.matching(${q(namespace)}, ${q(name)}) to match several.`);
+    }
     validateNamespace(namespace);
     if (!Token.isUnresolved(name) && WILDCARD.test(name)) {
       fail(`service account name ${q(name)} contains a wildcard; exact() names one service account. `
@@ -51,6 +73,10 @@ export class ServiceAccountSubject {
    * @param namespace the namespace, a valid Kubernetes namespace name
    */
   public static anyInNamespace(namespace: string): ServiceAccountSubject {
+    if (!Token.isUnresolved(namespace) && WILDCARD.test(namespace)) {
+      fail(`namespace ${q(namespace)} contains a wildcard; anyInNamespace() names one namespace. `
+        + `Use ServiceAccountSubject.matching(${q(namespace)}, "*") to match several.`);
+    }
     validateNamespace(namespace);
     return new ServiceAccountSubject(namespace, '*', true);
   }
@@ -59,14 +85,17 @@ export class ServiceAccountSubject {
    * Service accounts whose namespace and name match IAM `StringLike` patterns:
    * `*` matches any run of characters, `?` exactly one.
    *
-   * A namespace pattern made of wildcards alone (such as `*`) is refused: whoever can
-   * create a namespace could then assume the role. Name the namespaces, or give the
-   * pattern a fixed part (`team-*`). Patterns without wildcards are treated as `exact()`.
+   * A namespace pattern must start with a fixed part (`team-*`, not `*-team`): whoever can
+   * create a namespace that the pattern matches could assume the role. And it must not be able
+   * to match a reserved namespace (`kube-system`, `kube-public`, `kube-node-lease`, any
+   * `kube-*`) unless `allowReservedNamespaces` says so. Patterns without wildcards are treated as
+   * `exact()`.
    *
    * @param namespacePattern pattern for the namespace, of `[a-z0-9-]` and `*`, `?`
    * @param namePattern pattern for the service account name, of `[a-z0-9.-]` and `*`, `?`
+   * @param options whether the pattern may reach reserved namespaces
    */
-  public static matching(namespacePattern: string, namePattern: string): ServiceAccountSubject {
+  public static matching(namespacePattern: string, namePattern: string, options: SubjectPatternOptions = {}): ServiceAccountSubject {
     if (Token.isUnresolved(namespacePattern) || Token.isUnresolved(namePattern)) {
       fail(`matching() needs literal patterns (got ${q(namespacePattern)}, ${q(namePattern)}): IAM patterns are checked at synth. `
         + 'Use exact() for values known only at deploy.');
@@ -79,6 +108,15 @@ export class ServiceAccountSubject {
     if (/^[*?]+$/.test(namespacePattern)) {
       fail(`namespace pattern ${q(namespacePattern)} matches every namespace, so anyone allowed to create a namespace could assume the role. `
         + 'Name the namespaces (one subject each) or give the pattern a fixed part, such as "team-*".');
+    }
+    if (WILDCARD.test(namespacePattern[0])) {
+      fail(`namespace pattern ${q(namespacePattern)} starts with a wildcard, so anyone allowed to create a namespace ending the same way could `
+        + 'assume the role. Start the pattern with a fixed part, such as "team-*", or name the namespaces (one subject each).');
+    }
+    if (WILDCARD.test(namespacePattern) && !options.allowReservedNamespaces && canMatchReservedNamespace(namespacePattern)) {
+      fail(`namespace pattern ${q(namespacePattern)} can match the namespaces that Kubernetes reserves (${RESERVED_NAMESPACES}: kube-system, `
+        + 'kube-public, kube-node-lease), whose service accounts are the cluster\'s own. Make the fixed part rule them out, name those '
+        + 'namespaces literally with exact() or anyInNamespace(), or pass { allowReservedNamespaces: true } if that is the intent.');
     }
     if (!WILDCARD.test(namespacePattern)) {
       validateNamespace(namespacePattern);

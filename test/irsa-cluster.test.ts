@@ -1,10 +1,10 @@
-import { App, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind, ServiceAccountSubject } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -488,5 +488,142 @@ describe('removalPolicy: what cdk-irsa creates for a cluster and others depend o
   test('fails for RemovalPolicy.SNAPSHOT', () => {
     expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL, removalPolicy: RemovalPolicy.SNAPSHOT }))
       .toThrow(/^\[cdk-irsa\] removalPolicy RemovalPolicy.SNAPSHOT does not apply/);
+  });
+});
+
+describe('one IAM OIDC provider per issuer and account, whichever way the cluster is named', () => {
+  function providers(stack: Stack): string[] {
+    return Object.keys(Template.fromStack(stack).findResources('AWS::IAM::OIDCProvider'));
+  }
+
+  test('reuses a ClusterOidcProvider of the user for the same literal issuer, in its stack and, by ARN, in another', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const other = new Stack(app, 'Other', { env: ENV });
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: ISSUER_URL });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+
+    // WHEN
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', audience: 'vault' });
+    const worker = new IrsaServiceAccount(other, 'Worker', { cluster, name: 'worker' });
+
+    // THEN
+    expect(providers(stack)).toEqual([stack.getLogicalId(provider.node.defaultChild as iam.CfnOIDCProvider)]);
+    expect(providers(other)).toEqual([]);
+    expect(provider.clientIds).toEqual(['sts.amazonaws.com', 'vault']);
+    expect(roleOf(api).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: { 'Fn::GetAtt': ['Provider2281708E', 'Arn'] } });
+    expect(roleOf(worker).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: PROVIDER_ARN });
+  });
+
+  test('fails for a ClusterOidcProvider made after cdk-irsa made one for the same issuer and account', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
+
+    new ClusterOidcProvider(stack, 'Late', { issuerUrl: ISSUER_URL });
+
+    expect(() => Template.fromStack(stack)).toThrow(`[Stack/Late] the app has another IAM OIDC provider for the issuer URL ${ISSUER_URL} at `
+      + 'Stack/IrsaOidcProvider0720465B/Resource. IAM holds one provider per issuer and account: the second fails at deploy with '
+      + 'EntityAlreadyExists. Keep one, and pass it where the other is used (IrsaCluster.fromAttributes({ oidcProvider }), IrsaRole provider).');
+  });
+
+  test('warns for two providers of one issuer in environment-agnostic stacks, which may deploy to one account', () => {
+    const app = new App();
+    const first = new Stack(app, 'First');
+    new ClusterOidcProvider(first, 'Provider', { issuerUrl: ISSUER_URL });
+    new ClusterOidcProvider(new Stack(app, 'Second'), 'Provider', { issuerUrl: ISSUER_URL });
+
+    Annotations.fromStack(first).hasWarning('/First/Provider', Match.stringLikeRegexp(
+      '^If these stacks deploy to one account, the app has another IAM OIDC provider for the issuer URL .* at Second/Provider/Resource\\.'));
+  });
+
+  test.each([['fromAttributes first', true], ['fromClusterV2 first', false]])(
+    'uses the provider of a cluster made in the app for fromAttributes with its issuer URL attribute (%s)', (_, attributesFirst) => {
+      // GIVEN
+      const stack = new Stack(new App(), 'Stack', { env: ENV });
+      const cluster = eksV2Cluster(stack, false);
+      const byAttributes = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: cluster.clusterOpenIdConnectIssuerUrl });
+      const byCluster = IrsaCluster.fromClusterV2(cluster);
+
+      // WHEN
+      const [first, second] = attributesFirst ? [byAttributes, byCluster] : [byCluster, byAttributes];
+      const a = new IrsaServiceAccount(stack, 'A', { cluster: first, name: 'a' });
+      const b = new IrsaServiceAccount(stack, 'B', { cluster: second, name: 'b' });
+
+      // THEN
+      expect(providers(stack)).toHaveLength(1);
+      expect(first.oidcProvider(stack)).toBe(second.oidcProvider(stack));
+      const principal = (sa: IrsaServiceAccount) => parseJoinedJson(roleOf(sa).AssumeRolePolicyDocument).Statement[0].Principal;
+      expect(principal(a)).toEqual(principal(b));
+    });
+
+  test('uses a ClusterOidcProvider of the user for the issuer of a cluster made in the app', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const cluster = eksV2Cluster(stack, false);
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: cluster.clusterOpenIdConnectIssuerUrl });
+
+    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'a' });
+
+    expect(providers(stack)).toEqual([stack.getLogicalId(provider.node.defaultChild as iam.CfnOIDCProvider)]);
+  });
+
+  test('warns where the issuer URL is a token that names no cluster of the app', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const issuerUrl = new CfnParameter(stack, 'IssuerUrl').valueAsString;
+
+    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl }), name: 'a', manifestDelivery: ManifestDelivery.none() });
+
+    Annotations.fromStack(stack).hasWarning('/Stack/A', Match.stringLikeRegexp(
+      '^The issuer URL of cluster prod is known only at deploy, so cdk-irsa cannot tell whether another provider'));
+  });
+});
+
+describe('a role in another account than the service account\'s stack', () => {
+  const OTHER_ENV = { account: '210987654321', region: 'eu-west-1' };
+
+  test('trusts the provider of the role\'s account, created there for a cluster known by its issuer', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const roleStack = new Stack(app, 'Roles', { env: OTHER_ENV });
+    const role = new IrsaRole(roleStack, 'Role', { roleName: 'api' });
+
+    // WHEN
+    new IrsaServiceAccount(stack, 'Api', {
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api', role, manifestDelivery: ManifestDelivery.none(),
+    });
+
+    // THEN
+    const providerIds = Object.keys(Template.fromStack(roleStack).findResources('AWS::IAM::OIDCProvider'));
+    expect(providerIds).toHaveLength(1);
+    expect(Template.fromStack(roleStack).toJSON().Resources[stack.getLogicalId(role.node.defaultChild as iam.CfnRole)]
+      .Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: { 'Fn::GetAtt': [providerIds[0], 'Arn'] } });
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+  });
+
+  test('fails for a cluster made in the app, whose provider is in the cluster\'s account', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const cluster = eksV2Cluster(stack, false);
+    const role = new IrsaRole(new Stack(app, 'Roles', { env: OTHER_ENV }), 'Role');
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', role })).toThrow(
+      '[cdk-irsa] Stack/Api: the role Roles/Role is in account 210987654321, but the OIDC provider Stack/Cluster/IrsaOidcProvider it would trust '
+      + 'is in account 123456789012: STS in 210987654321 accepts a service account\'s token only through an OIDC provider of 210987654321, so the '
+      + 'role could never be assumed. Register the cluster\'s issuer in 210987654321: IrsaCluster.fromAttributes({ clusterName, issuerUrl }) with the '
+      + 'literal issuer URL creates (or reuses) the provider there, or pass oidcProvider: ClusterOidcProvider.fromProviderArn() of the provider '
+      + 'that 210987654321 has.');
+  });
+
+  test('fails for an imported role of another account, and for addTrust() with a provider of another account', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::210987654321:role/api');
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', role: imported, manifestDelivery: ManifestDelivery.none() }))
+      .toThrow(/the role Stack\/Imported is in account 210987654321, but the OIDC provider Stack\/IrsaOidcProvider0720465B it would trust is in account 123456789012/);
+    const otherProvider = ClusterOidcProvider.fromProviderArn(stack, 'Other', `arn:aws:iam::210987654321:oidc-provider/${ISSUER}`);
+    expect(() => new IrsaRole(stack, 'Role', { provider: otherProvider, subjects: [ServiceAccountSubject.exact('payments', 'api')] }))
+      .toThrow(/the role Stack\/Role is in account 123456789012, but the OIDC provider Stack\/Other it would trust is in account 210987654321/);
   });
 });

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ClusterOidcProvider, IrsaRole, ServiceAccountSubject } from '../lib';
 import { iamSize, parseJoinedJson } from './util';
 
@@ -147,6 +148,28 @@ describe('IrsaRole trust policy', () => {
     const statements = roleOf(stack).AssumeRolePolicyDocument.Statement;
     expect(statements).toHaveLength(2);
     expect(statements[1]).toEqual({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/breakglass' } });
+  });
+
+  test('reflects trust and grants added after the role was first resolved', () => {
+    // GIVEN a role whose template form something resolves early (an aspect, a report, a test)
+    const { stack, blue, green } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+    const resource = role.node.defaultChild as iam.CfnRole;
+    stack.resolve(resource.assumeRolePolicyDocument);
+    stack.resolve(resource.policies);
+
+    // WHEN more is added
+    role.addTrust(green, [ServiceAccountSubject.exact('payments', 'api')]);
+    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api', clusterArn: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod' });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+
+    // THEN the template holds it all, and the size counts what the template holds
+    const properties = roleOf(stack);
+    expect(properties.AssumeRolePolicyDocument.Statement.map((s: any) => s.Principal)).toEqual([
+      { Federated: BLUE_ARN }, { Federated: GREEN_ARN }, { Service: 'pods.eks.amazonaws.com' },
+    ]);
+    expect(role.trustPolicySize).toEqual(iamSize(properties.AssumeRolePolicyDocument));
+    expect(properties.Policies.map((p: any) => p.PolicyName)).toEqual(['Grants']);
   });
 
   test('renders one JSON string (Fn::Join), not a CfnJson custom resource, when the issuer is a token', () => {
@@ -307,6 +330,51 @@ describe('IrsaRole trust policy size', () => {
     expect(role.trustPolicySize - realSize).toBeLessThan(20);
   });
 
+  test('measures Pod Identity pins whose cluster ARN is a token at the longest EKS cluster ARN, never below the real size', () => {
+    // GIVEN the longest real cluster ARN: the longest region and a 100-character cluster name
+    const longestRegion = RegionInfo.regions.map((r) => r.name).reduce((a, b) => (b.length > a.length ? b : a));
+    const longestArn = `arn:aws:eks:${longestRegion}:123456789012:cluster/${'c'.repeat(100)}`;
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const stack = new Stack(new App(), 'Stack', { env });
+    const literalStack = new Stack(new App(), 'Literal', { env });
+    const tokenArn = new CfnParameter(stack, 'ClusterArn').valueAsString;
+    const withToken = new IrsaRole(stack, 'WithToken');
+    const withLongest = new IrsaRole(literalStack, 'WithLongest', { trustPolicySizeLimit: 4096 });
+
+    // WHEN six service accounts of different namespaces share each role
+    for (let i = 0; i < 6; i++) {
+      withToken.addPodIdentityTrust({ clusterArn: tokenArn, namespace: `namespace-${i}`, serviceAccount: 'api' });
+      withLongest.addPodIdentityTrust({ clusterArn: longestArn, namespace: `namespace-${i}`, serviceAccount: 'api' });
+    }
+
+    // THEN the token is measured at least as long as the longest real ARN, and the policy is refused
+    const literalSize = iamSize(roleOf(literalStack).AssumeRolePolicyDocument);
+    expect(withLongest.trustPolicySize).toEqual(literalSize);
+    expect(withToken.trustPolicySize).toBeGreaterThanOrEqual(literalSize);
+    expect(withToken.trustPolicySize).toBeGreaterThan(2048);
+    expect(() => Template.fromStack(stack)).toThrow(/\[Stack\/WithToken\] the trust policy would be at most \d+ characters, over the limit of 2048 .* It trusts 6 service account subject\(s\)\./);
+  });
+
+  test('measures two token cluster ARNs as two statements, and tokens in hand-added statements at their longest', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const blue = new CfnParameter(stack, 'Blue').valueAsString;
+    const green = new CfnParameter(stack, 'Green').valueAsString;
+    const two = new IrsaRole(stack, 'Two');
+    two.addPodIdentityTrust({ clusterArn: blue, namespace: 'payments', serviceAccount: 'api' });
+    two.addPodIdentityTrust({ clusterArn: green, namespace: 'payments', serviceAccount: 'api' });
+    const one = new IrsaRole(stack, 'One');
+    one.addPodIdentityTrust({ clusterArn: blue, namespace: 'payments', serviceAccount: 'api' });
+    const before = one.trustPolicySize;
+
+    one.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.ArnPrincipal(new CfnParameter(stack, 'Breakglass').valueAsString)],
+    }));
+
+    expect(two.trustPolicySize).toBeGreaterThan(2 * before - 40);
+    expect(one.trustPolicySize - before).toEqual(iamSize({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'x'.repeat(255) } }) + 1);
+  });
+
   test('is exact for a token issuer when the stack region is known', () => {
     const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-west-1' } });
     const issuerUrl = new CfnParameter(stack, 'IssuerUrl').valueAsString;
@@ -366,6 +434,18 @@ describe('IrsaRole trust policy size', () => {
 });
 
 describe('IrsaRole bad input', () => {
+  test('fails for unpinned Pod Identity trust beside pinned trust, unless allowed', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = new IrsaRole(stack, 'Role');
+    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+
+    expect(() => role.addPodIdentityTrust()).toThrow('the role Stack/Role would trust EKS Pod Identity pinned to payments/api and also unpinned');
+    const shared = new IrsaRole(stack, 'Shared', { allowUnpinnedPodIdentity: true });
+    shared.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    expect(() => shared.addPodIdentityTrust()).not.toThrow();
+  });
+
   test('fails for an empty subject list', () => {
     const { stack, blue } = setup();
     expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [] }))

@@ -115,6 +115,67 @@ describe('IdentityMode.POD_IDENTITY', () => {
     expect(template.toJSON().Resources.SharedDACC02AA.Properties.AssumeRolePolicyDocument.Statement).toEqual([podIdentityStatement()]);
   });
 
+  describe('a role shared by pinned and unpinned service accounts', () => {
+    const sessionPolicy = () => new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/*'] })],
+    });
+    const unpinned: Array<[string, any]> = [
+      ['pinSessionTags: false', { pinSessionTags: false }],
+      ['disableSessionTags: true with a sessionPolicy', { disableSessionTags: true, sessionPolicy: sessionPolicy() }],
+    ];
+
+    test.each(unpinned)('fails for a pinned service account, then one with %s', (_, options) => {
+      const stack = newStack();
+      const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY });
+
+      expect(() => new IrsaServiceAccount(stack, 'Reports', {
+        cluster: importedCluster(), name: 'reports', role, identityMode: IdentityMode.POD_IDENTITY, ...options,
+      })).toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned (pinSessionTags: false, '
+        + 'disableSessionTags: true or addPodIdentityTrust() without values). An unpinned statement admits every association in the account, '
+        + 'so the pins of the others would be void. Give the service accounts that cannot be pinned a role of their own, or, if the role is '
+        + 'meant to be shared unpinned, create the shared role with allowUnpinnedPodIdentity: true.');
+    });
+
+    test.each(unpinned)('fails for a service account with %s, then a pinned one', (_, options) => {
+      const stack = newStack();
+      const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
+      new IrsaServiceAccount(stack, 'Reports', {
+        cluster: importedCluster(), name: 'reports', role, identityMode: IdentityMode.POD_IDENTITY, ...options,
+      });
+
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY }))
+        .toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned');
+    });
+
+    test('fails the same way for a plain iam.Role, in either order', () => {
+      const stack = newStack();
+      const pinnedFirst = new iam.Role(stack, 'PinnedFirst', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      const openFirst = new iam.Role(stack, 'OpenFirst', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      const cluster = importedCluster();
+      new IrsaServiceAccount(stack, 'A', { cluster, name: 'a', role: pinnedFirst, identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', role: openFirst, identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false });
+
+      expect(() => new IrsaServiceAccount(stack, 'C', { cluster, name: 'c', role: pinnedFirst, identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false }))
+        .toThrow('the role Stack/PinnedFirst would trust EKS Pod Identity pinned to default/a and also unpinned');
+      expect(() => new IrsaServiceAccount(stack, 'D', { cluster, name: 'd', role: openFirst, identityMode: IdentityMode.POD_IDENTITY }))
+        .toThrow('the role Stack/OpenFirst would trust EKS Pod Identity pinned to default/d and also unpinned');
+    });
+
+    test('renders one unpinned statement for a role made with allowUnpinnedPodIdentity: true', () => {
+      const stack = newStack();
+      const role = new IrsaRole(stack, 'Shared', { roleName: 'shared', allowUnpinnedPodIdentity: true });
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Reports', {
+        cluster: importedCluster(), name: 'reports', role, identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false,
+      });
+
+      expect(Template.fromStack(stack).toJSON().Resources.SharedDACC02AA.Properties.AssumeRolePolicyDocument.Statement)
+        .toEqual([podIdentityStatement()]);
+    });
+  });
+
   test('fails for a cluster of another account, pointing to role chaining', () => {
     const stack = new Stack(new App(), 'Stack', { env: { account: '222222222222', region: 'eu-west-1' } });
 
@@ -207,6 +268,34 @@ describe('IdentityMode.POD_IDENTITY', () => {
     for (const association of Object.values(associations)) {
       expect(association.DependsOn).toEqual([Object.keys(template.findResources('AWS::EKS::Addon'))[0]]);
     }
+  });
+
+  test('installs the agent on each of the clusters named alike in two accounts, once each', () => {
+    const app = new App();
+    const stacks = [ENV, { ...ENV, account: '210987654321' }].map((env, i) => new Stack(app, `Stack${i}`, { env }));
+
+    for (const stack of stacks) {
+      for (const name of ['a', 'b']) {
+        new IrsaServiceAccount(stack, name, {
+          cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', installPodIdentityAgent: true }), name, identityMode: IdentityMode.POD_IDENTITY,
+        });
+      }
+    }
+
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EKS::Addon', 1);
+      template.hasResourceProperties('AWS::EKS::Addon', { ClusterName: 'prod', AddonName: 'eks-pod-identity-agent' });
+    }
+  });
+
+  test('fails for a cluster of another region', () => {
+    const stack = newStack();
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', clusterArn: 'arn:aws:eks:us-east-1:123456789012:cluster/prod' });
+
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
+      .toThrow('[cdk-irsa] Stack/Api: EKS Pod Identity associations belong to the cluster\'s region (us-east-1), but this service account\'s stack '
+        + 'deploys to eu-west-1. Define it in a stack of the cluster\'s region.');
   });
 
   test('uses the agent of a cluster made in the app, once, and keeps one that exists already', () => {

@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { IrsaCluster, IrsaRole, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery, ManifestDeliveryKind } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -503,6 +503,36 @@ describe('IrsaServiceAccount bad input', () => {
 
     expect(() => new IrsaServiceAccount(newStack(app, 'Second'), 'Api', { cluster: prod(), name: 'api' }))
       .toThrow(/^\[cdk-irsa\] Second\/Api: service account default\/api of this cluster is already defined at First\/Api\./);
+  });
+
+  test('accepts the same service account of clusters named alike in other regions or accounts', () => {
+    // GIVEN clusters named "prod" in two regions of one account and in a second account
+    const app = new App();
+    const envs = [ENV, { ...ENV, region: 'us-east-1' }, { ...ENV, account: '210987654321' }];
+
+    // WHEN each gets payments/api, by attributes and as an imported aws-eks cluster
+    const create = () => envs.forEach((env, i) => {
+      const stack = new Stack(app, `Stack${i}`, { env });
+      const imported = eks.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod' });
+      for (const [id, cluster] of [['ByAttributes', IrsaCluster.fromAttributes({ clusterName: 'prod' })], ['ByImport', IrsaCluster.fromCluster(imported)]] as const) {
+        new IrsaServiceAccount(stack, id, {
+          cluster, name: 'api', namespace: id === 'ByImport' ? 'reports' : 'payments', identityMode: IdentityMode.POD_IDENTITY,
+          manifestDelivery: ManifestDelivery.none(),
+        });
+      }
+    });
+
+    // THEN no cluster is mistaken for another
+    expect(create).not.toThrow();
+  });
+
+  test('fails on a second service account of one cluster known by name and by ARN', () => {
+    const stack = newStack();
+    new IrsaServiceAccount(stack, 'First', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+    const byArn = IrsaCluster.fromAttributes({ clusterName: 'prod', clusterArn: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod' });
+
+    expect(() => new IrsaServiceAccount(stack, 'Second', { cluster: byArn, name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
+      .toThrow('[cdk-irsa] Stack/Second: service account default/api of this cluster is already defined at Stack/First.');
   });
 
   test('accepts the same name in another namespace or another cluster', () => {

@@ -46,6 +46,15 @@ describe('ServiceAccountSubject', () => {
     expect(ServiceAccountSubject.matching('payments', '*').claim).toEqual('system:serviceaccount:payments:*');
   });
 
+  test.each(['ku', 'k?', 'kx*', 'kubx*', 'team-*', 'k8s-*'])('matching() accepts the namespace pattern %j, which cannot match kube-*', (pattern) => {
+    expect(ServiceAccountSubject.matching(pattern, '*').claim).toEqual(`system:serviceaccount:${pattern}:*`);
+  });
+
+  test('matching() reaches reserved namespaces only on request, and names them literally without', () => {
+    expect(ServiceAccountSubject.matching('kube-*', 'aws-node', { allowReservedNamespaces: true }).claim).toEqual('system:serviceaccount:kube-*:aws-node');
+    expect(ServiceAccountSubject.matching('kube-system', 'ebs-*').claim).toEqual('system:serviceaccount:kube-system:ebs-*');
+  });
+
   test('exact() keeps tokens and skips the checks it cannot make', () => {
     const stack = new Stack(new App(), 'Stack');
     const namespace = new CfnParameter(stack, 'Namespace').valueAsString;
@@ -91,9 +100,27 @@ describe('ServiceAccountSubject', () => {
         .toThrow('service account name "api-*" contains a wildcard; exact() names one service account. Use ServiceAccountSubject.matching("payments", "api-*") to match several.');
     });
 
-    test('fails for a wildcard in the namespace of anyInNamespace()', () => {
-      expect(() => ServiceAccountSubject.anyInNamespace('team-*')).toThrow('namespace "team-*" is not a valid Kubernetes namespace');
+    test('fails for a wildcard in the namespace of exact() or anyInNamespace(), pointing to matching()', () => {
+      expect(() => ServiceAccountSubject.exact('team-*', 'api'))
+        .toThrow('namespace "team-*" contains a wildcard; exact() names one service account. Use ServiceAccountSubject.matching("team-*", "api") to match several.');
+      expect(() => ServiceAccountSubject.anyInNamespace('team-*'))
+        .toThrow('namespace "team-*" contains a wildcard; anyInNamespace() names one namespace. Use ServiceAccountSubject.matching("team-*", "*") to match several.');
     });
+
+    test.each([['*-*', '*'], ['*-system', '*'], ['*s*', '*'], ['*e*', 'default'], ['?ube-system', 'aws-node']])(
+      'fails for the namespace pattern %j (with name %j), which starts with a wildcard', (namespacePattern, namePattern) => {
+        expect(() => ServiceAccountSubject.matching(namespacePattern, namePattern)).toThrow(`namespace pattern ${JSON.stringify(namespacePattern)} `
+          + 'starts with a wildcard, so anyone allowed to create a namespace ending the same way could assume the role. Start the pattern with a '
+          + 'fixed part, such as "team-*", or name the namespaces (one subject each).');
+      });
+
+    test.each(['k*', 'kube*', 'kube-*', 'kube-s?stem', 'k*-system', 'ku?e-*', 'kube-node-*'])(
+      'fails for the namespace pattern %j, which can match a reserved kube-* namespace', (namespacePattern) => {
+        expect(() => ServiceAccountSubject.matching(namespacePattern, '*')).toThrow(`namespace pattern ${JSON.stringify(namespacePattern)} can match `
+          + 'the namespaces that Kubernetes reserves (kube-*: kube-system, kube-public, kube-node-lease), whose service accounts are the '
+          + 'cluster\'s own. Make the fixed part rule them out, name those namespaces literally with exact() or anyInNamespace(), or pass '
+          + '{ allowReservedNamespaces: true } if that is the intent.');
+      });
 
     test.each(['*', '**', '?', '*?'])('fails for the namespace pattern %j that matches every namespace', (pattern) => {
       expect(() => ServiceAccountSubject.matching(pattern, 'api'))

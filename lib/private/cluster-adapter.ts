@@ -1,4 +1,4 @@
-import { FeatureFlags, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { fail, q } from './errors';
 import { issuerFromProviderArn, validateIssuerUrl } from './issuer';
 import { agentOfCluster, installAgent } from './pod-identity-agent';
+import { indexedProvider } from './provider-index';
 import { providerForIssuer } from './provider-registry';
 import { validateRemovalPolicy } from './removal';
 
@@ -42,16 +43,24 @@ export interface ClusterAdapter {
   readonly clusterName: string;
   /** The cluster's account, where it is known at synth. */
   readonly account?: string;
+  /** The cluster's region, where it is known at synth. */
+  readonly region?: string;
   /** Why Pod Identity cannot work on this cluster, if the cluster says so. */
   readonly podIdentityUnavailable?: string;
   /** The issuer URL, where it is known. */
   readonly issuerUrl?: string;
   /** What happens to the shared objects cdk-irsa creates for the cluster when they go: retained unless the user says otherwise. */
   readonly removalPolicy: RemovalPolicy;
-  /** A string that names the same cluster in every synth: never a token. */
+  /** A string that names the same cluster in every synth: never a token. Construct IDs and role names derive from it. */
   readonly identity: string;
   /** Where the cluster can apply manifests, how. */
   readonly manifests?: ManifestTarget;
+  /**
+   * A string that tells this cluster from every other in the app, as seen from `scope`: its
+   * account, region and name (the region implies the partition), or its construct path where
+   * the name is a token. Registries of service accounts and agents key on it.
+   */
+  key(scope: IConstruct): string;
   /** The cluster's ARN as seen from `scope` (the `eks-cluster-arn` session tag of Pod Identity). */
   clusterArn(scope: IConstruct): string;
   /** The EKS Pod Identity agent add-on, installed once, for pods of this cluster (`undefined` where not managed here). */
@@ -70,6 +79,17 @@ function ownedIssuerUrl(cluster: AnyCluster): string | undefined {
 
 function clusterIdentity(cluster: AnyCluster): string {
   return Token.isUnresolved(cluster.clusterName) ? `path:${cluster.node.path}` : `name:${cluster.clusterName}`;
+}
+
+/** The key of a cluster by account, region and name; tokens (environment-agnostic stacks) stand as they are. */
+function locationKey(account: string, region: string, clusterName: string): string {
+  return `cluster:${account}:${region}:${clusterName}`;
+}
+
+function ownedClusterKey(cluster: AnyCluster): string {
+  return Token.isUnresolved(cluster.clusterName)
+    ? clusterIdentity(cluster)
+    : locationKey(cluster.env.account, cluster.env.region, cluster.clusterName);
 }
 
 /**
@@ -99,6 +119,11 @@ function clusterProvider(cluster: AnyCluster, kind: string, removalPolicy: Remov
   if (own) {
     return own;
   }
+  // A ClusterOidcProvider of the user's for this cluster's issuer (a token): one provider per issuer.
+  const indexed = indexedProvider(cluster, issuerUrl);
+  if (indexed) {
+    return indexed;
+  }
   const created = new ClusterOidcProvider(cluster as unknown as Construct, OWN_PROVIDER_ID, { issuerUrl, removalPolicy });
   // aws-cdk-lib creates its provider lazily on first use of `cluster.openIdConnectProvider` and
   // caches it in this field; setting it makes aws-cdk-lib use ours instead of creating a duplicate.
@@ -118,10 +143,11 @@ function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string
 
 /** The Pod Identity facts of an aws-eks or aws-eks-v2 cluster. */
 function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean, removalPolicy: RemovalPolicy):
-Pick<ClusterAdapter, 'clusterArn' | 'account' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
+Pick<ClusterAdapter, 'clusterArn' | 'account' | 'region' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
   const owned = ownedIssuerUrl(cluster) !== undefined;
   return {
     account: Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account,
+    region: Token.isUnresolved(cluster.env.region) ? undefined : cluster.env.region,
     clusterArn: () => cluster.clusterArn,
     podIdentityUnavailable: fargate
       ? `${cluster.node.path} is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityMode.IRSA.`
@@ -130,7 +156,9 @@ Pick<ClusterAdapter, 'clusterArn' | 'account' | 'podIdentityUnavailable' | 'podI
       if (owned) {
         return agentOfCluster(cluster);
       }
-      return installAgentOnImport ? installAgent(scope, cluster.clusterName, clusterIdentity(cluster), removalPolicy) : undefined;
+      return installAgentOnImport
+        ? installAgent(scope, cluster.clusterName, ownedClusterKey(cluster), clusterIdentity(cluster), removalPolicy)
+        : undefined;
     },
   };
 }
@@ -145,6 +173,7 @@ export function eksClusterAdapter(cluster: eks.ICluster, options: ClusterOptions
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
+    key: () => ownedClusterKey(cluster),
     manifests: canApply
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
           new eks.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined, removalPolicy }))
@@ -162,6 +191,7 @@ export function eksV2ClusterAdapter(cluster: eksv2.ICluster, options: ClusterOpt
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
+    key: () => ownedClusterKey(cluster),
     manifests: cluster.kubectlProvider !== undefined
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
           new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined, removalPolicy }))
@@ -214,14 +244,27 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
     return fail('clusterName and issuerUrl are both tokens: give at least one of them literally, or pass oidcProvider, so that cdk-irsa can '
       + 'name the provider it creates the same way in every synth.');
   }
+  const arnParts = attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':') : undefined;
+  const key = (scope: IConstruct) => {
+    if (arnParts) {
+      return locationKey(arnParts[4], arnParts[3], arnParts[5]?.replace(/^cluster\//, '') ?? clusterName);
+    }
+    if (Token.isUnresolved(clusterName)) {
+      return identity;
+    }
+    const stack = Stack.of(scope);
+    return locationKey(stack.account, stack.region, clusterName);
+  };
   return {
     clusterName,
     issuerUrl,
     identity,
     removalPolicy,
+    key,
     clusterArn: (scope) => attrs.clusterArn ?? clusterArnIn(Stack.of(scope), clusterName),
-    account: attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':')[4] : undefined,
-    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, identity, removalPolicy) : undefined,
+    account: arnParts?.[4],
+    region: arnParts?.[3],
+    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, key(scope), identity, removalPolicy) : undefined,
     provider: (scope) => {
       if (oidcProvider) {
         return oidcProvider;
@@ -231,9 +274,25 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
           + 'cluster\'s issuer otherwise. Give issuerUrl (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`), '
           + 'or oidcProvider to reuse an existing provider. (EKS Pod Identity alone needs neither.)', scope);
       }
+      // The issuer of a cluster made in this app (fromAttributes({ issuerUrl: cluster.clusterOpenIdConnectIssuerUrl })):
+      // that cluster's provider, whichever way the cluster is named.
+      const owner = Token.isUnresolved(issuerUrl) ? clusterOfIssuer(issuerUrl) : undefined;
+      if (owner) {
+        return clusterProvider(owner, 'aws-eks', removalPolicy);
+      }
       return providerForIssuer(scope, issuerUrl, identity, removalPolicy);
     },
   };
+}
+
+/** The aws-eks or aws-eks-v2 cluster of this app whose issuer URL attribute a token stands for, if any. */
+function clusterOfIssuer(issuerUrl: string): AnyCluster | undefined {
+  const token = Tokenization.reverseString(issuerUrl).firstToken;
+  if (!(token instanceof Reference)) {
+    return undefined;
+  }
+  return [...token.target.node.scopes].reverse().find((c): c is eks.Cluster | eksv2.Cluster =>
+    (c instanceof eks.Cluster || c instanceof eksv2.Cluster) && c.clusterOpenIdConnectIssuerUrl === issuerUrl);
 }
 
 /** The ARN of a cluster of this name in the stack's account and region, literal where they are. */

@@ -35,19 +35,21 @@ export function agentOfCluster(cluster: eks.ICluster | eksv2.ICluster): IDependa
 }
 
 /**
- * An agent add-on for a cluster made outside the app, created once per cluster in the whole
- * app (in the stack of the first service account that asks). Every association of the cluster
+/**
+ * An agent add-on for a cluster made outside the app, created once per cluster (by `key`:
+ * account, region and name) in the whole app, in the stack of the first service account that
+ * asks; its construct ID derives from the stable `identity`. Every association of the cluster
  * needs it, so unless told otherwise it is retained, and EKS keeps the agent running if the
  * add-on resource is ever deleted (`preserveOnDelete`).
  */
-export function installAgent(scope: IConstruct, clusterName: string, identity: string, removalPolicy: RemovalPolicy): IDependable {
+export function installAgent(scope: IConstruct, clusterName: string, key: string, identity: string, removalPolicy: RemovalPolicy): IDependable {
   const root = scope.node.root;
   let agents = agentsByRoot.get(root);
   if (!agents) {
     agents = new Map();
     agentsByRoot.set(root, agents);
   }
-  let agent = agents.get(identity);
+  let agent = agents.get(key);
   if (!agent) {
     const addon = new eks.CfnAddon(Stack.of(scope) as Construct, `IrsaPodIdentityAgent${shortHash(identity)}`, {
       clusterName,
@@ -56,7 +58,7 @@ export function installAgent(scope: IConstruct, clusterName: string, identity: s
     });
     addon.applyRemovalPolicy(removalPolicy);
     agent = addon;
-    agents.set(identity, agent);
+    agents.set(key, agent);
   }
   return agent;
 }

@@ -1,3 +1,6 @@
+import { IConstruct } from 'constructs';
+import { fail } from './errors';
+
 /**
  * EKS Pod Identity trust: the EKS Auth service assumes the role for a pod, with session tags
  * that name the cluster, namespace and service account.
@@ -29,8 +32,26 @@ export function isOpen(pin: PodIdentityPin): boolean {
 }
 
 /**
+ * Refuses unpinned trust beside pinned trust on one role: the unpinned statement admits every
+ * association in the account, so the others' pins would be void without anyone noticing.
+ *
+ * @param optIn how to share the role unpinned on purpose, for the message
+ */
+export function checkPinsNotVoided(role: IConstruct, pins: PodIdentityPin[], optIn: string): void {
+  const pinned = pins.filter((p) => !isOpen(p));
+  if (pinned.length === 0 || pinned.length === pins.length) {
+    return;
+  }
+  const names = pinned.map((p) => [p.namespace ?? '*', p.serviceAccount ?? '*'].join('/'));
+  fail(`the role ${role.node.path} would trust EKS Pod Identity pinned to ${names.join(', ')} and also unpinned (pinSessionTags: false, `
+    + 'disableSessionTags: true or addPodIdentityTrust() without values). An unpinned statement admits every association in the account, '
+    + 'so the pins of the others would be void. Give the service accounts that cannot be pinned a role of their own, or, if the role is '
+    + `meant to be shared unpinned, ${optIn}.`);
+}
+
+/**
  * The trust statements for Pod Identity: one without conditions where any pin is open (it
- * admits everything the others would), otherwise one per cluster and namespace with the
+ * admits everything the others would; allowed beside other pins only on request), otherwise one per cluster and namespace with the
  * service accounts listed.
  */
 export function podIdentityStatements(pins: PodIdentityPin[]): any[] {

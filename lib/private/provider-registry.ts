@@ -5,12 +5,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { ClusterOidcProvider, DEFAULT_AUDIENCE } from '../cluster-oidc-provider';
 import { issuerHostPath } from './issuer';
-
-/**
- * IAM holds one OIDC provider per issuer URL per account. This registry makes sure an app
- * creates at most one per issuer and account, and that every stack of that account uses it.
- */
-const providersByRoot = new WeakMap<IConstruct, Map<string, ClusterOidcProvider>>();
+import { indexedProvider } from './provider-index';
 
 /** Providers that stand for one created by cdk-irsa in another stack. */
 const createdElsewhere = new WeakMap<iam.IOpenIdConnectProvider, ClusterOidcProvider>();
@@ -32,25 +27,23 @@ class ProviderOfAnotherStack extends Resource implements iam.IOpenIdConnectProvi
 }
 
 /**
- * The provider for a literal issuer URL, as seen from `scope`: created in the scope's stack
- * the first time, reused after that, and imported by ARN in other stacks of the same account.
+ * The provider for an issuer URL, as seen from `scope`: the one this app has for the issuer and
+ * the scope's account (made by cdk-irsa or the user), else one created in the scope's stack;
+ * in other stacks of the same account imported by ARN where the issuer is literal.
  */
 export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity: string, removalPolicy: RemovalPolicy): iam.IOpenIdConnectProvider {
   const stack = Stack.of(scope);
-  const root = scope.node.root;
-  let providers = providersByRoot.get(root);
-  if (!providers) {
-    providers = new Map();
-    providersByRoot.set(root, providers);
-  }
-  const account = Token.isUnresolved(stack.account) ? '(environment-agnostic)' : stack.account;
-  const key = `${account}\n${identity}`;
-  const existing = providers.get(key);
+  // One provider per issuer and account in the app, whoever made it (cdk-irsa or the user).
+  const existing = indexedProvider(scope, issuerUrl);
   const id = `IrsaOidcProvider${shortHash(identity)}`;
   if (!existing) {
-    const created = new ClusterOidcProvider(stack, id, { issuerUrl, removalPolicy });
-    providers.set(key, created);
-    return created;
+    if (Token.isUnresolved(issuerUrl)) {
+      Annotations.of(scope).addWarningV2('cdk-irsa:issuerUnknownAtSynth',
+        `The issuer URL of cluster ${identity.replace(/^\w+:/, '')} is known only at deploy, so cdk-irsa cannot tell whether another provider `
+        + 'of this app or account trusts it already; a second one fails at deploy with EntityAlreadyExists. Give issuerUrl literally, pass '
+        + 'oidcProvider, or use IrsaCluster.fromCluster()/fromClusterV2() for a cluster made in this app.');
+    }
+    return new ClusterOidcProvider(stack, id, { issuerUrl, removalPolicy });
   }
   const owner = Stack.of(existing);
   if (owner === stack) {

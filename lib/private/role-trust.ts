@@ -4,8 +4,8 @@ import { IConstruct } from 'constructs';
 import { IrsaRole } from '../irsa-role';
 import { ServiceAccountSubject } from '../service-account-subject';
 import { fail } from './errors';
-import { PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
-import { webIdentityStatements } from './trust-policy';
+import { checkPinsNotVoided, NAMESPACE_TAG, POD_IDENTITY_PRINCIPAL, SERVICE_ACCOUNT_TAG, PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
+import { checkProviderAccount, webIdentityStatements } from './trust-policy';
 
 /**
  * Adds a service account's trust to a role, whatever kind of role it is: an `IrsaRole` renders
@@ -19,6 +19,7 @@ export function trustWebIdentity(
     role.addTrust(provider, [subject], { audience });
     return;
   }
+  checkProviderAccount(role, provider);
   const statements = webIdentityStatements([{ provider, audience, subjects: [subject] }]);
   if (role instanceof iam.Role && role.assumeRolePolicy) {
     if (Token.isUnresolved(provider.openIdConnectProviderIssuer)) {
@@ -39,6 +40,10 @@ export function trustPodIdentity(scope: IConstruct, role: iam.IRole, pin: PodIde
   }
   const statements = podIdentityStatements([pin]);
   if (role instanceof iam.Role && role.assumeRolePolicy) {
+    const present = podIdentityConditions(role.assumeRolePolicy).map((condition): PodIdentityPin => condition === undefined ? {} : {
+      clusterArn: 'pinned', namespace: condition.StringEquals?.[NAMESPACE_TAG], serviceAccount: condition.StringEquals?.[SERVICE_ACCOUNT_TAG],
+    });
+    checkPinsNotVoided(role, [...present, pin], 'write its trust statement yourself (or make it an IrsaRole with allowUnpinnedPodIdentity: true)');
     role.assumeRolePolicy.addStatements(iam.PolicyStatement.fromJson(statements[0]));
     return;
   }
@@ -50,4 +55,12 @@ function warnImported(scope: IConstruct, role: iam.IRole, statements: any[]): vo
   Annotations.of(scope).addWarningV2('cdk-irsa:importedRoleTrust',
     `The role ${role.node.path} is imported, so cdk-irsa cannot add this service account to its trust policy. `
     + `Add this statement where the role is defined, or pods will be refused: ${rendered}`);
+}
+
+/** The conditions of the statements of a document that trust EKS Pod Identity (`undefined` for none). */
+function podIdentityConditions(document: iam.PolicyDocument): any[] {
+  const statements: any[] = document.toJSON()?.Statement ?? [];
+  return statements
+    .filter((s) => s.Effect === 'Allow' && [s.Principal?.Service].flat().includes(POD_IDENTITY_PRINCIPAL))
+    .map((s) => s.Condition);
 }

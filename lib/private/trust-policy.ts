@@ -1,7 +1,10 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ServiceAccountSubject } from '../service-account-subject';
+import { fail } from './errors';
+import { MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH } from './kubernetes-names';
+import { PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
 
 /** The action that web-identity (IRSA) trust allows. */
 export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
@@ -76,17 +79,33 @@ export function hasTokenIssuer(trusts: WebIdentityTrust[]): boolean {
  *   suffix that aws-cdk-lib's region table knows are assumed;
  * - a provider ARN is `arn:<partition>:iam::<12 digits>:oidc-provider/<issuer>`, with the
  *   partition of the region where known and the longest partition otherwise;
+ * - an EKS cluster ARN (a Pod Identity pin) is `arn:<partition>:eks:<region>:<12 digits>:cluster/<name>`,
+ *   with a name of at most 100 characters, the longest region and the partition of the stack's
+ *   region where known; a namespace or service account name of a pin counts as the longest
+ *   Kubernetes allows (63, 253);
+ * - in other statements, a token that resolves to a literal counts as that literal, a pseudo
+ *   parameter as its longest value;
  * - any other token (a namespace or audience from a parameter, say) counts as 255 characters.
  * ------------------------------------------------------------------------------------------- */
 
 const EKS_ID_LENGTH = 32;
 const OTHER_TOKEN_BOUND = 255;
+/** EKS cluster names have 1 to 100 characters. */
+const MAX_CLUSTER_NAME_LENGTH = 100;
 const STRING_TOKEN = /\$\{Token\[[^\]]+\]\}/g;
 
 const ALL_REGIONS = RegionInfo.regions;
 const LONGEST_REGION = Math.max(...ALL_REGIONS.map((r) => r.name.length));
 const LONGEST_SUFFIX = Math.max(...ALL_REGIONS.map((r) => (r.domainSuffix ?? '').length));
 const LONGEST_PARTITION = Math.max(...ALL_REGIONS.map((r) => (r.partition ?? '').length));
+
+/** The longest value each pseudo parameter takes. */
+const PSEUDO_BOUNDS: { [ref: string]: number } = {
+  'AWS::AccountId': 12,
+  'AWS::Partition': LONGEST_PARTITION,
+  'AWS::Region': LONGEST_REGION,
+  'AWS::URLSuffix': LONGEST_SUFFIX,
+};
 
 /** The region named by a literal EKS issuer (`oidc.eks.<region>.…`), if any. */
 function regionOfIssuer(issuer: string): string | undefined {
@@ -116,6 +135,41 @@ function longestValues(stackRegion: string | undefined): ProviderValues {
   return { arn, issuer };
 }
 
+/**
+ * Pod Identity pins with each token replaced by a stand-in as long as the longest value it can
+ * take; distinct tokens get distinct stand-ins, so that pins are grouped as they will be.
+ */
+function longestPins(pins: PodIdentityPin[], stackRegion: string | undefined): PodIdentityPin[] {
+  const partition = stackRegion && !Token.isUnresolved(stackRegion) ? RegionInfo.get(stackRegion).partition : undefined;
+  const arnLength = `arn:${'p'.repeat(partition?.length ?? LONGEST_PARTITION)}:eks:${'r'.repeat(LONGEST_REGION)}:123456789012:cluster/`.length
+    + MAX_CLUSTER_NAME_LENGTH;
+  const standIns = new Map<string, string>();
+  const bound = (value: string | undefined, length: number) => {
+    if (value === undefined || !Token.isUnresolved(value)) {
+      return value;
+    }
+    if (!standIns.has(value)) {
+      standIns.set(value, `${standIns.size}`.padEnd(length, 'x'));
+    }
+    return standIns.get(value);
+  };
+  return pins.map((pin) => ({
+    clusterArn: bound(pin.clusterArn, arnLength),
+    namespace: bound(pin.namespace, MAX_LABEL_LENGTH),
+    serviceAccount: bound(pin.serviceAccount, MAX_SUBDOMAIN_LENGTH),
+  }));
+}
+
+/** A token of a hand-added statement as long as its longest value: its literal, a pseudo parameter's bound, or 255. */
+function boundToken(stack: Stack, token: string): string {
+  const resolved = stack.resolve(token);
+  if (typeof resolved === 'string' && !Token.isUnresolved(resolved)) {
+    return resolved;
+  }
+  const pseudo = resolved && typeof resolved === 'object' && 'Ref' in resolved ? PSEUDO_BOUNDS[resolved.Ref] : undefined;
+  return 'x'.repeat(pseudo ?? OTHER_TOKEN_BOUND);
+}
+
 /** Characters of a JSON text as IAM counts them: white space is not counted. */
 export function iamLength(json: string): number {
   return json.replace(/\s/g, '').length;
@@ -124,15 +178,45 @@ export function iamLength(json: string): number {
 /**
  * The largest size the trust policy can have once deployed.
  *
+ * @param stack the role's stack (its region, literal or a token, narrows the bounds)
  * @param trusts the web-identity trusts, measured with the bounds above
- * @param otherStatements further statements, already resolved to their template form
- * @param stackRegion the region of the role's stack, a literal or a token
+ * @param pins the Pod Identity pins, measured with the bounds above
+ * @param otherStatements further statements, in their JSON form before resolution (tokens as strings)
  */
-export function trustPolicySize(trusts: WebIdentityTrust[], otherStatements: any[], stackRegion: string | undefined): number {
+export function trustPolicySize(stack: Stack, trusts: WebIdentityTrust[], pins: PodIdentityPin[], otherStatements: any[]): number {
+  const region = stack.region;
+  const others = JSON.stringify(otherStatements).replace(STRING_TOKEN, (token) => boundToken(stack, token));
   const document = {
     Version: POLICY_VERSION,
-    Statement: [...webIdentityStatements(trusts, longestValues(stackRegion)), ...otherStatements],
+    Statement: [
+      ...webIdentityStatements(trusts, longestValues(region)),
+      ...podIdentityStatements(longestPins(pins, region)),
+      ...JSON.parse(others),
+    ],
   };
   const json = JSON.stringify(document).replace(STRING_TOKEN, 'x'.repeat(OTHER_TOKEN_BOUND));
   return iamLength(json);
+}
+
+/** The account of a provider, where known at synth: from a literal ARN, else from its stack. */
+function providerAccount(provider: iam.IOpenIdConnectProvider): string | undefined {
+  const arn = provider.openIdConnectProviderArn;
+  const account = Token.isUnresolved(arn) ? Stack.of(provider).account : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
+  return account === undefined || Token.isUnresolved(account) ? undefined : account;
+}
+
+/**
+ * Refuses web-identity trust of a role through a provider of another account: STS accepts a
+ * token only through the provider of the role's own account, so the role could never be assumed.
+ */
+export function checkProviderAccount(role: iam.IRole, provider: iam.IOpenIdConnectProvider): void {
+  const roleAccount = Token.isUnresolved(role.env.account) ? undefined : role.env.account;
+  const account = providerAccount(provider);
+  if (roleAccount === undefined || account === undefined || roleAccount === account) {
+    return;
+  }
+  fail(`the role ${role.node.path} is in account ${roleAccount}, but the OIDC provider ${provider.node.path} it would trust is in account ${account}: `
+    + `STS in ${roleAccount} accepts a service account's token only through an OIDC provider of ${roleAccount}, so the role could never be assumed. `
+    + `Register the cluster's issuer in ${roleAccount}: IrsaCluster.fromAttributes({ clusterName, issuerUrl }) with the literal issuer URL creates `
+    + `(or reuses) the provider there, or pass oidcProvider: ClusterOidcProvider.fromProviderArn() of the provider that ${roleAccount} has.`);
 }

@@ -1,0 +1,64 @@
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import type { ClusterOidcProvider } from '../cluster-oidc-provider';
+
+/**
+ * IAM holds one OIDC provider per issuer URL per account. This index maps, per app, an account
+ * and issuer URL (a literal, or the token a cluster attribute stands for) to the first
+ * `ClusterOidcProvider` made for it, whoever made it, so that cdk-irsa reuses it.
+ */
+const byRoot = new WeakMap<IConstruct, Map<string, ClusterOidcProvider>>();
+
+/** The account of a stack for the index: environment-agnostic stacks count as one account. */
+function accountOf(stack: Stack): string {
+  return Token.isUnresolved(stack.account) ? '(environment-agnostic)' : stack.account;
+}
+
+function indexOf(scope: IConstruct): Map<string, ClusterOidcProvider> {
+  const root = scope.node.root;
+  let index = byRoot.get(root);
+  if (!index) {
+    index = new Map();
+    byRoot.set(root, index);
+  }
+  return index;
+}
+
+/** Records a provider for its account and issuer URL, unless one is recorded already. */
+export function indexProvider(provider: ClusterOidcProvider): void {
+  const index = indexOf(provider);
+  const key = `${accountOf(Stack.of(provider))}\n${provider.issuerUrl}`;
+  if (!index.has(key)) {
+    index.set(key, provider);
+  }
+}
+
+/** The provider recorded for an issuer URL in the account of the scope's stack. */
+export function indexedProvider(scope: IConstruct, issuerUrl: string): ClusterOidcProvider | undefined {
+  return indexOf(scope).get(`${accountOf(Stack.of(scope))}\n${issuerUrl}`);
+}
+
+/**
+ * The other `AWS::IAM::OIDCProvider` resources of the app for the same issuer URL and account:
+ * each would fail at deploy with `EntityAlreadyExists`. An error where the account is known; a
+ * warning for environment-agnostic stacks, which may deploy to different accounts.
+ */
+export function checkSingleProvider(provider: ClusterOidcProvider, resource: iam.CfnOIDCProvider): string[] {
+  const stack = Stack.of(provider);
+  const account = accountOf(stack);
+  const others = provider.node.root.node.findAll().filter((c): c is iam.CfnOIDCProvider =>
+    c instanceof iam.CfnOIDCProvider && c !== resource && c.url === provider.issuerUrl && accountOf(Stack.of(c)) === account);
+  if (others.length === 0) {
+    return [];
+  }
+  const url = Token.isUnresolved(provider.issuerUrl) ? 'the same issuer URL (a value known at deploy)' : `the issuer URL ${provider.issuerUrl}`;
+  const message = `the app has another IAM OIDC provider for ${url} at ${others.map((o) => o.node.path).join(', ')}. `
+    + 'IAM holds one provider per issuer and account: the second fails at deploy with EntityAlreadyExists. Keep one, and pass it where '
+    + 'the other is used (IrsaCluster.fromAttributes({ oidcProvider }), IrsaRole provider).';
+  if (Token.isUnresolved(stack.account)) {
+    Annotations.of(provider).addWarningV2('cdk-irsa:duplicateProvider', `If these stacks deploy to one account, ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
+    return [];
+  }
+  return [message];
+}
