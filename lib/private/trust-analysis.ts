@@ -221,9 +221,26 @@ function pins(entry: ConditionEntry): boolean {
   return entry.qualifier === undefined && !entry.ifExists && PINNING_OPERATORS.includes(entry.base);
 }
 
-/** Whether an entry lets every value through: a `StringLike` value made of wildcards only. */
+/**
+ * Public multi-tenant issuers, and the part of their `sub` that names the tenant (account,
+ * group, organization): a pattern with a wildcard there matches other tenants' workflows.
+ */
+const TENANT_PREFIX: Record<string, RegExp> = {
+  'token.actions.githubusercontent.com': /^repo:[^/]*/,
+  'gitlab.com': /^project_path:[^/]*/,
+  'app.terraform.io': /^organization:[^:]*/,
+};
+
+/**
+ * Whether an entry lets every value through: a `StringLike` value made of wildcards only, or,
+ * on a public multi-tenant issuer, one with a wildcard in the tenant part (`repo:*`).
+ */
 function matchesAnything(entry: ConditionEntry): boolean {
-  return entry.base === 'stringlike' && entry.values.some((v) => /^[*?]*\*[*?]*$/.test(v));
+  if (entry.base !== 'stringlike') {
+    return false;
+  }
+  const tenant = TENANT_PREFIX[entry.lowerKey.replace(/:[^:]*$/, '')];
+  return entry.values.some((v) => /^[*?]*\*[*?]*$/.test(v) || (tenant !== undefined && /[*?]/.test(tenant.exec(v)?.[0] ?? '')));
 }
 
 function wildcardsUnderStringEquals(entries: ConditionEntry[]): Finding[] {
@@ -291,7 +308,7 @@ function whyNotPinned(all: ConditionEntry[], claim: string, own: ConditionEntry[
   if (ownEntry) {
     const reason = ownEntry.ifExists ? 'which lets a token without the claim through'
       : ownEntry.qualifier ? 'a set operator, which a single-valued claim does not need and ForAllValues passes when the claim is missing'
-        : matchesAnything(ownEntry) ? 'which matches every value'
+        : matchesAnything(ownEntry) ? 'which matches every value, or every owner on a public service'
           : 'which is not a positive string match';
     return ` (it has ${ownEntry.operator} ${q(ownEntry.values.length === 1 ? ownEntry.values[0] : ownEntry.values)}, ${reason})`;
   }
