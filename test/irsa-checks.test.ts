@@ -351,7 +351,7 @@ describe('IrsaChecks', () => {
       });
 
       expect(findings(stack).errors).toEqual([`/Stack/AnyRepo [cdk-irsa NO_SUBJECT_PIN] role Stack/AnyRepo: the statement trusts web-identity tokens without pinning "${GITHUB}:sub" `
-        + '(it has StringLike "*", which matches every value), so every workload the issuer signs tokens for (every service account of a cluster) can '
+        + '(it has StringLike "*", which matches every value, or every owner on a public service), so every workload the issuer signs tokens for (every service account of a cluster) can '
         + 'assume the role. Pin it with StringEquals or StringLike (cdk-irsa: ServiceAccountSubject.exact(namespace, name)). To accept it for this role: '
         + 'IrsaChecks.acknowledge(role, IrsaCheckRule.NO_SUBJECT_PIN, reason).']);
     });
