@@ -113,15 +113,19 @@ export interface BlockInstanceMetadataForPodsProps {
  * - a group whose template is defined outside the app (a literal ID or name, an imported
  *   template), or that is made from an instance, is reported: it can be neither checked nor set.
  *
- * Findings name the construct, what is wrong and the fix. A construct whose pods must reach
- * IMDS can be exempted, with a reason, with `BlockInstanceMetadataForPods.exempt()`.
+ * Raw overrides count: a deletion override of the options leaves them unset, and a launch
+ * template attached (or removed) by override is followed. Findings name the construct, what is
+ * wrong and the fix. A construct whose pods must reach IMDS can be exempted, with a reason, with
+ * `BlockInstanceMetadataForPods.exempt()`. Add the aspect to every `Stage` as well (aws-cdk-lib
+ * never applies an app's aspects inside a Stage): a Stage with nodes that it cannot reach fails
+ * synth, naming the Stage.
  *
  * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
  * @see https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html
  *
  * @example
- * Aspects.of(this).add(new BlockInstanceMetadataForPods());
+ * Aspects.of(this).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
  */
 export class BlockInstanceMetadataForPods implements IAspect {
   /**

@@ -43,18 +43,28 @@ export interface IrsaChecksProps {
 /**
  * An aspect that checks the trust policy of every IAM role in scope, not only those of cdk-irsa:
  * roles of aws-cdk-lib's `ServiceAccount` (whose conditions it reads from their `CfnJson`),
- * plain `iam.Role`s and raw `CfnRole`s, where the values can be read at synth.
+ * plain `iam.Role`s, raw `CfnRole`s, overrides included, for web-identity issuers of any kind
+ * (EKS, GitHub Actions, GitLab, ...) and EKS Pod Identity.
  *
- * Errors (which make `cdk synth` fail) for web-identity trust without a `sub` or `aud` pin,
- * wildcards under `StringEquals`, and subjects that match every namespace or every service
- * account of a namespace; warnings for trust policies within 10 % of their size limit, a service
- * account trusted by several roles, and Pod Identity trust without session-tag pinning. Each
- * finding names the role, the rule and the fix; acknowledge one for a role, with a reason, with
+ * A statement counts when IAM would let it match `sts:AssumeRoleWithWebIdentity` (action
+ * wildcards in any case, `NotAction`, `"*"` principals); only `StringEquals`, `StringLike` and
+ * `StringEqualsIgnoreCase`, without `IfExists` or a set qualifier, on the keys of the principal's own
+ * issuer count as pins. Errors (which make `cdk synth` fail) for web-identity trust without a `sub`
+ * or `aud` pin, wildcards under `StringEquals`, Kubernetes subjects that match every namespace,
+ * system namespaces or every service account of a namespace, and trust that cannot be evaluated
+ * at synth; warnings for trust policies within 10 % of their size limit, a service account trusted
+ * by several roles, and Pod Identity trust without session-tag pinning. Each finding names the
+ * role, the rule and the fix; acknowledge one for a role, with a reason, with
  * `IrsaChecks.acknowledge()`.
+ *
+ * The roles are read in the validation phase of synthesis, after every aspect has run. Add the
+ * aspect to every `Stage` as well: aws-cdk-lib synthesizes a Stage before it applies the aspects
+ * of the app around it, and never applies them inside; a Stage with roles that no `IrsaChecks`
+ * inside it covers fails synth, naming the Stage.
  *
  * @example
  * declare const app: App;
- * Aspects.of(app).add(new IrsaChecks());
+ * Aspects.of(app).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
  */
 export class IrsaChecks implements IAspect {
   /**
