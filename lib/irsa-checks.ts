@@ -1,11 +1,11 @@
-import { Annotations, Aspects, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { IrsaCheckRule } from './irsa-check-rule';
 import { IrsaRole } from './irsa-role';
 import { fail, q } from './private/errors';
 import { uncoveredStages } from './private/stage-coverage';
 import { analyseTrust, Finding } from './private/trust-analysis';
-import { readTrustDocument } from './private/trust-document';
+import { readTrustDocument, TemplateReader } from './private/trust-document';
 import { iamLength } from './private/trust-policy';
 
 /** The metadata entry that records an acknowledged finding, with its reason, in the cloud assembly. */
@@ -122,8 +122,9 @@ export class IrsaChecks implements IAspect {
 
   private check(roles: CfnResource[]): void {
     const trustedBy = new Map<string, CfnResource[]>();
+    const readers = new Map<Stack, TemplateReader>();
     for (const role of roles) {
-      const reading = readTrustDocument(role);
+      const reading = readTrustDocument(role, readers);
       if (reading.unreadable !== undefined) {
         report(role, {
           rule: IrsaCheckRule.CANNOT_VERIFY,
@@ -183,6 +184,9 @@ function report(role: CfnResource, finding: Finding): void {
   const target = role.node.id === 'Resource' && role.node.scope ? role.node.scope : role;
   const text = `[cdk-irsa ${finding.rule}] role ${rolePath(role)}: ${finding.message} `
     + `To accept it for this role: IrsaChecks.acknowledge(role, IrsaCheckRule.${finding.rule}, reason).`;
+  if (target.node.metadata.some((m) => m.data === text)) {
+    return; // already reported, by another IrsaChecks whose scope also holds the role
+  }
   if (IS_ERROR[finding.rule]) {
     Annotations.of(target).addError(text);
   } else {

@@ -227,6 +227,17 @@ describe('IrsaChecks', () => {
       expect(() => app.synth()).toThrow(/IrsaChecks was added to Prod, but Stage Prod\/Cell below it holds IAM roles that it cannot check/);
     });
 
+    test('accepts a Stage whose stacks carry the check themselves, and reports a finding once when two checks cover a role', () => {
+      const app = new App();
+      Aspects.of(app).add(new IrsaChecks());
+      const stack = new Stack(new Stage(app, 'Prod'), 'Workloads', { env: ENV });
+      Aspects.of(stack).add(new IrsaChecks());
+      Aspects.of(stack.node.scope!).add(new IrsaChecks());
+      handWrittenRole(stack, 'Open', OPEN);
+
+      expect(findings(stack).errors).toEqual([expect.stringContaining('ANY_NAMESPACE'), expect.stringContaining('NO_AUDIENCE_PIN')]);
+    });
+
     test('does not refuse a Stage without roles', () => {
       const app = new App();
       Aspects.of(app).add(new IrsaChecks());

@@ -29,8 +29,10 @@ export interface TrustDocumentReading {
  * Anything else that decides the document's shape (an `Fn::If`, a parameter, an import) makes the
  * document unreadable, with the reason.
  */
-export function readTrustDocument(role: CfnResource): TrustDocumentReading {
-  const reader = new TemplateReader(Stack.of(role));
+export function readTrustDocument(role: CfnResource, readers: Map<Stack, TemplateReader> = new Map()): TrustDocumentReading {
+  const stack = Stack.of(role);
+  const reader = readers.get(stack) ?? new TemplateReader(stack);
+  readers.set(stack, reader);
   const rendered = reader.template(role);
   if (!rendered) {
     return { unreadable: 'its CloudFormation rendering cannot be read (aws-cdk-lib changed how resources render)' };
@@ -67,7 +69,8 @@ export function issuerOfPrincipal(federated: string): string {
   return whole ? `<<issuer-${whole[1]}>>` : federated;
 }
 
-class TemplateReader {
+/** Reads resources of one stack from their CloudFormation rendering; share one per stack across roles. */
+export class TemplateReader {
   private byLogicalId?: Map<string, CfnResource>;
 
   constructor(private readonly stack: Stack) {}
