@@ -238,6 +238,14 @@ describe('IrsaChecks', () => {
       expect(findings(stack).errors).toEqual([expect.stringContaining('ANY_NAMESPACE'), expect.stringContaining('NO_AUDIENCE_PIN')]);
     });
 
+    test('runs in the validation phase, which synth({ skipValidation: true }) skips (a documented limit)', () => {
+      const { app, stack } = setup();
+      handWrittenRole(stack, 'Open', OPEN);
+
+      const skipped = app.synth({ skipValidation: true }).getStackByName('Stack').messages;
+      expect(skipped.filter((m) => String(m.entry.data).includes('cdk-irsa'))).toEqual([]);
+    });
+
     test('does not refuse a Stage without roles', () => {
       const app = new App();
       Aspects.of(app).add(new IrsaChecks());
