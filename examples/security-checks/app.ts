@@ -80,16 +80,6 @@ class Cluster extends Stage {
       cluster: eksCluster,
       launchTemplateSpec: { id: workerNodes.launchTemplateId!, version: workerNodes.latestVersionNumber },
     });
-
-    // 7. Other issuers get the generic rules (sub and aud pinned, no wildcard owner): this GitHub
-    //    Actions role for one repository's release branches passes.
-    const github = 'token.actions.githubusercontent.com';
-    new iam.Role(nodes, 'ReleaseDeploy', {
-      assumedBy: new iam.WebIdentityPrincipal(`arn:aws:iam::123456789012:oidc-provider/${github}`, {
-        StringEquals: { [`${github}:aud`]: 'sts.amazonaws.com' },
-        StringLike: { [`${github}:sub`]: 'repo:octo-org/octo-repo:ref:refs/heads/release/*' },
-      }),
-    });
   }
 }
 new Cluster(app, 'Prod', { env: ENV });
