@@ -1,6 +1,7 @@
 import { App, AspectPriority, Aspects, CfnJson, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
@@ -65,6 +66,18 @@ describe('IrsaChecks', () => {
       expect.stringMatching(/^\/Stack\/Cluster\/Again\/Role .*SERVICE_ACCOUNT_IN_SEVERAL_ROLES/),
       expect.stringMatching(/^\/Stack\/Cluster\/Legacy\/Role .*\[cdk-irsa SERVICE_ACCOUNT_IN_SEVERAL_ROLES\] role Stack\/Cluster\/Legacy\/Role: system:serviceaccount:apps:legacy is trusted by 2 roles \(Stack\/Cluster\/Legacy\/Role, Stack\/Cluster\/Again\/Role\)/),
     ]);
+  });
+
+  test('matches the condition keys with the provider of an aws-eks-v2 cluster (Ref to its provider, CfnJson and Fn::Join)', () => {
+    const { stack } = setup();
+    const cluster = new eksv2.Cluster(stack, 'Cluster', {
+      version: eksv2.KubernetesVersion.V1_32,
+      kubectlProviderOptions: { kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1') },
+    });
+    cluster.addServiceAccount('Legacy', { name: 'legacy', namespace: 'apps' });
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), namespace: 'apps', name: 'api' });
+
+    expect(findings(stack)).toEqual({ errors: [], warnings: [] });
   });
 
   test('reports a web-identity trust with neither sub nor aud pinned', () => {
