@@ -55,6 +55,9 @@ function decide(document: any, token: CorpusToken): string {
   if (aud !== undefined) {
     context[`${token.issuer}:aud`] = aud;
   }
+  for (const [claim, value] of Object.entries(token.claims ?? {})) {
+    context[`${token.issuer}:${claim}`] = value;
+  }
   return new TrustPolicyEvaluator(document).evaluate({
     principal: token.principal ?? providerArnFor(token.issuer, ACCOUNT),
     action: token.action ?? WEB_IDENTITY_ACTION,
