@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, IAspect, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, IAspect, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { fail } from './private/errors';
 import {
@@ -6,6 +6,7 @@ import {
   SettableOption, writeMetadataOptions,
 } from './private/imds-metadata-options';
 import { AUTO_SCALING_GROUP, autoScalingGroupSources, LaunchSource, NODEGROUP, nodegroupSource } from './private/imds-references';
+import { uncoveredStages } from './private/stage-coverage';
 
 /** The metadata entry that records an exemption, with its reason, in the cloud assembly. */
 const EXEMPTION = 'cdk-irsa:imdsExempt';
@@ -21,6 +22,8 @@ const FINDING = {
   OVERRIDDEN: 'cdk-irsa:imdsOverridden',
 } as const;
 
+/** The resources whose instances the aspect secures or reports. */
+const NODE_TYPES = [LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, AUTO_SCALING_GROUP, NODEGROUP];
 const EXPOSED = 'pods on its instances may reach the instance metadata service and take the node role\'s credentials.';
 const EXEMPT_HINT = 'If pods on these nodes must reach IMDS, exempt it: BlockInstanceMetadataForPods.exempt(construct, reason).';
 
@@ -110,15 +113,19 @@ export interface BlockInstanceMetadataForPodsProps {
  * - a group whose template is defined outside the app (a literal ID or name, an imported
  *   template), or that is made from an instance, is reported: it can be neither checked nor set.
  *
- * Findings name the construct, what is wrong and the fix. A construct whose pods must reach
- * IMDS can be exempted, with a reason, with `BlockInstanceMetadataForPods.exempt()`.
+ * Raw overrides count: a deletion override of the options leaves them unset, and a launch
+ * template attached (or removed) by override is followed. Findings name the construct, what is
+ * wrong and the fix. A construct whose pods must reach IMDS can be exempted, with a reason, with
+ * `BlockInstanceMetadataForPods.exempt()`. Add the aspect to every `Stage` as well (aws-cdk-lib
+ * never applies an app's aspects inside a Stage): a Stage with nodes that it cannot reach fails
+ * synth, naming the Stage.
  *
  * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
  * @see https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html
  *
  * @example
- * Aspects.of(this).add(new BlockInstanceMetadataForPods());
+ * Aspects.of(this).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
  */
 export class BlockInstanceMetadataForPods implements IAspect {
   /**
@@ -146,6 +153,8 @@ export class BlockInstanceMetadataForPods implements IAspect {
   /** Launch templates and configurations handled, and whether this aspect changed them. */
   private readonly secured = new Map<CfnResource, boolean>();
   private readonly checkedGroups = new Set<CfnResource>();
+  /** The constructs the aspect was added to. */
+  private readonly roots = new WeakSet<IConstruct>();
 
   constructor(props: BlockInstanceMetadataForPodsProps = {}) {
     this.mode = props.mode ?? BlockInstanceMetadataMode.ENFORCE;
@@ -161,6 +170,10 @@ export class BlockInstanceMetadataForPods implements IAspect {
    * auto-scaling group or managed node group.
    */
   public visit(node: IConstruct): void {
+    if (!node.node.scopes.some((a) => this.roots.has(a))) {
+      this.roots.add(node);
+      node.node.addValidation({ validate: () => this.refuseUnreachableStages(node) });
+    }
     if (!CfnResource.isCfnResource(node) || exempted(node)) {
       return;
     }
@@ -176,6 +189,17 @@ export class BlockInstanceMetadataForPods implements IAspect {
         this.checkNodegroup(node);
         break;
     }
+  }
+
+  /** Refuses Stages below the construct the aspect was added to that hold nodes it never saw (see `uncoveredStages`). */
+  private refuseUnreachableStages(root: IConstruct): string[] {
+    const stage = Stage.isStage(root) ? root : Stage.of(root);
+    const nodes = root.node.findAll().filter((c) => CfnResource.isCfnResource(c) && NODE_TYPES.includes(c.cfnResourceType) && Stage.of(c) !== stage);
+    return uncoveredStages(nodes, (a) => Aspects.of(a).all.some((x) => x instanceof BlockInstanceMetadataForPods)).map((s) =>
+      `BlockInstanceMetadataForPods was added to ${root.node.path || 'the app'}, but Stage ${s.node.path} below it holds launch templates, `
+      + 'launch configurations, auto-scaling groups or node groups that it cannot reach: aws-cdk-lib synthesizes a Stage, and writes its '
+      + 'templates, before it applies the aspects of the app or Stage around it, and never applies those inside it. Add the aspect to that '
+      + 'Stage too: Aspects.of(stage).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING }).');
   }
 
   /** Checks and, where allowed, sets the options of a template or configuration, once; says whether it changed them. */
@@ -315,7 +339,7 @@ function evaluate(values: Partial<Record<MetadataOptionName, unknown>>): { unset
     unset.push('HttpPutResponseHopLimit');
   } else if (Token.isUnresolved(hopLimit)) {
     conflicts.push({ name: 'HttpPutResponseHopLimit', problem: 'sets HttpPutResponseHopLimit to a value known only at deploy (it cannot be checked)' });
-  } else if (hopLimit !== REQUIRED_HOP_LIMIT) {
+  } else if (hopLimit !== REQUIRED_HOP_LIMIT && hopLimit !== String(REQUIRED_HOP_LIMIT)) { // CloudFormation accepts "1" too
     conflicts.push({
       name: 'HttpPutResponseHopLimit',
       problem: `sets HttpPutResponseHopLimit to ${JSON.stringify(hopLimit)} (IMDSv2 token responses reach pods)`,

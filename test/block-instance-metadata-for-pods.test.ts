@@ -1,4 +1,4 @@
-import { Annotations as CoreAnnotations, App, Aspects, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, AspectPriority, Aspects, CfnParameter, Lazy, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -491,5 +491,81 @@ describe('BlockInstanceMetadataForPods modes', () => {
   test('fails with overrideExplicitSettings in REPORT mode', () => {
     expect(() => new BlockInstanceMetadataForPods({ mode: BlockInstanceMetadataMode.REPORT, overrideExplicitSettings: true })).toThrow(
       '[cdk-irsa] overrideExplicitSettings needs mode BlockInstanceMetadataMode.ENFORCE: BlockInstanceMetadataMode.REPORT changes nothing.');
+  });
+});
+
+describe('BlockInstanceMetadataForPods with overrides and Stages', () => {
+  test('treats metadata options removed by a deletion override as unset, and sets them through an override', () => {
+    // GIVEN compliant options, then removed by an escape hatch
+    const { stack } = setup();
+    const template = new ec2.LaunchTemplate(stack, 'Nodes', { requireImdsv2: true, httpPutResponseHopLimit: 1 });
+    (template.node.defaultChild as ec2.CfnLaunchTemplate).addPropertyDeletionOverride('LaunchTemplateData.MetadataOptions');
+    const reported = setup({ mode: BlockInstanceMetadataMode.REPORT });
+    const seen = new ec2.LaunchTemplate(reported.stack, 'Nodes', { requireImdsv2: true, httpPutResponseHopLimit: 1 });
+    (seen.node.defaultChild as ec2.CfnLaunchTemplate).addPropertyDeletionOverride('LaunchTemplateData.MetadataOptions');
+
+    // THEN
+    expect(Object.values(metadataOptions(stack, 'AWS::EC2::LaunchTemplate'))).toEqual([expect.objectContaining(BLOCKED)]);
+    expect(findings(reported.stack).errors).toEqual([expect.stringMatching(
+      /^\/Stack\/Nodes \[cdk-irsa:imdsNotBlocked\] launch template Stack\/Nodes leaves HttpTokens unset .* and leaves HttpPutResponseHopLimit unset/)]);
+  });
+
+  test('accepts a hop limit given as the string "1"', () => {
+    const { stack } = setup();
+    // The typed L1 takes numbers only; the string arrives through an escape hatch (or an included template).
+    new ec2.CfnLaunchTemplate(stack, 'Nodes', { launchTemplateData: { metadataOptions: { httpTokens: 'required' } } })
+      .addPropertyOverride('LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit', '1');
+
+    expect(findings(stack)).toEqual(NONE);
+    expect(metadataOptions(stack, 'AWS::EC2::LaunchTemplate')).toEqual({ Nodes: { HttpTokens: 'required', HttpPutResponseHopLimit: '1' } });
+  });
+
+  test('fails on a node group whose launch template an override removed', () => {
+    const { stack } = setup();
+    const template = new ec2.CfnLaunchTemplate(stack, 'Nodes', { launchTemplateData: {} });
+    const group = new eks.CfnNodegroup(stack, 'Group', {
+      clusterName: 'prod', nodeRole: 'arn:aws:iam::123456789012:role/node', subnets: ['subnet-0123456789abcdef0'],
+      launchTemplate: { id: template.ref, version: template.attrLatestVersionNumber },
+    });
+    group.addPropertyDeletionOverride('LaunchTemplate');
+
+    expect(findings(stack).errors).toEqual([expect.stringMatching(/^\/Stack\/Group \[cdk-irsa:imdsNoLaunchTemplate\] managed node group Stack\/Group has no launch template/)]);
+  });
+
+  test('follows a launch template that an override attaches to a group, outside the aspect\'s scope', () => {
+    const { stack } = setup(null);
+    const nodes = new Construct(stack, 'Nodes');
+    Aspects.of(nodes).add(new BlockInstanceMetadataForPods());
+    const template = new ec2.CfnLaunchTemplate(stack, 'Shared', { launchTemplateData: {} });
+    const group = new autoscaling.CfnAutoScalingGroup(nodes, 'Group', { minSize: '0', maxSize: '1', availabilityZones: ['eu-west-1a'] });
+    group.addPropertyOverride('LaunchTemplate', { LaunchTemplateId: template.ref, Version: template.attrLatestVersionNumber });
+    const nodegroup = new eks.CfnNodegroup(nodes, 'Managed', {
+      clusterName: 'prod', nodeRole: 'arn:aws:iam::123456789012:role/node', subnets: ['subnet-0123456789abcdef0'],
+    });
+    const other = new ec2.CfnLaunchTemplate(stack, 'Other', { launchTemplateData: {} });
+    nodegroup.addPropertyOverride('LaunchTemplate', { Id: other.ref, Version: other.attrLatestVersionNumber });
+
+    expect(findings(stack)).toEqual(NONE);
+    expect(metadataOptions(stack, 'AWS::EC2::LaunchTemplate')).toEqual({ Shared: BLOCKED, Other: BLOCKED });
+  });
+
+  test('fails synth when added to the app above a Stage it cannot reach, and secures the Stage when added to it', () => {
+    const app = new App();
+    Aspects.of(app).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+    new ec2.LaunchTemplate(new Stack(new Stage(app, 'Prod'), 'Nodes', { env: ENV }), 'Nodes', {});
+
+    expect(() => app.synth()).toThrow('BlockInstanceMetadataForPods was added to the app, but Stage Prod below it holds launch templates, launch '
+      + 'configurations, auto-scaling groups or node groups that it cannot reach: aws-cdk-lib synthesizes a Stage, and writes its templates, before '
+      + 'it applies the aspects of the app or Stage around it, and never applies those inside it. Add the aspect to that Stage too: '
+      + 'Aspects.of(stage).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING }).');
+
+    const covered = new App();
+    Aspects.of(covered).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+    const stage = new Stage(covered, 'Prod');
+    Aspects.of(stage).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+    const stack = new Stack(stage, 'Nodes', { env: ENV });
+    new ec2.LaunchTemplate(stack, 'Nodes', {});
+    expect(() => covered.synth()).not.toThrow();
+    expect(Object.values(metadataOptions(stack, 'AWS::EC2::LaunchTemplate'))).toEqual([BLOCKED]);
   });
 });

@@ -1,8 +1,10 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnJson, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
 import {
   ClusterOidcProvider, IdentityMode, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ServiceAccountSubject,
 } from '../lib';
@@ -66,17 +68,29 @@ describe('IrsaChecks', () => {
     ]);
   });
 
+  test('matches the condition keys with the provider of an aws-eks-v2 cluster (Ref to its provider, CfnJson and Fn::Join)', () => {
+    const { stack } = setup();
+    const cluster = new eksv2.Cluster(stack, 'Cluster', {
+      version: eksv2.KubernetesVersion.V1_32,
+      kubectlProviderOptions: { kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1') },
+    });
+    cluster.addServiceAccount('Legacy', { name: 'legacy', namespace: 'apps' });
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), namespace: 'apps', name: 'api' });
+
+    expect(findings(stack)).toEqual({ errors: [], warnings: [] });
+  });
+
   test('reports a web-identity trust with neither sub nor aud pinned', () => {
     const { stack } = setup();
     handWrittenRole(stack, 'Open', undefined);
 
     expect(findings(stack).errors).toEqual([
-      '/Stack/Open [cdk-irsa NO_AUDIENCE_PIN] role Stack/Open: a web-identity trust statement has no ":aud" condition, so tokens minted for any '
-      + 'audience the provider accepts are taken. Pin the audience ("<issuer>:aud": "sts.amazonaws.com"). To accept it for this role: '
-      + 'IrsaChecks.acknowledge(role, IrsaCheckRule.NO_AUDIENCE_PIN, reason).',
-      '/Stack/Open [cdk-irsa NO_SUBJECT_PIN] role Stack/Open: a web-identity trust statement has no ":sub" condition, so every service account of '
-      + 'the cluster can assume the role. Pin the service accounts (cdk-irsa: ServiceAccountSubject.exact(namespace, name)). To accept it for this '
-      + 'role: IrsaChecks.acknowledge(role, IrsaCheckRule.NO_SUBJECT_PIN, reason).',
+      `/Stack/Open [cdk-irsa NO_AUDIENCE_PIN] role Stack/Open: the statement trusts web-identity tokens without pinning "${ISSUER}:aud", so tokens `
+      + 'minted for any audience can assume the role. Pin it with StringEquals (sts.amazonaws.com for EKS and GitHub Actions). To accept it for '
+      + 'this role: IrsaChecks.acknowledge(role, IrsaCheckRule.NO_AUDIENCE_PIN, reason).',
+      `/Stack/Open [cdk-irsa NO_SUBJECT_PIN] role Stack/Open: the statement trusts web-identity tokens without pinning "${ISSUER}:sub", so every `
+      + 'workload the issuer signs tokens for (every service account of a cluster) can assume the role. Pin it with StringEquals or StringLike '
+      + '(cdk-irsa: ServiceAccountSubject.exact(namespace, name)). To accept it for this role: IrsaChecks.acknowledge(role, IrsaCheckRule.NO_SUBJECT_PIN, reason).',
     ]);
   });
 
@@ -160,19 +174,230 @@ describe('IrsaChecks', () => {
     ]);
   });
 
-  test('ignores roles that are not assumed by Kubernetes workloads', () => {
+  test('ignores roles that no web identity or Pod Identity can assume, and asks only an audience pin of Cognito', () => {
     const { stack } = setup();
     new iam.Role(stack, 'Lambda', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     new iam.Role(stack, 'Cognito', {
-      assumedBy: new iam.FederatedPrincipal('cognito-identity.amazonaws.com', {}, 'sts:AssumeRoleWithWebIdentity'),
+      assumedBy: new iam.FederatedPrincipal('cognito-identity.amazonaws.com', {
+        'StringEquals': { 'cognito-identity.amazonaws.com:aud': 'eu-west-1:11111111-2222-3333-4444-555555555555' },
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+      }, 'sts:AssumeRoleWithWebIdentity'),
     });
+    new iam.Role(stack, 'AnyPool', { assumedBy: new iam.FederatedPrincipal('cognito-identity.amazonaws.com', {}, 'sts:AssumeRoleWithWebIdentity') });
 
-    expect(findings(stack)).toEqual({ errors: [], warnings: [] });
+    expect(findings(stack)).toEqual({
+      errors: [expect.stringContaining('/Stack/AnyPool [cdk-irsa NO_AUDIENCE_PIN] role Stack/AnyPool: the statement trusts web-identity tokens without '
+        + 'pinning "cognito-identity.amazonaws.com:aud", so tokens minted for any audience can assume the role. Pin it with StringEquals (to the identity pool ID).')],
+      warnings: [],
+    });
   });
 
   test('fails to acknowledge without a reason', () => {
     const { stack } = setup();
     expect(() => IrsaChecks.acknowledge(stack, IrsaCheckRule.NAMESPACE_WIDE, ' '))
       .toThrow('acknowledging NAMESPACE_WIDE needs a reason, for whoever reviews the role later.');
+  });
+
+  describe('every stack of the app', () => {
+    const OPEN = { StringLike: { [`${ISSUER}:sub`]: 'system:serviceaccount:*:*' } };
+
+    test('fails synth when added to the app above a Stage whose roles it cannot reach, saying where to add it', () => {
+      const app = new App();
+      Aspects.of(app).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
+      const stage = new Stage(app, 'Prod');
+      handWrittenRole(new Stack(stage, 'Workloads', { env: ENV }), 'Open', OPEN);
+
+      expect(() => app.synth()).toThrow('IrsaChecks was added to the app, but Stage Prod below it holds IAM roles that it cannot check: aws-cdk-lib '
+        + 'synthesizes a Stage, and writes its templates, before it applies the aspects of the app or Stage around it, and never applies those inside it. '
+        + 'Add the check to that Stage too: Aspects.of(stage).add(new IrsaChecks(), { priority: AspectPriority.READONLY }).');
+    });
+
+    test('checks the roles of a Stage, and of a Stage in that Stage, when added to each', () => {
+      const app = new App();
+      Aspects.of(app).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
+      const outer = new Stage(app, 'Prod');
+      Aspects.of(outer).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
+      const inner = new Stage(outer, 'Cell');
+      Aspects.of(inner).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
+      const outerStack = new Stack(outer, 'Workloads', { env: ENV });
+      const innerStack = new Stack(inner, 'Workloads', { env: ENV });
+      handWrittenRole(outerStack, 'Open', OPEN);
+      handWrittenRole(innerStack, 'Open', OPEN);
+      new Stack(app, 'Empty');
+
+      expect(findings(outerStack).errors).toEqual([expect.stringMatching(/^\/Prod\/Workloads\/Open \[cdk-irsa ANY_NAMESPACE\]/),
+        expect.stringMatching(/^\/Prod\/Workloads\/Open \[cdk-irsa NO_AUDIENCE_PIN\]/)]);
+      expect(findings(innerStack).errors).toEqual([expect.stringMatching(/^\/Prod\/Cell\/Workloads\/Open \[cdk-irsa ANY_NAMESPACE\]/),
+        expect.stringMatching(/^\/Prod\/Cell\/Workloads\/Open \[cdk-irsa NO_AUDIENCE_PIN\]/)]);
+    });
+
+    test('fails synth when a Stage in a Stage is not covered', () => {
+      const app = new App();
+      const outer = new Stage(app, 'Prod');
+      Aspects.of(outer).add(new IrsaChecks());
+      handWrittenRole(new Stack(new Stage(outer, 'Cell'), 'Workloads', { env: ENV }), 'Open', OPEN);
+
+      expect(() => app.synth()).toThrow(/IrsaChecks was added to Prod, but Stage Prod\/Cell below it holds IAM roles that it cannot check/);
+    });
+
+    test('accepts a Stage whose stacks carry the check themselves, and reports a finding once when two checks cover a role', () => {
+      const app = new App();
+      Aspects.of(app).add(new IrsaChecks());
+      const stack = new Stack(new Stage(app, 'Prod'), 'Workloads', { env: ENV });
+      Aspects.of(stack).add(new IrsaChecks());
+      Aspects.of(stack.node.scope!).add(new IrsaChecks());
+      handWrittenRole(stack, 'Open', OPEN);
+
+      expect(findings(stack).errors).toEqual([expect.stringContaining('ANY_NAMESPACE'), expect.stringContaining('NO_AUDIENCE_PIN')]);
+    });
+
+    test('runs in the validation phase, which synth({ skipValidation: true }) skips (a documented limit)', () => {
+      const { app, stack } = setup();
+      handWrittenRole(stack, 'Open', OPEN);
+
+      const skipped = app.synth({ skipValidation: true }).getStackByName('Stack').messages;
+      expect(skipped.filter((m) => String(m.entry.data).includes('cdk-irsa'))).toEqual([]);
+    });
+
+    test('does not refuse a Stage without roles', () => {
+      const app = new App();
+      Aspects.of(app).add(new IrsaChecks());
+      new Stack(new Stage(app, 'Prod'), 'Buckets');
+
+      expect(() => app.synth()).not.toThrow();
+    });
+
+    test('checks roles of nested stacks, and roles and overrides that other aspects add', () => {
+      const { stack } = setup();
+      handWrittenRole(new NestedStack(stack, 'Nested'), 'Open', OPEN);
+      const scoped = handWrittenRole(stack, 'Scoped', {
+        StringEquals: { [`${ISSUER}:sub`]: 'system:serviceaccount:apps:api', [`${ISSUER}:aud`]: 'sts.amazonaws.com' },
+      });
+      class Widen implements IAspect {
+        public visit(node: IConstruct): void {
+          if (node === stack) {
+            handWrittenRole(stack, 'Late', undefined);
+          }
+          if (node === scoped) {
+            scoped.addPropertyOverride('AssumeRolePolicyDocument.Statement', [{
+              Effect: 'Allow', Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: { StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } },
+            }]);
+          }
+        }
+      }
+      Aspects.of(stack).add(new Widen(), { priority: AspectPriority.MUTATING });
+
+      const { errors } = findings(stack);
+      expect(errors.filter((e) => e.includes('Nested'))).toEqual([expect.stringContaining('ANY_NAMESPACE'), expect.stringContaining('NO_AUDIENCE_PIN')]);
+      expect(errors.filter((e) => e.startsWith('/Stack/Late '))).toEqual([expect.stringContaining('NO_AUDIENCE_PIN'), expect.stringContaining('NO_SUBJECT_PIN')]);
+      expect(errors.filter((e) => e.startsWith('/Stack/Scoped '))).toEqual([expect.stringContaining('NO_SUBJECT_PIN')]);
+    });
+  });
+
+  describe('wherever the document comes from', () => {
+    const pinned = { StringEquals: { [`${ISSUER}:sub`]: 'system:serviceaccount:apps:api', [`${ISSUER}:aud`]: 'sts.amazonaws.com' } };
+    const openStatement = { Effect: 'Allow', Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' };
+
+    test('reads a Statement written as one object', () => {
+      const { stack } = setup();
+      new iam.CfnRole(stack, 'One', { assumeRolePolicyDocument: { Version: '2012-10-17', Statement: openStatement } });
+
+      expect(findings(stack).errors).toEqual([expect.stringContaining('NO_AUDIENCE_PIN'), expect.stringContaining('NO_SUBJECT_PIN')]);
+    });
+
+    test('reads the trust that a raw override sets, over a pinned one', () => {
+      const { stack } = setup();
+      const role = handWrittenRole(stack, 'Overridden', pinned);
+      role.addPropertyOverride('AssumeRolePolicyDocument', { Version: '2012-10-17', Statement: [openStatement] });
+
+      expect(findings(stack).errors).toEqual([expect.stringContaining('NO_AUDIENCE_PIN'), expect.stringContaining('NO_SUBJECT_PIN')]);
+    });
+
+    test('reads an Fn::Sub JSON string and a whole-document CfnJson', () => {
+      const { stack } = setup();
+      new iam.CfnRole(stack, 'Sub', {
+        assumeRolePolicyDocument: Fn.sub(JSON.stringify({ Version: '2012-10-17', Statement: [{ ...openStatement, Principal: { Federated: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com' } }] })),
+      });
+      new iam.CfnRole(stack, 'Json', {
+        assumeRolePolicyDocument: new CfnJson(stack, 'Document', { value: { Version: '2012-10-17', Statement: [openStatement] } }),
+      });
+
+      expect(findings(stack).errors).toEqual([
+        expect.stringMatching(/^\/Stack\/Json .*NO_AUDIENCE_PIN/), expect.stringMatching(/^\/Stack\/Json .*NO_SUBJECT_PIN/),
+        expect.stringMatching(/^\/Stack\/Sub .*NO_AUDIENCE_PIN.*"token.actions.githubusercontent.com:aud"/),
+        expect.stringMatching(/^\/Stack\/Sub .*NO_SUBJECT_PIN.*"token.actions.githubusercontent.com:sub"/),
+      ]);
+    });
+
+    test.each([
+      ['a string that is not JSON', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument', '{"Statement": ['),
+        'its AssumeRolePolicyDocument is a string that is not JSON ({"Statement": [)'],
+      ['a deletion override', (role: iam.CfnRole) => role.addPropertyDeletionOverride('AssumeRolePolicyDocument'),
+        'it has no AssumeRolePolicyDocument (removed by an override?)'],
+      ['an Fn::If', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument', Fn.conditionIf('Open', { Statement: [] }, { Statement: [] })),
+        'its AssumeRolePolicyDocument is given by Fn::If'],
+      ['a statement that is a parameter', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0', Fn.ref('AWS::NoValue')),
+        'the statement: it is "<<'],
+      ['a condition key of an issuer known only at deploy', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Principal.Federated', Fn.importValue('ProviderArn')),
+        'whether the condition key'],
+    ])('reports %s as CANNOT_VERIFY, which can be acknowledged', (_, change, reason) => {
+      const { stack } = setup();
+      change(handWrittenRole(stack, 'Role', pinned));
+      const accepted = handWrittenRole(stack, 'Accepted', pinned);
+      change(accepted);
+      IrsaChecks.acknowledge(accepted, IrsaCheckRule.CANNOT_VERIFY, 'reviewed by hand');
+
+      expect(findings(stack).errors).toEqual([expect.stringContaining(`/Stack/Role [cdk-irsa CANNOT_VERIFY] role Stack/Role: the trust policy cannot be `)]);
+      expect(findings(stack).errors[0]).toContain(reason);
+    });
+  });
+
+  describe('issuers other than Kubernetes', () => {
+    const GITHUB = 'token.actions.githubusercontent.com';
+    const GITHUB_ARN = `arn:aws:iam::123456789012:oidc-provider/${GITHUB}`;
+
+    test('accepts well-scoped GitHub Actions roles, two of them for one environment', () => {
+      const { stack } = setup();
+      for (const id of ['Deploy', 'Migrate']) {
+        new iam.Role(stack, id, {
+          assumedBy: new iam.WebIdentityPrincipal(GITHUB_ARN, {
+            StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:octo-org/octo-repo:environment:prod' },
+          }),
+        });
+      }
+      new iam.Role(stack, 'Release', {
+        assumedBy: new iam.WebIdentityPrincipal(GITHUB_ARN, {
+          StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' },
+          StringLike: { [`${GITHUB}:sub`]: 'repo:octo-org/octo-repo:ref:refs/heads/release/*' },
+        }),
+      });
+
+      expect(findings(stack)).toEqual({ errors: [], warnings: [] });
+    });
+
+    test('reports a GitHub Actions role whose subject is "*"', () => {
+      const { stack } = setup();
+      new iam.Role(stack, 'AnyRepo', {
+        assumedBy: new iam.WebIdentityPrincipal(GITHUB_ARN, { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: '*' } }),
+      });
+
+      expect(findings(stack).errors).toEqual([`/Stack/AnyRepo [cdk-irsa NO_SUBJECT_PIN] role Stack/AnyRepo: the statement trusts web-identity tokens without pinning "${GITHUB}:sub" `
+        + '(it has StringLike "*", which matches every value, or every owner on a public service), so every workload the issuer signs tokens for (every service account of a cluster) can '
+        + 'assume the role. Pin it with StringEquals or StringLike (cdk-irsa: ServiceAccountSubject.exact(namespace, name)). To accept it for this role: '
+        + 'IrsaChecks.acknowledge(role, IrsaCheckRule.NO_SUBJECT_PIN, reason).']);
+    });
+  });
+
+  test.each([
+    ['system:serviceaccount:*-prod:api'],
+    ['system:serviceaccount:kube-*:api'],
+    ['system:serviceaccount:k*:api'],
+    ['system:serviceaccount:?eam:api'],
+  ])('reports the namespace pattern of %j as WIDE_NAMESPACE_PATTERN', (pattern) => {
+    const { stack } = setup();
+    handWrittenRole(stack, 'Wide', { StringLike: { [`${ISSUER}:sub`]: pattern }, StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } });
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining(`[cdk-irsa WIDE_NAMESPACE_PATTERN] role Stack/Wide: the namespace pattern ${JSON.stringify(pattern.split(':')[2])}`)]);
   });
 });

@@ -5,10 +5,11 @@
  *
  *   npx tsx examples/security-checks/app.ts
  */
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
 import {
   BlockInstanceMetadataForPods, ClusterOidcProvider, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery,
   ServiceAccountSubject,
@@ -16,11 +17,13 @@ import {
 
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 
+const ENV = { account: '123456789012', region: 'eu-west-1' };
 const app = new App();
-// 1. One line checks every role of every stack in the app.
-Aspects.of(app).add(new IrsaChecks());
+// 1. One line checks every role of every stack directly in the app (nested stacks included), after
+//    every other aspect has run. Stages are synthesized apart: see 6.
+Aspects.of(app).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
 
-const stack = new Stack(app, 'IrsaSecurityChecks', { env: { account: '123456789012', region: 'eu-west-1' } });
+const stack = new Stack(app, 'IrsaSecurityChecks', { env: ENV });
 const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}` });
 
 // 2. A service account made by cdk-irsa: scoped trust, nothing to report.
@@ -48,23 +51,37 @@ new iam.Role(stack, 'HandWritten', {
 
 // 5. Nodes: BlockInstanceMetadataForPods requires IMDSv2 with a hop limit of 1 on every launch
 //    template, launch configuration, auto-scaling group and managed node group in the app, so that
-//    pods cannot fall back to the node role. It completes the template below; delete
-//    `launchTemplateSpec` and `cdk synth` fails with cdk-irsa:imdsNoLaunchTemplate.
-Aspects.of(app).add(new BlockInstanceMetadataForPods());
-const nodes = new Stack(app, 'IrsaSecurityChecksNodes', { env: { account: '123456789012', region: 'eu-west-1' } });
-const eksCluster = eksv2.Cluster.fromClusterAttributes(nodes, 'Prod', {
-  clusterName: 'prod',
-  vpc: ec2.Vpc.fromVpcAttributes(nodes, 'Vpc', {
-    vpcId: 'vpc-0123456789abcdef0',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
-    privateSubnetRouteTableIds: ['rtb-0123456789abcdef0', 'rtb-0fedcba9876543210'],
-  }),
-});
-const workerNodes = new ec2.LaunchTemplate(nodes, 'WorkerNodes', {});
-new eksv2.Nodegroup(nodes, 'Workers', {
-  cluster: eksCluster,
-  launchTemplateSpec: { id: workerNodes.launchTemplateId!, version: workerNodes.latestVersionNumber },
-});
+//    pods cannot fall back to the node role.
+Aspects.of(app).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+
+// 6. A Stage (the CDK Pipelines layout). aws-cdk-lib synthesizes a Stage, and writes its templates,
+//    before it applies the app's aspects, which never reach inside it: each Stage adds the checks
+//    itself. Without these two lines, `cdk synth` fails, naming the Stage and these lines.
+class Cluster extends Stage {
+  constructor(scope: Construct, id: string, props: StageProps) {
+    super(scope, id, props);
+    Aspects.of(this).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
+    Aspects.of(this).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+
+    const nodes = new Stack(this, 'IrsaSecurityChecksNodes');
+    const eksCluster = eksv2.Cluster.fromClusterAttributes(nodes, 'Prod', {
+      clusterName: 'prod',
+      vpc: ec2.Vpc.fromVpcAttributes(nodes, 'Vpc', {
+        vpcId: 'vpc-0123456789abcdef0',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+        privateSubnetRouteTableIds: ['rtb-0123456789abcdef0', 'rtb-0fedcba9876543210'],
+      }),
+    });
+    // The aspect completes this template; delete `launchTemplateSpec` and `cdk synth` fails with
+    // cdk-irsa:imdsNoLaunchTemplate.
+    const workerNodes = new ec2.LaunchTemplate(nodes, 'WorkerNodes', {});
+    new eksv2.Nodegroup(nodes, 'Workers', {
+      cluster: eksCluster,
+      launchTemplateSpec: { id: workerNodes.launchTemplateId!, version: workerNodes.latestVersionNumber },
+    });
+  }
+}
+new Cluster(app, 'Prod', { env: ENV });
 
 app.synth();

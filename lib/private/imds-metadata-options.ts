@@ -1,4 +1,5 @@
 import { CfnResource, isResolvableObject, Token } from 'aws-cdk-lib';
+import { rawOverride } from './raw-overrides';
 
 /** CloudFormation types of the resources that carry instance metadata options. */
 export const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
@@ -23,7 +24,7 @@ export interface MetadataOptionsReading {
   readonly unreadable?: string;
   /** The effective value of each option (`undefined` when unset), raw overrides included. */
   readonly values: Partial<Record<MetadataOptionName, unknown>>;
-  /** The options that a raw override (`addPropertyOverride`) sets. */
+  /** The options that a raw override (`addPropertyOverride`, or a deletion override of the options) sets. */
   readonly overridden: MetadataOptionName[];
 }
 
@@ -53,7 +54,11 @@ export function readMetadataOptions(resource: CfnResource): MetadataOptionsReadi
   }
   const overridden: MetadataOptionName[] = [];
   for (const name of Object.keys(PROPERTY_NAMES) as MetadataOptionName[]) {
-    if (overrides.options && name in overrides.options) {
+    if (overrides.deleted) {
+      // A deletion override removes the options from the template: they are unset, and only an override can set them.
+      values[name] = undefined;
+      overridden.push(name);
+    } else if (overrides.options && name in overrides.options) {
       values[name] = overrides.options[name];
       overridden.push(name);
     }
@@ -110,23 +115,25 @@ function propertyContainer(resource: CfnResource): { options?: any; unreadable?:
   return { options };
 }
 
-/**
- * The metadata options that raw overrides set, read from the resource's overrides. aws-cdk-lib
- * offers no public way to read them back; if its private field changes, overrides go unseen
- * (and the properties are read as before).
- */
-function rawOverrides(resource: CfnResource): { options?: any; unreadable?: string } {
-  let current: any = (resource as any).rawOverrides?.Properties;
-  for (const segment of cfnPath(resource)) {
-    if (current === undefined || current === null || !(segment in current)) {
+/** The metadata options that raw overrides set or delete. */
+function rawOverrides(resource: CfnResource): { options?: any; deleted?: boolean; unreadable?: string } {
+  const path = cfnPath(resource);
+  for (let i = 1; i <= path.length; i++) {
+    const override = rawOverride(resource, path.slice(0, i));
+    if (!override.present) {
       return {};
     }
-    current = current[segment];
-    if (isResolvableObject(current) || (current !== undefined && typeof current !== 'object')) {
-      return { unreadable: `an override sets its ${cfnPath(resource).join('.')} to a token` };
+    if (override.deleted) {
+      return { deleted: true };
+    }
+    if (isResolvableObject(override.value) || typeof override.value !== 'object') {
+      return { unreadable: `an override sets its ${path.slice(0, i).join('.')} to ${Token.isUnresolved(override.value) ? 'a token' : JSON.stringify(override.value)}` };
+    }
+    if (i === path.length) {
+      return { options: override.value };
     }
   }
-  return { options: current ?? undefined };
+  return {};
 }
 
 /** A value as a message shows it: quoted, or described when it is known only at deploy. */

@@ -1,6 +1,7 @@
 import { CfnResource, isResolvableObject, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE } from './imds-metadata-options';
+import { rawOverride, withOverride } from './raw-overrides';
 
 /** CloudFormation types of the resources that launch nodes from a template. */
 export const AUTO_SCALING_GROUP = 'AWS::AutoScaling::AutoScalingGroup';
@@ -28,7 +29,7 @@ export interface VersionUse {
  * the launch configuration or instance that an `AWS::AutoScaling::AutoScalingGroup` uses.
  */
 export function autoScalingGroupSources(group: CfnResource): LaunchSource[] {
-  const l1 = group as any;
+  const l1 = effectiveProperties(group, ['LaunchTemplate', 'MixedInstancesPolicy', 'LaunchConfigurationName', 'InstanceId']);
   const sources: LaunchSource[] = [];
   if (l1.launchTemplate !== undefined) {
     sources.push(templateSource(group, l1.launchTemplate, 'launchTemplateId', 'launchTemplateName', 'LaunchTemplate'));
@@ -65,8 +66,18 @@ export function autoScalingGroupSources(group: CfnResource): LaunchSource[] {
 
 /** The launch template of an `AWS::EKS::Nodegroup`, or `undefined` when it has none. */
 export function nodegroupSource(nodegroup: CfnResource): LaunchSource | undefined {
-  const spec = (nodegroup as any).launchTemplate;
+  const spec = effectiveProperties(nodegroup, ['LaunchTemplate']).launchTemplate;
   return spec === undefined ? undefined : templateSource(nodegroup, spec, 'id', 'name', 'LaunchTemplate');
+}
+
+/** The typed properties of a resource with its raw overrides (set, merged or deleted) applied, by camelCase name. */
+function effectiveProperties(resource: CfnResource, names: string[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const name of names) {
+    const property = name.charAt(0).toLowerCase() + name.slice(1);
+    out[property] = withOverride((resource as any)[property], rawOverride(resource, [name]));
+  }
+  return out;
 }
 
 function templateSource(owner: CfnResource, spec: any, idKey: string, nameKey: string, property: string): LaunchSource {

@@ -1,48 +1,47 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { shortHash } from './provider-registry';
 
+/** CloudFormation types whose `Ref` / `Fn::GetAtt Arn` is the ARN of an IAM OIDC provider with a `Url` property. */
+const OIDC_PROVIDER_TYPES = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConnectProvider'];
+/** aws-cdk-lib's Lambda-backed `CfnJson`: `Fn::GetAtt <id>.Value` is its `Value` property, parsed. */
+const CFN_JSON_TYPE = 'Custom::AWSCDKCfnJson';
+/** Attributes that are an issuer URL (EKS clusters of aws-eks and aws-eks-v2): always `https://…`. */
+const ISSUER_URL_ATTRIBUTE = 'OpenIdConnectIssuerUrl';
+const PROVIDER_ARN_MARKER = 'oidc-provider/';
+
+/** A role's trust policy as the check reads it: the document, or why it cannot be read. */
+export interface TrustDocumentReading {
+  readonly document?: any;
+  readonly unreadable?: string;
+}
+
 /**
- * Reads a role's trust policy as the JSON document IAM will see, from its template form: an
- * object, or a JSON string joined with `Fn::Join` (cdk-irsa's rendering for token issuers).
- * A value known only at deploy becomes a placeholder `<<hash>>`, the same for the same value,
- * so that two roles trusting one issuer still compare equal. Conditions rendered by aws-cdk-lib's
- * Lambda-backed `CfnJson` are read from that resource's input.
+ * Reads a role's trust policy as the JSON document IAM will see, from the role's CloudFormation
+ * rendering (raw overrides and deletion overrides included): an object, a JSON string, or a JSON
+ * string built with `Fn::Join` / `Fn::Sub`; a `Fn::GetAtt <CfnJson>.Value` anywhere in it is
+ * replaced by that `CfnJson`'s input.
+ *
+ * Values known only at deploy become placeholders `<<hash>>`, the same for the same value, so
+ * that two roles trusting one issuer still compare equal. The ARN of an OIDC provider of the same
+ * stack is rebuilt from its `Url` (`arn:…:oidc-provider/<host and path>`), a cluster's
+ * `OpenIdConnectIssuerUrl` reads as `https://<<hash>>`, and `Fn::Select`/`Fn::Split` over them are
+ * evaluated, so that the issuer in a condition key can be matched with the provider in `Principal`.
+ * Anything else that decides the document's shape (an `Fn::If`, a parameter, an import) makes the
+ * document unreadable, with the reason.
  */
-export function readTrustDocument(role: iam.CfnRole): any | undefined {
+export function readTrustDocument(role: CfnResource, readers: Map<Stack, TemplateReader> = new Map()): TrustDocumentReading {
   const stack = Stack.of(role);
-  const resolved = stack.resolve(role.assumeRolePolicyDocument);
-  if (resolved && typeof resolved === 'object' && Array.isArray(resolved.Statement)) {
-    for (const statement of resolved.Statement) {
-      for (const [operator, block] of Object.entries<any>(statement?.Condition ?? {})) {
-        if (block && typeof block === 'object' && 'Fn::GetAtt' in block) {
-          statement.Condition[operator] = cfnJsonValue(stack, block['Fn::GetAtt'][0]) ?? block;
-        }
-      }
-    }
+  const reader = readers.get(stack) ?? new TemplateReader(stack);
+  readers.set(stack, reader);
+  const rendered = reader.template(role);
+  if (!rendered) {
+    return { unreadable: 'its CloudFormation rendering cannot be read (aws-cdk-lib changed how resources render)' };
   }
-  const document = fromTemplateValue(resolved);
-  return document && Array.isArray(document.Statement ?? []) ? document : undefined;
-}
-
-/** An object as it stands, or the JSON text of an `Fn::Join`/string, parsed with placeholders. */
-function fromTemplateValue(value: any): any | undefined {
-  if (typeof value === 'string') {
-    return parse(value);
+  const value = rendered.Properties?.AssumeRolePolicyDocument;
+  if (value === undefined) {
+    return { unreadable: 'it has no AssumeRolePolicyDocument (removed by an override?)' };
   }
-  if (value && typeof value === 'object' && 'Fn::Join' in value) {
-    const [separator, parts] = value['Fn::Join'];
-    return parse(parts.map((p: any) => (typeof p === 'string' ? p : placeholder(p))).join(separator));
-  }
-  return value && typeof value === 'object' ? replaceIntrinsics(value) : undefined;
-}
-
-function parse(text: string): any | undefined {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return reader.document(value, 'its AssumeRolePolicyDocument');
 }
 
 /** A stand-in for a value known only at deploy. */
@@ -50,26 +49,241 @@ export function placeholder(intrinsic: any): string {
   return `<<${shortHash(JSON.stringify(intrinsic))}>>`;
 }
 
-/** Copies an object, writing every intrinsic function (a value known at deploy) as a placeholder. */
-function replaceIntrinsics(value: any): any {
-  if (Array.isArray(value)) {
-    return value.map(replaceIntrinsics);
-  }
-  if (value && typeof value === 'object') {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
-      return placeholder(value);
-    }
-    return Object.fromEntries(keys.map((k) => [k, replaceIntrinsics(value[k])]));
-  }
-  return value;
+/** Whether a string holds a placeholder (a part known only at deploy). */
+export function isOpaque(value: string): boolean {
+  return /<<[^<>]*>>/.test(value);
 }
 
-/** The input of aws-cdk-lib's `CfnJson` custom resource with this logical ID, if there is one. */
-function cfnJsonValue(stack: Stack, logicalId: string): any | undefined {
-  const resource = stack.node.findAll().find((c): c is CfnResource =>
-    CfnResource.isCfnResource(c) && c.cfnResourceType === 'Custom::AWSCDKCfnJson' && stack.resolve(c.logicalId) === logicalId);
-  // The custom resource keeps its input among its (internal) CloudFormation properties.
-  const value = resource ? stack.resolve((resource as any)._cfnProperties?.Value) : undefined;
-  return value === undefined || Token.isUnresolved(value) ? undefined : fromTemplateValue(value);
+/**
+ * The issuer (host and path) of a federated principal: the part after `oidc-provider/` of a
+ * provider ARN, an identity provider's name (`accounts.google.com`) as it is, or, for a
+ * placeholder, a placeholder of its own that `Fn::Select 1 of Fn::Split oidc-provider/` of the same
+ * value also yields.
+ */
+export function issuerOfPrincipal(federated: string): string {
+  const at = federated.indexOf(`:${PROVIDER_ARN_MARKER}`);
+  if (at >= 0) {
+    return federated.slice(at + PROVIDER_ARN_MARKER.length + 1);
+  }
+  const whole = /^<<([^<>]*)>>$/.exec(federated);
+  return whole ? `<<issuer-${whole[1]}>>` : federated;
+}
+
+/** Reads resources of one stack from their CloudFormation rendering; share one per stack across roles. */
+export class TemplateReader {
+  private byLogicalId?: Map<string, CfnResource>;
+
+  constructor(private readonly stack: Stack) {}
+
+  /** A resource's CloudFormation rendering, overrides applied, resolved. */
+  public template(resource: CfnResource): any | undefined {
+    // aws-cdk-lib offers no public way to render one resource with its overrides; this is the
+    // method it calls to write the template. If it changes, every role reads as unreadable.
+    const render = (resource as any)._toCloudFormation;
+    if (typeof render !== 'function') {
+      return undefined;
+    }
+    const resources = this.stack.resolve(render.call(resource))?.Resources;
+    const entries = resources && typeof resources === 'object' ? Object.values<any>(resources) : [];
+    return entries.length === 1 ? entries[0] : undefined;
+  }
+
+  /** A trust document from a template value: object, JSON string, or a string built from intrinsics. */
+  public document(value: any, what: string, depth = 0): TrustDocumentReading {
+    if (typeof value === 'string') {
+      return parseJson(value, what);
+    }
+    if (isIntrinsic(value)) {
+      const json = this.cfnJson(value, depth);
+      if (json) {
+        return json;
+      }
+      const [name] = Object.keys(value);
+      if (name === 'Fn::Join' || name === 'Fn::Sub') {
+        const text = this.text(value);
+        return text === undefined ? { unreadable: `${what} is an ${name} the check cannot evaluate` } : parseJson(text, what);
+      }
+      return { unreadable: `${what} is given by ${name} (${shorten(JSON.stringify(value))}), known only at deploy` };
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return { document: this.walk(value, depth) };
+    }
+    return { unreadable: `${what} is ${shorten(JSON.stringify(value))}, not a policy document` };
+  }
+
+  /** Copies an object, replacing `CfnJson` values by their input and other intrinsics by their text. */
+  private walk(value: any, depth: number): any {
+    if (Array.isArray(value)) {
+      return value.map((v) => this.walk(v, depth));
+    }
+    if (isIntrinsic(value)) {
+      const json = this.cfnJson(value, depth);
+      if (json?.document !== undefined) {
+        return json.document;
+      }
+      return this.text(value) ?? placeholder(value);
+    }
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.walk(v, depth)]));
+    }
+    return value;
+  }
+
+  /** `Fn::GetAtt <CfnJson>.Value` read from that resource's input. */
+  private cfnJson(value: any, depth: number): TrustDocumentReading | undefined {
+    const [id, attribute] = getAtt(value) ?? [];
+    const resource = id === undefined ? undefined : this.resource(id);
+    if (!resource || attribute !== 'Value' || resource.cfnResourceType !== CFN_JSON_TYPE || depth > 3) {
+      return undefined;
+    }
+    const input = this.template(resource)?.Properties?.Value;
+    return input === undefined ? undefined : this.document(input, `the CfnJson ${resource.node.path}`, depth + 1);
+  }
+
+  /**
+   * A string value with placeholders for what is known only at deploy; `undefined` when the value
+   * is not a string (a list, an object).
+   */
+  private text(value: any): string | undefined {
+    if (typeof value === 'string') {
+      return value;
+    }
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      return String(value);
+    }
+    if (!isIntrinsic(value)) {
+      return undefined;
+    }
+    const [name] = Object.keys(value);
+    const arg = value[name];
+    switch (name) {
+      case 'Ref':
+        return this.providerArn(String(arg), value) ?? placeholder(value);
+      case 'Fn::GetAtt': {
+        const [id, attribute] = getAtt(value)!;
+        if (attribute === 'Arn') {
+          return this.providerArn(id, value) ?? placeholder(value);
+        }
+        return attribute === ISSUER_URL_ATTRIBUTE ? `https://${placeholder(value)}` : placeholder(value);
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = Array.isArray(arg) ? arg : [];
+        if (typeof separator !== 'string' || !Array.isArray(parts)) {
+          return undefined;
+        }
+        const texts = parts.map((p) => this.text(p));
+        return texts.every((t) => t !== undefined) ? texts.join(separator) : undefined;
+      }
+      case 'Fn::Select': {
+        const [index, list] = Array.isArray(arg) ? arg : [];
+        const items = this.list(list);
+        return items && typeof index === 'number' && index >= 0 && index < items.length ? items[index] : placeholder(value);
+      }
+      case 'Fn::Sub':
+        return this.sub(value);
+      default:
+        return placeholder(value);
+    }
+  }
+
+  private list(value: any): string[] | undefined {
+    if (Array.isArray(value)) {
+      const texts = value.map((v) => this.text(v));
+      return texts.every((t) => t !== undefined) ? texts as string[] : undefined;
+    }
+    if (isIntrinsic(value) && 'Fn::Split' in value) {
+      const [separator, source] = Array.isArray(value['Fn::Split']) ? value['Fn::Split'] : [];
+      const text = this.text(source);
+      if (typeof separator !== 'string' || separator === '' || text === undefined) {
+        return undefined;
+      }
+      const whole = /^<<([^<>]*)>>$/.exec(text);
+      if (whole && separator.endsWith(PROVIDER_ARN_MARKER)) {
+        // The issuer part of a provider ARN known only at deploy: the same placeholder as the principal's.
+        return [placeholder(value), issuerOfPrincipal(text)];
+      }
+      return text.split(separator);
+    }
+    return undefined;
+  }
+
+  private sub(value: any): string | undefined {
+    const arg = value['Fn::Sub'];
+    const [template, variables] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? arg : [];
+    if (typeof template !== 'string' || !variables || typeof variables !== 'object') {
+      return undefined;
+    }
+    let failed = false;
+    const text = template.replace(/\$\{(!?)([^}]*)\}/g, (_, literal: string, name: string) => {
+      if (literal) {
+        return `\${${name}}`;
+      }
+      const given = name in variables ? (variables as any)[name] : name.includes('.') && !name.startsWith('AWS::')
+        ? { 'Fn::GetAtt': [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)] }
+        : { Ref: name };
+      const part = this.text(given);
+      failed ||= part === undefined;
+      return part ?? '';
+    });
+    return failed ? undefined : text;
+  }
+
+  /** The ARN of an OIDC provider of this stack, from its Url. */
+  private providerArn(logicalId: string, reference: any): string | undefined {
+    const resource = this.resource(logicalId);
+    if (!resource || !OIDC_PROVIDER_TYPES.includes(resource.cfnResourceType)) {
+      return undefined;
+    }
+    const url = this.text(this.template(resource)?.Properties?.Url);
+    if (url === undefined || !url.startsWith('https://')) {
+      return placeholder(reference);
+    }
+    return `arn:<<partition>>:iam::<<account>>:${PROVIDER_ARN_MARKER}${url.slice('https://'.length)}`;
+  }
+
+  private resource(logicalId: string): CfnResource | undefined {
+    if (!this.byLogicalId) {
+      this.byLogicalId = new Map();
+      for (const c of this.stack.node.findAll()) {
+        if (CfnResource.isCfnResource(c) && c.stack === this.stack) {
+          this.byLogicalId.set(this.stack.resolve(c.logicalId), c);
+        }
+      }
+    }
+    return this.byLogicalId.get(logicalId);
+  }
+}
+
+function isIntrinsic(value: any): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
+  }
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
+function getAtt(value: any): [string, string] | undefined {
+  const arg = value?.['Fn::GetAtt'];
+  if (Array.isArray(arg) && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+    return [arg[0], arg[1]];
+  }
+  if (typeof arg === 'string' && arg.includes('.')) {
+    return [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)];
+  }
+  return undefined;
+}
+
+function parseJson(text: string, what: string): TrustDocumentReading {
+  try {
+    const document = JSON.parse(text);
+    return document && typeof document === 'object' && !Array.isArray(document)
+      ? { document }
+      : { unreadable: `${what} is the JSON ${shorten(text)}, not a policy document` };
+  } catch {
+    return { unreadable: `${what} is a string that is not JSON (${shorten(text)})` };
+  }
+}
+
+function shorten(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
