@@ -25,6 +25,7 @@ const MAX_ROLE_NAME_LENGTH = 64;
 /** The options of `IrsaRoleOptions`, which apply only to a role that cdk-irsa creates. */
 const ROLE_OPTIONS: Array<keyof IrsaRoleOptions> = [
   'roleName', 'path', 'description', 'maxSessionDuration', 'permissionsBoundary', 'managedPolicies', 'inlinePolicies', 'trustPolicySizeLimit',
+  'grantsPolicyType',
 ];
 
 /**
@@ -216,7 +217,7 @@ export interface AddonServiceAccountProps extends IrsaServiceAccountBaseOptions 
  * GitOps YAML, or not at all.
  *
  * It is a principal: grant it what its pods need (`bucket.grantRead(serviceAccount)`); grants
- * land in the role's inline policy. Per service account the template gains one
+ * land in the role's inline policy (or a customer-managed one: `grantsPolicyType`). Per service account the template gains one
  * `AWS::IAM::Role` (plus the association with Pod Identity) and no Lambda or custom resource;
  * with kubectl delivery, one manifest resource per cluster and stack holds all service accounts.
  *
@@ -379,7 +380,10 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     return this.role.addToPrincipalPolicy(statement).statementAdded;
   }
 
-  /** Adds a statement to the role's policy: its inline policy where cdk-irsa made the role. */
+  /**
+   * Adds a statement to the role's policy: where cdk-irsa made the role, its inline policy `Grants`
+   * (or its customer-managed policy, with `GrantsPolicyType.CUSTOMER_MANAGED`).
+   */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     return this.role.addToPrincipalPolicy(statement);
   }
