@@ -1,8 +1,8 @@
-import { Stack, Tags, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AddonPolicy } from './addon-policy';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { IdentityMode } from './identity-mode';
@@ -82,6 +82,17 @@ export interface PodIdentityOptions {
    * @default - none
    */
   readonly associationTags?: { [key: string]: string };
+
+  /**
+   * Whether an EKS managed add-on makes the Pod Identity association, from its
+   * `podIdentityAssociations` (set by `bindEksAddon()`), instead of cdk-irsa: EKS then owns the
+   * association, and cdk-irsa makes none. The add-on must be bound (a synth error says so
+   * otherwise), and such an association carries only the role and the service account's name
+   * (no `targetRoleArn`, `sessionPolicy`, `disableSessionTags` or `associationTags`).
+   *
+   * @default false: cdk-irsa makes the association
+   */
+  readonly associatedByEksAddon?: boolean;
 }
 
 /**
@@ -238,16 +249,15 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
    *
    * The add-on's Helm chart or EKS add-on usually creates the ServiceAccount itself: so unless
    * `manifestDelivery` says otherwise, only the role is made (`ManifestDelivery.none()`). Give
-   * the chart the role's ARN, or the EKS add-on `serviceAccountRoleArn`.
+   * the chart the role's ARN, or bind the EKS add-on with `bindEksAddon()`.
    *
    * @example
    * declare const cluster: IrsaCluster;
    * const ebs = IrsaServiceAccount.forAddon(this, 'EbsCsi', { cluster, addon: AddonPolicy.ebsCsiDriver() });
-   * new eks.CfnAddon(this, 'EbsCsiAddon', {
+   * ebs.bindEksAddon(new eks.CfnAddon(this, 'EbsCsiAddon', {
    *   clusterName: cluster.clusterName,
    *   addonName: 'aws-ebs-csi-driver',
-   *   serviceAccountRoleArn: ebs.role.roleArn,
-   * });
+   * }));
    *
    * @param scope the parent construct
    * @param id the construct ID
@@ -300,6 +310,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   /** The principal to grant permissions to: the role. */
   public readonly grantPrincipal: iam.IPrincipal;
 
+  private readonly boundEksAddons: eks.CfnAddon[] = [];
+  private readonly associatedByEksAddon: boolean;
+
   /** The action that assumes the role. */
   public readonly assumeRoleAction: string;
 
@@ -346,7 +359,14 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (usesPodIdentity) {
       const pin = (props.pinSessionTags ?? true) && !props.disableSessionTags;
       trustPodIdentity(this, this.role, pin ? { clusterArn: cluster.clusterArn(this), namespace, serviceAccount: props.name } : {});
-      this.podIdentityAssociation = this.associate(props, cluster, namespace);
+      if (props.associatedByEksAddon) {
+        this.node.addValidation({
+          validate: () => this.boundEksAddons.length > 0 ? [] : ['associatedByEksAddon is set, but no EKS add-on is bound, so the pods '
+            + `of ${namespace}/${props.name} get no association. Call bindEksAddon() with the add-on, or leave associatedByEksAddon out.`],
+        });
+      } else {
+        this.podIdentityAssociation = this.associate(props, cluster, namespace);
+      }
     }
 
     const roleArn = !annotated ? undefined
@@ -359,6 +379,57 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     this.grantPrincipal = this.role;
     this.assumeRoleAction = this.role.assumeRoleAction;
     this.manifestFile = this.deliver(props, cluster, delivery, namespace);
+    this.associatedByEksAddon = props.associatedByEksAddon ?? false;
+  }
+
+  /**
+   * Gives an EKS managed add-on this service account's role, the way EKS expects it: the role
+   * ARN as `serviceAccountRoleArn` with IRSA (EKS annotates the add-on's ServiceAccount), an
+   * entry `{ roleArn, serviceAccount }` in `podIdentityAssociations` with EKS Pod Identity (EKS
+   * makes the association; the service account needs `associatedByEksAddon`), both with
+   * `IdentityMode.IRSA_AND_POD_IDENTITY`. The service account's name and namespace must be those
+   * the add-on runs with.
+   *
+   * @example
+   * declare const cluster: IrsaCluster;
+   * const ebs = IrsaServiceAccount.forAddon(this, 'EbsCsi', {
+   *   cluster,
+   *   addon: AddonPolicy.ebsCsiDriver(),
+   *   identityMode: IdentityMode.POD_IDENTITY,
+   *   associatedByEksAddon: true,
+   * });
+   * ebs.bindEksAddon(new eks.CfnAddon(this, 'EbsCsiAddon', { clusterName: cluster.clusterName, addonName: 'aws-ebs-csi-driver' }));
+   *
+   * @param addon an `eks.CfnAddon`, or a construct whose default child is one (aws-eks-v2 `Addon`)
+   */
+  public bindEksAddon(addon: IConstruct): void {
+    const resource = CfnResource.isCfnResource(addon) ? addon : addon.node.defaultChild;
+    if (!resource || !CfnResource.isCfnResource(resource) || resource.cfnResourceType !== 'AWS::EKS::Addon') {
+      fail(`bindEksAddon() needs an EKS add-on: an eks.CfnAddon or an aws-eks-v2 Addon, and ${addon.node.path} is neither.`, this);
+    }
+    const cfnAddon = resource as eks.CfnAddon;
+    if (this.boundEksAddons.includes(cfnAddon)) {
+      fail(`the add-on ${addon.node.path} is bound to this service account already. Bind it once.`, this);
+    }
+    const usesPodIdentity = this.identityMode !== IdentityMode.IRSA;
+    if (usesPodIdentity && !this.associatedByEksAddon) {
+      fail(`this service account uses EKS Pod Identity and cdk-irsa made its association, so ${addon.node.path} would make a second one `
+        + 'for the same service account. Set associatedByEksAddon: true to let the add-on make it.', this);
+    }
+    if (this.identityMode !== IdentityMode.POD_IDENTITY) {
+      if (cfnAddon.serviceAccountRoleArn !== undefined) {
+        fail(`the add-on ${addon.node.path} has a serviceAccountRoleArn already. An add-on runs with one role: bind one service account.`, this);
+      }
+      cfnAddon.serviceAccountRoleArn = this.role.roleArn;
+    }
+    if (usesPodIdentity) {
+      const existing = cfnAddon.podIdentityAssociations ?? [];
+      if (!Array.isArray(existing)) {
+        fail(`the podIdentityAssociations of ${addon.node.path} are a token, so this service account cannot be added to them.`, this);
+      }
+      cfnAddon.podIdentityAssociations = [...existing, { roleArn: this.role.roleArn, serviceAccount: this.serviceAccountName }];
+    }
+    this.boundEksAddons.push(cfnAddon);
   }
 
   /** The policy fragment that names the role as principal. */
@@ -400,7 +471,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       }
     }
     if (mode === IdentityMode.IRSA) {
-      const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags', 'retainIrsaTrust'] as const)
+      const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags', 'retainIrsaTrust',
+        'associatedByEksAddon'] as const)
         .filter((option) => props[option] !== undefined);
       if (podIdentityOnly.length > 0) {
         fail(`${podIdentityOnly.join(', ')} apply to EKS Pod Identity only. Set identityMode to IdentityMode.POD_IDENTITY `
@@ -424,6 +496,13 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }
     if (props.sessionPolicy && !props.disableSessionTags) {
       fail('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.', this);
+    }
+    if (props.associatedByEksAddon) {
+      const associationOnly = (['targetRoleArn', 'sessionPolicy', 'disableSessionTags', 'associationTags'] as const).filter((o) => props[o] !== undefined);
+      if (associationOnly.length > 0) {
+        fail(`${associationOnly.join(', ')} cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry only the role `
+          + 'and the service account. Leave them out, or let cdk-irsa make the association (associatedByEksAddon: false).', this);
+      }
     }
     if (props.pinSessionTags === true && props.disableSessionTags) {
       fail('pinSessionTags cannot work with disableSessionTags: without session tags there is nothing to pin the trust to. Leave pinSessionTags out.', this);
