@@ -29,6 +29,7 @@ import { efsCsiDriverStatements } from './private/addon-policies/efs-csi-driver'
 import { externalDnsStatements } from './private/addon-policies/external-dns';
 import { externalSecretsStatements } from './private/addon-policies/external-secrets';
 import { fsxLustreCsiStatements } from './private/addon-policies/fsx-lustre-csi';
+import { HELM_SERVICE_ACCOUNT_KEYS } from './private/addon-policies/helm-keys';
 import { karpenterControllerStatements } from './private/addon-policies/karpenter-controller';
 import { managedPrometheusStatements } from './private/addon-policies/managed-prometheus';
 import { mountpointS3CsiStatements } from './private/addon-policies/mountpoint-s3-csi';
@@ -457,6 +458,17 @@ export class AddonPolicy {
     this.upstreamVersion = spec.upstreamVersion;
     this.managedPolicyName = spec.managedPolicyName;
     this.build = spec.build;
+  }
+
+  /**
+   * Where the add-on's Helm chart keeps the values of this service account (`create`, `name` and
+   * `annotations` below it), as a dotted path such as `controller.serviceAccount`:
+   * `IrsaServiceAccount.helmValues()` fills them in.
+   *
+   * @default - not known: the chart has no such values (the CloudWatch Observability chart)
+   */
+  public get helmServiceAccountKey(): string | undefined {
+    return HELM_SERVICE_ACCOUNT_KEYS[this.addonName];
   }
 
   /**

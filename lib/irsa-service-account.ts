@@ -186,6 +186,28 @@ export interface IrsaServiceAccountProps extends IrsaServiceAccountOptions {
 }
 
 /**
+ * Options of `IrsaServiceAccount.helmValues()`.
+ */
+export interface HelmValuesOptions {
+  /**
+   * Where the chart keeps the ServiceAccount's values, as a dotted path
+   * (`controller.serviceAccount`): `create`, `name` and `annotations` are set below it.
+   *
+   * @default - the add-on's `helmServiceAccountKey` for a service account made by `forAddon()`,
+   * otherwise `serviceAccount`
+   */
+  readonly serviceAccountKey?: string;
+
+  /**
+   * The chart's other values, merged with the service account's (nested objects are merged; a
+   * value the service account sets may not be given here).
+   *
+   * @default - only the service account's values
+   */
+  readonly values?: { [key: string]: any };
+}
+
+/**
  * Properties of `IrsaServiceAccount.forAddon()`.
  */
 export interface AddonServiceAccountProps extends IrsaServiceAccountBaseOptions {
@@ -271,6 +293,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       manifestDelivery: props.manifestDelivery ?? ManifestDelivery.none(),
     });
     props.addon.attachTo(serviceAccount, { useManagedPolicy: props.useManagedPolicy });
+    serviceAccount.addon = props.addon;
     return serviceAccount;
   }
 
@@ -311,6 +334,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly boundEksAddons: eks.CfnAddon[] = [];
+  private addon?: AddonPolicy;
   private readonly associatedByEksAddon: boolean;
 
   /** The action that assumes the role. */
@@ -380,6 +404,50 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     this.assumeRoleAction = this.role.assumeRoleAction;
     this.manifestFile = this.deliver(props, cluster, delivery, namespace);
     this.associatedByEksAddon = props.associatedByEksAddon ?? false;
+  }
+
+  /**
+   * The Helm values that make a chart's ServiceAccount this one: `create` (true where cdk-irsa
+   * does not deliver the ServiceAccount itself, `ManifestDelivery.none()`), `name`, and the
+   * `annotations` of the manifest (the role ARN with IRSA, and the other webhook annotations),
+   * nested under the chart's service-account key. Pass them as the `values` of an aws-eks
+   * `HelmChart` (`cluster.addHelmChart`), or write them to a values file. With EKS Pod Identity,
+   * the chart needs no annotation: the association (made here) does the work.
+   *
+   * @example
+   * declare const cluster: eks.Cluster;
+   * const lbc = IrsaServiceAccount.forAddon(this, 'Lbc', {
+   *   cluster: IrsaCluster.fromCluster(cluster),
+   *   addon: AddonPolicy.awsLoadBalancerController({ clusterName: 'prod' }),
+   * });
+   * cluster.addHelmChart('LoadBalancerController', {
+   *   chart: 'aws-load-balancer-controller',
+   *   repository: 'https://aws.github.io/eks-charts',
+   *   namespace: 'kube-system',
+   *   values: lbc.helmValues({ values: { clusterName: 'prod' } }),
+   * });
+   *
+   * @param options where the chart keeps the ServiceAccount's values, and the chart's other values
+   */
+  public helmValues(options: HelmValuesOptions = {}): { [key: string]: any } {
+    const key = options.serviceAccountKey ?? (this.addon ? this.addon.helmServiceAccountKey : 'serviceAccount');
+    if (key === undefined) {
+      fail(`the Helm chart of ${this.addon!.addonName} has no values for this service account known to cdk-irsa. `
+        + 'Install it as an EKS add-on (bindEksAddon()), or name the chart\'s key with serviceAccountKey.', this);
+    }
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(key)) {
+      fail(`serviceAccountKey ${q(key)} is not a dotted path of Helm value names, such as "controller.serviceAccount".`, this);
+    }
+    const annotations = this.manifest.toJson().metadata.annotations;
+    let values: { [key: string]: any } = {
+      create: this.manifestDelivery.kind === ManifestDeliveryKind.NONE,
+      name: this.serviceAccountName,
+      ...(annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+    };
+    for (const segment of key.split('.').reverse()) {
+      values = { [segment]: values };
+    }
+    return mergeValues(options.values ?? {}, values, [], this);
   }
 
   /**
@@ -556,6 +624,24 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         return undefined;
     }
   }
+}
+
+/** Helm values merged: nested objects key by key; a leaf in both is an error naming its path. */
+function mergeValues(given: { [key: string]: any }, ours: { [key: string]: any }, path: string[], scope: Construct): { [key: string]: any } {
+  const merged: { [key: string]: any } = { ...given };
+  for (const [key, value] of Object.entries(ours)) {
+    const here = [...path, key];
+    const other = merged[key];
+    const isObject = (v: any) => typeof v === 'object' && v !== null && !Array.isArray(v) && !Token.isUnresolved(v);
+    if (other === undefined) {
+      merged[key] = value;
+    } else if (isObject(other) && isObject(value)) {
+      merged[key] = mergeValues(other, value, here, scope);
+    } else {
+      fail(`values sets ${here.join('.')}, which helmValues() sets for the service account. Leave it out of values.`, scope);
+    }
+  }
+  return merged;
 }
 
 /**

@@ -183,3 +183,98 @@ describe('IrsaServiceAccount.bindEksAddon wires a preset into an EKS managed add
     expect(() => cni.bindEksAddon(addon)).toThrow(/the add-on Stack\/EbsAddon has a serviceAccountRoleArn already\. An add-on runs with one role/);
   });
 });
+
+/** The charts' service-account keys, by preset, as the charts' values.yaml files name them. */
+const CHART_KEYS: { [preset: string]: string[] | undefined } = {
+  'ebsCsiDriver': ['controller', 'serviceAccount'],
+  'efsCsiDriver': ['controller', 'serviceAccount'],
+  'vpcCni': ['serviceAccount'],
+  'vpcCni IPv6': ['serviceAccount'],
+  'awsLoadBalancerController': ['serviceAccount'],
+  'externalDns': ['serviceAccount'],
+  'certManager': ['serviceAccount'],
+  'clusterAutoscaler': ['rbac', 'serviceAccount'],
+  'karpenterController': ['serviceAccount'],
+  'externalSecrets': ['serviceAccount'],
+  'velero': ['serviceAccount', 'server'],
+  'mountpointS3Csi': ['node', 'serviceAccount'],
+  'cloudWatchObservability': undefined,
+  'fsxLustreCsi': ['controller', 'serviceAccount'],
+  'nodeTerminationHandler': ['serviceAccount'],
+  'managedPrometheus': ['serviceAccounts', 'server'],
+};
+
+function nest(keys: string[], value: any): any {
+  return keys.reduceRight((inner, key) => ({ [key]: inner }), value);
+}
+
+describe('IrsaServiceAccount.helmValues gives a preset\'s chart the service account', () => {
+  test('every preset has its chart keys', () => {
+    expect(Object.keys(CHART_KEYS).sort()).toEqual([...PRESET_NAMES].sort());
+  });
+
+  test.each(PRESET_NAMES.filter((name) => CHART_KEYS[name]))('%s with IRSA: create, name and the role annotation under the chart\'s key', (name) => {
+    const { stack, cluster } = setup();
+    const addon = presetNamed(stack, name);
+    const sa = IrsaServiceAccount.forAddon(stack, 'Addon', { cluster, addon });
+
+    expect(addon.helmServiceAccountKey).toEqual(CHART_KEYS[name]!.join('.'));
+    expect(stack.resolve(sa.helmValues())).toEqual(nest(CHART_KEYS[name]!, {
+      create: true,
+      name: addon.serviceAccountName,
+      annotations: { 'eks.amazonaws.com/role-arn': roleArnOf(sa) },
+    }));
+  });
+
+  test.each(PRESET_NAMES.filter((name) => CHART_KEYS[name]))('%s with Pod Identity: create and name, no annotation', (name) => {
+    const { stack, cluster } = setup();
+    const addon = presetNamed(stack, name);
+    const sa = IrsaServiceAccount.forAddon(stack, 'Addon', { cluster, addon, identityMode: IdentityMode.POD_IDENTITY });
+
+    expect(sa.helmValues()).toEqual(nest(CHART_KEYS[name]!, { create: true, name: addon.serviceAccountName }));
+    Template.fromStack(stack).resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+  });
+
+  test('the webhook annotations of the manifest, create: false where cdk-irsa delivers the ServiceAccount, and another key', () => {
+    const { stack, cluster } = setup();
+    const sa = new IrsaServiceAccount(stack, 'Api', {
+      cluster, name: 'api', namespace: 'payments', audience: 'vault', stsRegionalEndpoints: true, manifestDelivery: ManifestDelivery.gitOps(),
+    });
+
+    expect(sa.helmValues({ serviceAccountKey: 'app.serviceAccount' })).toEqual({
+      app: {
+        serviceAccount: {
+          create: false,
+          name: 'api',
+          annotations: {
+            'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/prod-payments-api-0e4a0c56',
+            'eks.amazonaws.com/audience': 'vault',
+            'eks.amazonaws.com/sts-regional-endpoints': 'true',
+          },
+        },
+      },
+    });
+  });
+
+  test('merges the chart\'s other values, and fails for one that the service account sets', () => {
+    const { stack, cluster } = setup();
+    const ebs = IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityMode: IdentityMode.POD_IDENTITY });
+
+    expect(ebs.helmValues({ values: { controller: { replicaCount: 3, serviceAccount: { labels: { a: 'b' } } }, node: { tolerateAllTaints: true } } }))
+      .toEqual({
+        controller: { replicaCount: 3, serviceAccount: { labels: { a: 'b' }, create: true, name: 'ebs-csi-controller-sa' } },
+        node: { tolerateAllTaints: true },
+      });
+    expect(() => ebs.helmValues({ values: { controller: { serviceAccount: { name: 'other' } } } }))
+      .toThrow(/values sets controller\.serviceAccount\.name, which helmValues\(\) sets for the service account/);
+  });
+
+  test('fails for a preset whose chart keeps no service-account values, unless the key is given, and for a key that is no dotted path', () => {
+    const { stack, cluster } = setup();
+    const cw = IrsaServiceAccount.forAddon(stack, 'Cw', { cluster, addon: AddonPolicy.cloudWatchObservability() });
+
+    expect(() => cw.helmValues()).toThrow(/the Helm chart of amazon-cloudwatch-observability has no values for this service account known to cdk-irsa/);
+    expect(cw.helmValues({ serviceAccountKey: 'agent.serviceAccount' }).agent.serviceAccount.name).toEqual('cloudwatch-agent');
+    expect(() => cw.helmValues({ serviceAccountKey: 'agent..serviceAccount' })).toThrow(/serviceAccountKey "agent\.\.serviceAccount" is not a dotted path/);
+  });
+});
