@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IDependable } from 'constructs';
 import {
   CniIpFamily,
   EbsCsiDriverPolicyOptions,
@@ -28,6 +29,7 @@ import { efsCsiDriverStatements } from './private/addon-policies/efs-csi-driver'
 import { externalDnsStatements } from './private/addon-policies/external-dns';
 import { externalSecretsStatements } from './private/addon-policies/external-secrets';
 import { fsxLustreCsiStatements } from './private/addon-policies/fsx-lustre-csi';
+import { HELM_SERVICE_ACCOUNT_KEYS } from './private/addon-policies/helm-keys';
 import { karpenterControllerStatements } from './private/addon-policies/karpenter-controller';
 import { managedPrometheusStatements } from './private/addon-policies/managed-prometheus';
 import { mountpointS3CsiStatements } from './private/addon-policies/mountpoint-s3-csi';
@@ -35,6 +37,7 @@ import { nodeTerminationHandlerStatements } from './private/addon-policies/node-
 import { veleroStatements } from './private/addon-policies/velero';
 import { vpcCniStatements } from './private/addon-policies/vpc-cni';
 import { fail, q } from './private/errors';
+import { acknowledgeWildcards } from './private/nag-suppressions';
 
 /**
  * Options of `AddonPolicy.attachTo()`.
@@ -458,6 +461,17 @@ export class AddonPolicy {
   }
 
   /**
+   * Where the add-on's Helm chart keeps the values of this service account (`create`, `name` and
+   * `annotations` below it), as a dotted path such as `controller.serviceAccount`:
+   * `IrsaServiceAccount.helmValues()` fills them in.
+   *
+   * @default - not known: the chart has no such values (the CloudWatch Observability chart)
+   */
+  public get helmServiceAccountKey(): string | undefined {
+    return HELM_SERVICE_ACCOUNT_KEYS[this.addonName];
+  }
+
+  /**
    * The scoped statements, new on each call, with ARNs built from the pseudo parameters
    * `AWS::Partition`, `AWS::Region` and `AWS::AccountId` (or the ARNs of the resources given),
    * for any policy document.
@@ -474,6 +488,12 @@ export class AddonPolicy {
    *
    * ARNs are written with the account and region of the principal's stack where they are
    * literal, and pseudo parameters otherwise.
+   *
+   * The wildcards in these statements, which the add-on's upstream policy requires, are marked
+   * for cdk-nag's `AwsSolutions-IAM5` on the resource that holds them, with a reason naming the
+   * upstream policy: in the `cdk_nag` template metadata (`rules_to_suppress` with `applies_to`,
+   * read by cdk-nag 2) and in aws-cdk-lib's acknowledged-rules construct metadata (one entry per
+   * finding, read by cdk-nag 3). Nothing else is marked: wildcards of other grants still show.
    *
    * @param principal the role or service account of the add-on
    * @param options whether to attach the AWS managed policy instead
@@ -496,12 +516,20 @@ export class AddonPolicy {
       role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(this.managedPolicyName));
       statements = extra;
     }
+    const added = new Map<IDependable, iam.PolicyStatement[]>();
     for (const statement of statements) {
-      if (!principal.addToPrincipalPolicy(statement).statementAdded) {
+      const result = principal.addToPrincipalPolicy(statement);
+      if (!result.statementAdded) {
         fail(`${describe(principal)} cannot hold an identity policy, so the ${this.addonName} statements cannot be added to it. `
           + 'Attach the preset to an IAM role, an IrsaRole or an IrsaServiceAccount.');
       }
+      if (result.policyDependable) {
+        added.set(result.policyDependable, [...(added.get(result.policyDependable) ?? []), statement]);
+      }
     }
+    const reason = `${this.addonName}: the wildcards of the add-on's upstream IAM policy (${this.upstreamVersion}), which cdk-irsa's `
+      + 'AddonPolicy keeps where the actions have no resource-level permissions or the add-on names its resources at run time.';
+    added.forEach((held, policy) => acknowledgeWildcards(policy, held, reason));
   }
 }
 

@@ -67,6 +67,19 @@ export interface IrsaRoleOptions {
   readonly inlinePolicies?: { [name: string]: iam.PolicyDocument };
 
   /**
+   * Where what is granted to the role (`grant*()` calls, `addToPrincipalPolicy`, add-on presets)
+   * is kept: the role's inline policy `Grants`, or a customer-managed policy attached to it, for
+   * compliance packs that forbid inline policies (the `IAMNoInlinePolicy` rules of cdk-nag's
+   * NIST 800-53, HIPAA Security and PCI DSS packs). The managed policy is one more resource
+   * (`AWS::IAM::ManagedPolicy`), made on the first grant; it counts against the account's quota of
+   * customer-managed policies and the role's quota of attached policies, and holds at most 6,144
+   * characters.
+   *
+   * @default GrantsPolicyType.INLINE
+   */
+  readonly grantsPolicyType?: GrantsPolicyType;
+
+  /**
    * The most characters that the trust policy may have, as IAM counts them (without white
    * space). IAM's default quota is 2,048 (`ACLSizePerRole`); raise this only where the
    * account's quota has been raised.
@@ -78,6 +91,19 @@ export interface IrsaRoleOptions {
    * @default 2048
    */
   readonly trustPolicySizeLimit?: number;
+}
+
+/**
+ * Where an `IrsaRole` keeps what is granted to it.
+ */
+export enum GrantsPolicyType {
+  /** The role's inline policy `Grants`: no resource besides the role. */
+  INLINE = 'INLINE',
+  /**
+   * A customer-managed policy (`AWS::IAM::ManagedPolicy`, construct ID `GrantsPolicy`) attached
+   * to the role.
+   */
+  CUSTOMER_MANAGED = 'CUSTOMER_MANAGED',
 }
 
 /**
@@ -187,6 +213,9 @@ export class IrsaRole extends iam.Role {
   private readonly allowUnpinnedPodIdentity: boolean;
   private readonly grantedStatements = new iam.PolicyDocument();
   private readonly userInlinePolicies: { [name: string]: iam.PolicyDocument };
+  private readonly grantsPolicyType: GrantsPolicyType;
+  private grantsPolicy?: iam.ManagedPolicy;
+  private policiesRendered = false;
 
   constructor(scope: Construct, id: string, props: IrsaRoleProps = {}) {
     validateRoleOptions(props);
@@ -209,11 +238,14 @@ export class IrsaRole extends iam.Role {
     this._givenPath = props.path;
     this.userInlinePolicies = { ...props.inlinePolicies };
     this.allowUnpinnedPodIdentity = props.allowUnpinnedPodIdentity ?? false;
+    this.grantsPolicyType = props.grantsPolicyType ?? GrantsPolicyType.INLINE;
 
     const resource = this.node.tryFindChild('Resource') as iam.CfnRole | undefined;
     if (resource) {
       resource.assumeRolePolicyDocument = Lazy.uncachedAny({ produce: () => this.renderTrustPolicy() });
-      resource.policies = Lazy.uncachedAny({ produce: () => this.renderInlinePolicies() }, { omitEmptyArray: true });
+      if (Object.keys(this.userInlinePolicies).length > 0) {
+        this.renderPoliciesLazily();
+      }
     }
     if (props.provider && props.subjects) {
       this.addTrust(props.provider, props.subjects, { audience: props.audience });
@@ -273,7 +305,8 @@ export class IrsaRole extends iam.Role {
   }
 
   /**
-   * Adds a statement to the role's inline policy `Grants`. `grant*()` methods of other
+   * Adds a statement to the role's inline policy `Grants` (or, with
+   * `GrantsPolicyType.CUSTOMER_MANAGED`, to its managed policy). `grant*()` methods of other
    * constructs call this, so what they grant stays inside the role's one resource.
    */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
@@ -281,7 +314,14 @@ export class IrsaRole extends iam.Role {
       // No role resource of our own (roles customized with `Role.customizeRoles`): aws-cdk-lib handles it.
       return super.addToPrincipalPolicy(statement);
     }
+    if (this.grantsPolicyType === GrantsPolicyType.CUSTOMER_MANAGED) {
+      // Attached through the policy's `Roles`: whatever depends on the policy finds the grant in effect.
+      this.grantsPolicy ??= new iam.ManagedPolicy(this, 'GrantsPolicy', { roles: [this] });
+      this.grantsPolicy.addStatements(statement);
+      return { statementAdded: true, policyDependable: this.grantsPolicy };
+    }
     this.grantedStatements.addStatements(statement);
+    this.renderPoliciesLazily();
     return { statementAdded: true, policyDependable: this };
   }
 
@@ -303,6 +343,19 @@ export class IrsaRole extends iam.Role {
     // Condition keys hold the issuer; a token issuer cannot be an object key in a template,
     // so the whole document becomes one JSON string (Fn::Join), which IAM accepts as well.
     return hasTokenIssuer(this.trusts) ? Stack.of(this).toJsonString(document) : document;
+  }
+
+  /**
+   * Renders the inline policies into the role's `Policies` once there is one: a role without any
+   * keeps `Policies` unset rather than a token that resolves to nothing, which checkers such as
+   * cdk-nag read as a policy list and fail on.
+   */
+  private renderPoliciesLazily(): void {
+    const resource = this.node.tryFindChild('Resource') as iam.CfnRole | undefined;
+    if (resource && !this.policiesRendered) {
+      this.policiesRendered = true;
+      resource.policies = Lazy.uncachedAny({ produce: () => this.renderInlinePolicies() }, { omitEmptyArray: true });
+    }
   }
 
   private renderInlinePolicies(): any[] {

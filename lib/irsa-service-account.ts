@@ -1,8 +1,8 @@
-import { Stack, Tags, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AddonPolicy } from './addon-policy';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { IdentityMode } from './identity-mode';
@@ -25,6 +25,7 @@ const MAX_ROLE_NAME_LENGTH = 64;
 /** The options of `IrsaRoleOptions`, which apply only to a role that cdk-irsa creates. */
 const ROLE_OPTIONS: Array<keyof IrsaRoleOptions> = [
   'roleName', 'path', 'description', 'maxSessionDuration', 'permissionsBoundary', 'managedPolicies', 'inlinePolicies', 'trustPolicySizeLimit',
+  'grantsPolicyType',
 ];
 
 /**
@@ -81,6 +82,17 @@ export interface PodIdentityOptions {
    * @default - none
    */
   readonly associationTags?: { [key: string]: string };
+
+  /**
+   * Whether an EKS managed add-on makes the Pod Identity association, from its
+   * `podIdentityAssociations` (set by `bindEksAddon()`), instead of cdk-irsa: EKS then owns the
+   * association, and cdk-irsa makes none. The add-on must be bound (a synth error says so
+   * otherwise), and such an association carries only the role and the service account's name
+   * (no `targetRoleArn`, `sessionPolicy`, `disableSessionTags` or `associationTags`).
+   *
+   * @default false: cdk-irsa makes the association
+   */
+  readonly associatedByEksAddon?: boolean;
 }
 
 /**
@@ -186,6 +198,28 @@ export interface IrsaServiceAccountProps extends IrsaServiceAccountOptions {
 }
 
 /**
+ * Options of `IrsaServiceAccount.helmValues()`.
+ */
+export interface HelmValuesOptions {
+  /**
+   * Where the chart keeps the ServiceAccount's values, as a dotted path
+   * (`controller.serviceAccount`): `create`, `name` and `annotations` are set below it.
+   *
+   * @default - the add-on's `helmServiceAccountKey` for a service account made by `forAddon()`,
+   * otherwise `serviceAccount`
+   */
+  readonly serviceAccountKey?: string;
+
+  /**
+   * The chart's other values, merged with the service account's (nested objects are merged; a
+   * value the service account sets may not be given here).
+   *
+   * @default - only the service account's values
+   */
+  readonly values?: { [key: string]: any };
+}
+
+/**
  * Properties of `IrsaServiceAccount.forAddon()`.
  */
 export interface AddonServiceAccountProps extends IrsaServiceAccountBaseOptions {
@@ -228,7 +262,7 @@ export interface AddonServiceAccountProps extends IrsaServiceAccountBaseOptions 
  * GitOps YAML, or not at all.
  *
  * It is a principal: grant it what its pods need (`bucket.grantRead(serviceAccount)`); grants
- * land in the role's inline policy. Per service account the template gains one
+ * land in the role's inline policy (or a customer-managed one: `grantsPolicyType`). Per service account the template gains one
  * `AWS::IAM::Role` (plus the association with Pod Identity) and no Lambda or custom resource;
  * with kubectl delivery, one manifest resource per cluster and stack holds all service accounts.
  *
@@ -249,16 +283,15 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
    *
    * The add-on's Helm chart or EKS add-on usually creates the ServiceAccount itself: so unless
    * `manifestDelivery` says otherwise, only the role is made (`ManifestDelivery.none()`). Give
-   * the chart the role's ARN, or the EKS add-on `serviceAccountRoleArn`.
+   * the chart the role's ARN, or bind the EKS add-on with `bindEksAddon()`.
    *
    * @example
    * declare const cluster: IrsaCluster;
    * const ebs = IrsaServiceAccount.forAddon(this, 'EbsCsi', { cluster, addon: AddonPolicy.ebsCsiDriver() });
-   * new eks.CfnAddon(this, 'EbsCsiAddon', {
+   * ebs.bindEksAddon(new eks.CfnAddon(this, 'EbsCsiAddon', {
    *   clusterName: cluster.clusterName,
    *   addonName: 'aws-ebs-csi-driver',
-   *   serviceAccountRoleArn: ebs.role.roleArn,
-   * });
+   * }));
    *
    * @param scope the parent construct
    * @param id the construct ID
@@ -272,6 +305,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       manifestDelivery: props.manifestDelivery ?? ManifestDelivery.none(),
     });
     props.addon.attachTo(serviceAccount, { useManagedPolicy: props.useManagedPolicy });
+    serviceAccount.addon = props.addon;
     return serviceAccount;
   }
 
@@ -310,6 +344,10 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
 
   /** The principal to grant permissions to: the role. */
   public readonly grantPrincipal: iam.IPrincipal;
+
+  private readonly boundEksAddons: eks.CfnAddon[] = [];
+  private addon?: AddonPolicy;
+  private readonly associatedByEksAddon: boolean;
 
   /** The action that assumes the role. */
   public readonly assumeRoleAction: string;
@@ -361,7 +399,14 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (usesPodIdentity) {
       const pin = (props.pinSessionTags ?? true) && !props.disableSessionTags;
       trustPodIdentity(this, this.role, pin ? { clusterArn: cluster.clusterArn(this), namespace, serviceAccount: props.name } : {});
-      this.podIdentityAssociation = this.associate(props, cluster, namespace);
+      if (props.associatedByEksAddon) {
+        this.node.addValidation({
+          validate: () => this.boundEksAddons.length > 0 ? [] : ['associatedByEksAddon is set, but no EKS add-on is bound, so the pods '
+            + `of ${namespace}/${props.name} get no association. Call bindEksAddon() with the add-on, or leave associatedByEksAddon out.`],
+        });
+      } else {
+        this.podIdentityAssociation = this.associate(props, cluster, namespace);
+      }
     }
 
     const roleArn = !annotated ? undefined
@@ -374,6 +419,101 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     this.grantPrincipal = this.role;
     this.assumeRoleAction = this.role.assumeRoleAction;
     this.manifestFile = this.deliver(props, cluster, delivery, namespace);
+    this.associatedByEksAddon = props.associatedByEksAddon ?? false;
+  }
+
+  /**
+   * The Helm values that make a chart's ServiceAccount this one: `create` (true where cdk-irsa
+   * does not deliver the ServiceAccount itself, `ManifestDelivery.none()`), `name`, and the
+   * `annotations` of the manifest (the role ARN with IRSA, and the other webhook annotations),
+   * nested under the chart's service-account key. Pass them as the `values` of an aws-eks
+   * `HelmChart` (`cluster.addHelmChart`), or write them to a values file. With EKS Pod Identity,
+   * the chart needs no annotation: the association (made here) does the work.
+   *
+   * @example
+   * declare const cluster: eks.Cluster;
+   * const lbc = IrsaServiceAccount.forAddon(this, 'Lbc', {
+   *   cluster: IrsaCluster.fromCluster(cluster),
+   *   addon: AddonPolicy.awsLoadBalancerController({ clusterName: 'prod' }),
+   * });
+   * cluster.addHelmChart('LoadBalancerController', {
+   *   chart: 'aws-load-balancer-controller',
+   *   repository: 'https://aws.github.io/eks-charts',
+   *   namespace: 'kube-system',
+   *   values: lbc.helmValues({ values: { clusterName: 'prod' } }),
+   * });
+   *
+   * @param options where the chart keeps the ServiceAccount's values, and the chart's other values
+   */
+  public helmValues(options: HelmValuesOptions = {}): { [key: string]: any } {
+    const key = options.serviceAccountKey ?? (this.addon ? this.addon.helmServiceAccountKey : 'serviceAccount');
+    if (key === undefined) {
+      fail(`the Helm chart of ${this.addon!.addonName} has no values for this service account known to cdk-irsa. `
+        + 'Install it as an EKS add-on (bindEksAddon()), or name the chart\'s key with serviceAccountKey.', this);
+    }
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(key)) {
+      fail(`serviceAccountKey ${q(key)} is not a dotted path of Helm value names, such as "controller.serviceAccount".`, this);
+    }
+    const annotations = this.manifest.toJson().metadata.annotations;
+    let values: { [key: string]: any } = {
+      create: this.manifestDelivery.kind === ManifestDeliveryKind.NONE,
+      name: this.serviceAccountName,
+      ...(annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+    };
+    for (const segment of key.split('.').reverse()) {
+      values = { [segment]: values };
+    }
+    return mergeValues(options.values ?? {}, values, [], this);
+  }
+
+  /**
+   * Gives an EKS managed add-on this service account's role, the way EKS expects it: the role
+   * ARN as `serviceAccountRoleArn` with IRSA (EKS annotates the add-on's ServiceAccount), an
+   * entry `{ roleArn, serviceAccount }` in `podIdentityAssociations` with EKS Pod Identity (EKS
+   * makes the association; the service account needs `associatedByEksAddon`), both with
+   * `IdentityMode.IRSA_AND_POD_IDENTITY`. The service account's name and namespace must be those
+   * the add-on runs with.
+   *
+   * @example
+   * declare const cluster: IrsaCluster;
+   * const ebs = IrsaServiceAccount.forAddon(this, 'EbsCsi', {
+   *   cluster,
+   *   addon: AddonPolicy.ebsCsiDriver(),
+   *   identityMode: IdentityMode.POD_IDENTITY,
+   *   associatedByEksAddon: true,
+   * });
+   * ebs.bindEksAddon(new eks.CfnAddon(this, 'EbsCsiAddon', { clusterName: cluster.clusterName, addonName: 'aws-ebs-csi-driver' }));
+   *
+   * @param addon an `eks.CfnAddon`, or a construct whose default child is one (aws-eks-v2 `Addon`)
+   */
+  public bindEksAddon(addon: IConstruct): void {
+    const resource = CfnResource.isCfnResource(addon) ? addon : addon.node.defaultChild;
+    if (!resource || !CfnResource.isCfnResource(resource) || resource.cfnResourceType !== 'AWS::EKS::Addon') {
+      fail(`bindEksAddon() needs an EKS add-on: an eks.CfnAddon or an aws-eks-v2 Addon, and ${addon.node.path} is neither.`, this);
+    }
+    const cfnAddon = resource as eks.CfnAddon;
+    if (this.boundEksAddons.includes(cfnAddon)) {
+      fail(`the add-on ${addon.node.path} is bound to this service account already. Bind it once.`, this);
+    }
+    const usesPodIdentity = this.identityMode !== IdentityMode.IRSA;
+    if (usesPodIdentity && !this.associatedByEksAddon) {
+      fail(`this service account uses EKS Pod Identity and cdk-irsa made its association, so ${addon.node.path} would make a second one `
+        + 'for the same service account. Set associatedByEksAddon: true to let the add-on make it.', this);
+    }
+    if (this.identityMode !== IdentityMode.POD_IDENTITY) {
+      if (cfnAddon.serviceAccountRoleArn !== undefined) {
+        fail(`the add-on ${addon.node.path} has a serviceAccountRoleArn already. An add-on runs with one role: bind one service account.`, this);
+      }
+      cfnAddon.serviceAccountRoleArn = this.role.roleArn;
+    }
+    if (usesPodIdentity) {
+      const existing = cfnAddon.podIdentityAssociations ?? [];
+      if (!Array.isArray(existing)) {
+        fail(`the podIdentityAssociations of ${addon.node.path} are a token, so this service account cannot be added to them.`, this);
+      }
+      cfnAddon.podIdentityAssociations = [...existing, { roleArn: this.role.roleArn, serviceAccount: this.serviceAccountName }];
+    }
+    this.boundEksAddons.push(cfnAddon);
   }
 
   /** The policy fragment that names the role as principal. */
@@ -395,7 +535,10 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     return this.role.addToPrincipalPolicy(statement).statementAdded;
   }
 
-  /** Adds a statement to the role's policy: its inline policy where cdk-irsa made the role. */
+  /**
+   * Adds a statement to the role's policy: where cdk-irsa made the role, its inline policy `Grants`
+   * (or its customer-managed policy, with `GrantsPolicyType.CUSTOMER_MANAGED`).
+   */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     return this.role.addToPrincipalPolicy(statement);
   }
@@ -417,7 +560,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         + `${q(props.audience ?? DEFAULT_AUDIENCE)}, with IAM roles for service accounts. Leave it out otherwise.`, this);
     }
     if (mode === IdentityMode.IRSA) {
-      const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags', 'retainIrsaTrust'] as const)
+      const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags', 'retainIrsaTrust',
+        'associatedByEksAddon'] as const)
         .filter((option) => props[option] !== undefined);
       if (podIdentityOnly.length > 0) {
         fail(`${podIdentityOnly.join(', ')} apply to EKS Pod Identity only. Set identityMode to IdentityMode.POD_IDENTITY `
@@ -446,6 +590,13 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }
     if (props.sessionPolicy && !props.disableSessionTags) {
       fail('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.', this);
+    }
+    if (props.associatedByEksAddon) {
+      const associationOnly = (['targetRoleArn', 'sessionPolicy', 'disableSessionTags', 'associationTags'] as const).filter((o) => props[o] !== undefined);
+      if (associationOnly.length > 0) {
+        fail(`${associationOnly.join(', ')} cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry only the role `
+          + 'and the service account. Leave them out, or let cdk-irsa make the association (associatedByEksAddon: false).', this);
+      }
     }
     if (props.pinSessionTags === true && props.disableSessionTags) {
       fail('pinSessionTags cannot work with disableSessionTags: without session tags there is nothing to pin the trust to. Leave pinSessionTags out.', this);
@@ -506,6 +657,24 @@ function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
   const here = Stack.of(scope).account;
   const there = Stack.of(role).account;
   return !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there;
+}
+
+/** Helm values merged: nested objects key by key; a leaf in both is an error naming its path. */
+function mergeValues(given: { [key: string]: any }, ours: { [key: string]: any }, path: string[], scope: Construct): { [key: string]: any } {
+  const merged: { [key: string]: any } = { ...given };
+  for (const [key, value] of Object.entries(ours)) {
+    const here = [...path, key];
+    const other = merged[key];
+    const isObject = (v: any) => typeof v === 'object' && v !== null && !Array.isArray(v) && !Token.isUnresolved(v);
+    if (other === undefined) {
+      merged[key] = value;
+    } else if (isObject(other) && isObject(value)) {
+      merged[key] = mergeValues(other, value, here, scope);
+    } else {
+      fail(`values sets ${here.join('.')}, which helmValues() sets for the service account. Leave it out of values.`, scope);
+    }
+  }
+  return merged;
 }
 
 /**

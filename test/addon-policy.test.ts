@@ -8,10 +8,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { IConstruct } from 'constructs';
 // Until lib/index.ts exports it: import from the module itself.
 import {
-  AddonPolicy, AddonPolicyAttachOptions, ClusterOidcProvider, CniIpFamily, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery,
-  ServiceAccountSubject,
+  AddonPolicy, AddonPolicyAttachOptions, ClusterOidcProvider, CniIpFamily, GrantsPolicyType, IrsaCluster, IrsaRole, IrsaServiceAccount,
+  ManifestDelivery, ServiceAccountSubject,
 } from '../lib';
 
 const ACCOUNT = '123456789012';
@@ -831,5 +832,85 @@ describe('AddonPolicy.statements() and attachTo()', () => {
   test('fails on a principal that cannot hold an identity policy', () => {
     expect(() => AddonPolicy.vpcCni().attachTo(new iam.ServicePrincipal('pods.eks.amazonaws.com')))
       .toThrow(/cannot hold an identity policy, so the vpc-cni statements cannot be added to it/);
+  });
+});
+
+describe('AddonPolicy marks the upstream wildcards for cdk-nag', () => {
+  const DNS_REASON = 'external-dns: the wildcards of the add-on\'s upstream IAM policy (external-dns v0.1x docs/tutorials/aws.md (2025)), which cdk-irsa\'s '
+    + 'AddonPolicy keeps where the actions have no resource-level permissions or the add-on names its resources at run time.';
+
+  function acknowledged(resource: IConstruct): any {
+    return Object.assign({}, ...resource.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data));
+  }
+
+  test('on the role, in the cdk_nag metadata with applies_to and as acknowledged rules, and nothing of other grants', () => {
+    const stack = envStack();
+    const zone = route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z0123456789ABCDEFGHIJ');
+    const role = roleFor(stack, AddonPolicy.externalDns({ hostedZones: [zone] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:Get*'], resources: ['*'] }));
+
+    AddonPolicy.externalDns({ hostedZones: [zone] }).attachTo(role);
+
+    const resource = role.node.defaultChild as iam.CfnRole;
+    const [metadata] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role')).map((r: any) => r.Metadata);
+    expect(metadata).toEqual({ cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-IAM5', reason: DNS_REASON, applies_to: ['Resource::*'] }] } });
+    expect(acknowledged(resource)).toEqual({ 'AwsSolutions-IAM5[Resource::*]': DNS_REASON });
+  });
+
+  test('writes each finding as cdk-nag names it, intrinsic functions flattened', () => {
+    const stack = envStack();
+    const bucket = new s3.Bucket(stack, 'Backups');
+    const role = roleFor(stack, AddonPolicy.velero({ bucket }));
+
+    AddonPolicy.velero({ bucket }).attachTo(role);
+
+    const [rule] = (role.node.defaultChild as iam.CfnRole).getMetadata('cdk_nag').rules_to_suppress;
+    expect(rule.applies_to).toEqual([
+      'Resource::<Backups9A29A52D.Arn>/*',
+      'Resource::*',
+      `Resource::arn:aws:ec2:${REGION}:${ACCOUNT}:volume/*`,
+      `Resource::arn:aws:ec2:${REGION}::snapshot/*`,
+    ]);
+  });
+
+  test('one entry per preset on a role that holds two', () => {
+    const stack = envStack();
+    const role = roleFor(stack, AddonPolicy.ebsCsiDriver());
+
+    AddonPolicy.ebsCsiDriver().attachTo(role);
+    AddonPolicy.vpcCni().attachTo(role);
+
+    const rules = (role.node.defaultChild as iam.CfnRole).getMetadata('cdk_nag').rules_to_suppress;
+    expect(rules.map((r: any) => r.reason.split(':')[0])).toEqual(['aws-ebs-csi-driver', 'vpc-cni']);
+  });
+
+  test('on the AWS::IAM::Policy that holds the statements for an imported role, and on the managed policy with GrantsPolicyType.CUSTOMER_MANAGED', () => {
+    const stack = envStack();
+    const zone = route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z0123456789ABCDEFGHIJ');
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', `arn:aws:iam::${ACCOUNT}:role/dns`);
+    const managed = new IrsaRole(stack, 'Managed', {
+      provider: ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN),
+      subjects: [ServiceAccountSubject.exact('external-dns', 'external-dns')],
+      grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED,
+    });
+
+    AddonPolicy.externalDns({ hostedZones: [zone] }).attachTo(imported);
+    AddonPolicy.externalDns({ hostedZones: [zone] }).attachTo(managed);
+
+    const template = Template.fromStack(stack);
+    const expected = { cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-IAM5', reason: DNS_REASON, applies_to: ['Resource::*'] }] } };
+    expect(Object.values(template.findResources('AWS::IAM::Policy')).map((r: any) => r.Metadata)).toEqual([expected]);
+    expect(Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map((r: any) => r.Metadata)).toEqual([expected]);
+    expect(Object.values(template.findResources('AWS::IAM::Role')).map((r: any) => r.Metadata)).toEqual([undefined]);
+  });
+
+  test('nothing where the statements hold no wildcard', () => {
+    const stack = envStack();
+    const role = roleFor(stack, AddonPolicy.managedPrometheus({ workspaceArn: `arn:aws:aps:${REGION}:${ACCOUNT}:workspace/ws-1` }));
+
+    AddonPolicy.managedPrometheus({ workspaceArn: `arn:aws:aps:${REGION}:${ACCOUNT}:workspace/ws-1` }).attachTo(role);
+
+    expect((role.node.defaultChild as iam.CfnRole).getMetadata('cdk_nag')).toBeUndefined();
+    expect(acknowledged(role.node.defaultChild as iam.CfnRole)).toEqual({});
   });
 });

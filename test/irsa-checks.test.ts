@@ -75,7 +75,7 @@ describe('IrsaChecks', () => {
       kubectlProviderOptions: { kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1') },
     });
     cluster.addServiceAccount('Legacy', { name: 'legacy', namespace: 'apps' });
-    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), namespace: 'apps', name: 'api' });
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), namespace: 'apps', name: 'api' });
 
     expect(findings(stack)).toEqual({ errors: [], warnings: [] });
   });

@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ClusterOidcProvider, IrsaRole, ServiceAccountSubject } from '../lib';
+import { ClusterOidcProvider, GrantsPolicyType, IrsaRole, ServiceAccountSubject } from '../lib';
 import { iamSize, parseJoinedJson } from './util';
 
 const BLUE_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/B1E0000000000000000000000000000B';
@@ -272,6 +272,73 @@ describe('IrsaRole permissions', () => {
     new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
 
     expect(roleOf(stack).Policies).toBeUndefined();
+  });
+
+  test('leaves the L1 Policies unset while nothing is granted, so checkers reading it find no token resolving to nothing', () => {
+    const { stack, blue } = setup();
+    const role = new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+    const resource = role.node.defaultChild as iam.CfnRole;
+
+    expect(resource.policies).toBeUndefined();
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+    expect(stack.resolve(resource.policies)).toEqual([{
+      policyName: 'Grants',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: '*' }] },
+    }]);
+  });
+
+  test('puts grants in a customer-managed policy attached to the role with GrantsPolicyType.CUSTOMER_MANAGED', () => {
+    const { stack, blue } = setup();
+    const role = new IrsaRole(stack, 'Role', {
+      provider: blue,
+      subjects: [ServiceAccountSubject.exact('payments', 'api')],
+      grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED,
+    });
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    bucket.grantRead(role);
+    const result = role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+
+    const template = Template.fromStack(stack);
+    const policies = template.findResources('AWS::IAM::ManagedPolicy');
+    expect(Object.keys(policies)).toEqual([expect.stringMatching(/^RoleGrantsPolicy/)]);
+    expect(result).toEqual({ statementAdded: true, policyDependable: role.node.findChild('GrantsPolicy') });
+    expect(Object.values(policies)[0]).toEqual({
+      Type: 'AWS::IAM::ManagedPolicy',
+      Properties: {
+        Description: '',
+        Path: '/',
+        Roles: [{ Ref: 'Role1ABCC5F0' }],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+              Effect: 'Allow',
+              Resource: [{ 'Fn::GetAtt': ['Bucket83908E77', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket83908E77', 'Arn'] }, '/*']] }],
+            },
+            { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: '*' },
+          ],
+        },
+      },
+    });
+    expect(roleOf(stack).Policies).toBeUndefined();
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('makes no managed policy with GrantsPolicyType.CUSTOMER_MANAGED while nothing is granted, and keeps given inline policies', () => {
+    const { stack, blue } = setup();
+    const own = new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] })] });
+
+    new IrsaRole(stack, 'Role', {
+      provider: blue,
+      subjects: [ServiceAccountSubject.exact('payments', 'api')],
+      grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED,
+      inlinePolicies: { Publish: own },
+    });
+
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    expect(roleOf(stack).Policies.map((p: any) => p.PolicyName)).toEqual(['Publish']);
   });
 
   test('passes the usual role options through', () => {

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery } from '../lib';
+import { GrantsPolicyType, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -518,6 +518,9 @@ describe('adopting a role', () => {
     const role = new IrsaRole(stack, 'Shared');
     expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, roleName: 'x', description: 'y' }))
       .toThrow('roleName, description shape the role that cdk-irsa creates, but role is given.');
+    expect(() => new IrsaServiceAccount(stack, 'B', {
+      cluster: importedCluster(), name: 'b', role, grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED,
+    })).toThrow('grantsPolicyType shape the role that cdk-irsa creates, but role is given.');
   });
 });
 

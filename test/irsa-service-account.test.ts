@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { GrantsPolicyType, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery, ManifestDeliveryKind } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -209,6 +209,30 @@ describe('IrsaServiceAccount resources', () => {
       },
     }]);
     Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('puts grants in a customer-managed policy attached to its role with grantsPolicyType CUSTOMER_MANAGED', () => {
+    // GIVEN
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED });
+
+    // WHEN
+    bucket.grantRead(api);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const roleId = stack.getLogicalId(api.role.node.defaultChild as iam.CfnRole);
+    const bucketArn = { 'Fn::GetAtt': [stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket), 'Arn'] };
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }] }],
+      },
+    });
+    expect(roleOf(api).Policies).toBeUndefined();
   });
 
   test('is a principal that stands for its role', () => {
