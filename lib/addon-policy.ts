@@ -161,8 +161,8 @@ export class AddonPolicy {
    * `elbv2.k8s.aws/cluster` tag, changes only to what carries it (the value pinned to
    * `clusterName` where given). The read-only calls (`ec2:Describe*`,
    * `elasticloadbalancing:Describe*`, `acm:ListCertificates`, `iam:ListServerCertificates`,
-   * `shield:GetSubscriptionState`, `shield:DescribeProtection`) have no resource-level
-   * permissions and use `*`.
+   * `shield:GetSubscriptionState`, `shield:DescribeProtection`) and `shield:CreateProtection`
+   * have no resource-level permissions (or none the controller can know) and use `*`.
    *
    * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/installation/
    * @param options the cluster whose resources the controller manages
@@ -246,7 +246,7 @@ export class AddonPolicy {
    * `kubernetes.io/cluster/<clusterName>: owned` tag, instance profiles tagged for the cluster
    * and region, the node role only, and the interruption queue. The read-only
    * `ec2:Describe*` calls have no resource-level permissions and use `*` (pinned to the region
-   * with `aws:RequestedRegion`), as does `pricing:GetProducts`.
+   * with `aws:RequestedRegion`), as do `pricing:GetProducts` and `iam:ListInstanceProfiles`.
    *
    * @see https://karpenter.sh/docs/reference/cloudformation/
    * @param options the cluster, node role and interruption queue
@@ -341,8 +341,9 @@ export class AddonPolicy {
   /**
    * The Amazon CloudWatch Observability add-on (`amazon-cloudwatch-observability`): the
    * CloudWatch agent and Fluent Bit write to the Container Insights log groups (of the cluster,
-   * if named) and Application Signals. `cloudwatch:PutMetricData`, the X-Ray calls and
-   * `ec2:DescribeVolumes`/`ec2:DescribeTags` have no resource-level permissions and use `*`.
+   * if named) and Application Signals. `cloudwatch:PutMetricData`, the X-Ray calls,
+   * `logs:DescribeLogGroups` and `ec2:DescribeVolumes`/`ec2:DescribeTags` have no resource-level
+   * permissions and use `*`.
    *
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/install-CloudWatch-Observability-EKS-addon.html
    * @param options the cluster
@@ -364,7 +365,7 @@ export class AddonPolicy {
   /**
    * The Amazon FSx for Lustre CSI driver's controller (`aws-fsx-csi-driver`): file systems of
    * the account and region, the FSx service-linked roles, and the data repository buckets given.
-   * The AWS managed policy that the driver's guide names, `AmazonFSxFullAccess`, covers all of
+   * `fsx:DescribeFileSystems` has no resource-level permissions and uses `*`. The AWS managed policy that the driver's guide names, `AmazonFSxFullAccess`, covers all of
    * FSx and is far wider.
    *
    * @see https://github.com/kubernetes-sigs/aws-fsx-csi-driver/blob/master/docs/install.md

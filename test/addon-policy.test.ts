@@ -264,7 +264,8 @@ describe('AddonPolicy.awsLoadBalancerController', () => {
       'wafv2:AssociateWebACL', 'wafv2:DisassociateWebACL', 'wafv2:GetWebACL', 'wafv2:GetWebACLForResource',
       'waf-regional:AssociateWebACL', 'waf-regional:DisassociateWebACL', 'waf-regional:GetWebACL', 'waf-regional:GetWebACLForResource',
     ], [`arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/*/*`, `arn:aws:waf-regional:${REGION}:${ACCOUNT}:webacl/*`, `${ELB}:loadbalancer/app/*/*`]),
-    allow('ManageShieldProtections', ['shield:CreateProtection', 'shield:DeleteProtection'], [`arn:aws:shield::${ACCOUNT}:protection/*`]),
+    allow('CreateShieldProtections', ['shield:CreateProtection'], ['*']),
+    allow('DeleteShieldProtections', ['shield:DeleteProtection'], [`arn:aws:shield::${ACCOUNT}:protection/*`]),
     allow('ManageSecurityGroupRules', ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'], [securityGroups]),
     allow('CreateTaggedSecurityGroups', ['ec2:CreateSecurityGroup'], [securityGroups, `${EC2_ANY_ACCOUNT}:vpc/*`], requestTagged),
     allow('TagNewSecurityGroups', ['ec2:CreateTags'], [securityGroups], {
@@ -474,7 +475,8 @@ describe('AddonPolicy.karpenterController', () => {
       StringEquals: { 'aws:ResourceTag/kubernetes.io/cluster/prod': 'owned', 'aws:ResourceTag/topology.kubernetes.io/region': REGION },
       StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' },
     }),
-    allow('ReadInstanceProfiles', ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'], [profiles]),
+    allow('ReadInstanceProfiles', ['iam:GetInstanceProfile'], [profiles]),
+    allow('ListInstanceProfiles', ['iam:ListInstanceProfiles'], ['*']),
     allow('DescribeCluster', ['eks:DescribeCluster'], [`arn:aws:eks:${REGION}:${ACCOUNT}:cluster/prod`]),
   ];
 
@@ -656,7 +658,7 @@ describe('AddonPolicy.cloudWatchObservability', () => {
       'cloudwatch:PutMetricData', 'ec2:DescribeTags', 'ec2:DescribeVolumes', 'xray:GetSamplingRules', 'xray:GetSamplingStatisticSummaries',
       'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
     ], ['*']),
-    allow('DescribeLogGroups', ['logs:DescribeLogGroups'], [`${logs}*`]),
+    allow('DescribeLogGroups', ['logs:DescribeLogGroups'], ['*']),
     allow('WriteLogs', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:PutRetentionPolicy'], [
       `${logs}/aws/containerinsights/${cluster}/*`, `${logs}/aws/application-signals/data`, `${logs}/aws/application-signals/data:*`,
     ]),
@@ -685,7 +687,8 @@ describe('AddonPolicy.fsxLustreCsi', () => {
     allow('CreateFsxServiceLinkedRole', ['iam:CreateServiceLinkedRole'], [`arn:aws:iam::${ACCOUNT}:role/aws-service-role/fsx.amazonaws.com/*`], {
       StringEquals: { 'iam:AWSServiceName': 'fsx.amazonaws.com' },
     }),
-    allow('ManageFileSystems', ['fsx:CreateFileSystem', 'fsx:DeleteFileSystem', 'fsx:DescribeFileSystems', 'fsx:TagResource', 'fsx:UpdateFileSystem'], [
+    allow('DescribeFileSystems', ['fsx:DescribeFileSystems'], ['*']),
+    allow('ManageFileSystems', ['fsx:CreateFileSystem', 'fsx:DeleteFileSystem', 'fsx:TagResource', 'fsx:UpdateFileSystem'], [
       `arn:aws:fsx:${REGION}:${ACCOUNT}:file-system/*`,
     ]),
   ];
