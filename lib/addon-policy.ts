@@ -1,5 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   CniIpFamily,
   EbsCsiDriverPolicyOptions,
@@ -22,7 +25,9 @@ import { awsLoadBalancerControllerStatements } from './private/addon-policies/aw
 import { certManagerStatements } from './private/addon-policies/cert-manager';
 import { cloudWatchObservabilityStatements } from './private/addon-policies/cloudwatch-observability';
 import { clusterAutoscalerStatements } from './private/addon-policies/cluster-autoscaler';
-import { ArnContext, contextOf, PresetStatements, PSEUDO_CONTEXT, requireSome, validateClusterName } from './private/addon-policies/context';
+import {
+  ArnContext, contextOf, PresetStatements, PSEUDO_CONTEXT, refuseWildcardResources, requireSome, ScopedResource, validateClusterName,
+} from './private/addon-policies/context';
 import { ebsCsiDriverStatements } from './private/addon-policies/ebs-csi-driver';
 import { efsCsiDriverStatements } from './private/addon-policies/efs-csi-driver';
 import { externalDnsStatements } from './private/addon-policies/external-dns';
@@ -100,6 +105,7 @@ export class AddonPolicy {
    * @param options KMS keys of encrypted volumes
    */
   public static ebsCsiDriver(options: EbsCsiDriverPolicyOptions = {}): AddonPolicy {
+    refuseWildcardResources('AddonPolicy.ebsCsiDriver()', keys(options.kmsKeys, 'kmsKeys'));
     return new AddonPolicy({
       addonName: 'aws-ebs-csi-driver',
       serviceAccountName: 'ebs-csi-controller-sa',
@@ -122,6 +128,7 @@ export class AddonPolicy {
    * @param options the file systems
    */
   public static efsCsiDriver(options: EfsCsiDriverPolicyOptions = {}): AddonPolicy {
+    refuseWildcardResources('AddonPolicy.efsCsiDriver()', (options.fileSystems ?? []).map((fs, i) => ({ what: `fileSystems[${i}]`, arn: fs.fileSystemArn })));
     return new AddonPolicy({
       addonName: 'aws-efs-csi-driver',
       serviceAccountName: 'efs-csi-controller-sa',
@@ -190,6 +197,7 @@ export class AddonPolicy {
   public static externalDns(options: ExternalDnsPolicyOptions): AddonPolicy {
     requireSome(options.hostedZones, 'hostedZones', 'AddonPolicy.externalDns()',
       'Pass the zones ExternalDNS owns, for example route53.HostedZone.fromHostedZoneId(this, "Zone", "Z0123456789ABCDEFGHIJ").');
+    refuseWildcardResources('AddonPolicy.externalDns()', zones(options.hostedZones));
     return new AddonPolicy({
       addonName: 'external-dns',
       serviceAccountName: 'external-dns',
@@ -210,6 +218,7 @@ export class AddonPolicy {
   public static certManager(options: CertManagerPolicyOptions): AddonPolicy {
     requireSome(options.hostedZones, 'hostedZones', 'AddonPolicy.certManager()',
       'Pass the zones of the names in your certificates, for example route53.HostedZone.fromHostedZoneId(this, "Zone", "Z0123456789ABCDEFGHIJ").');
+    refuseWildcardResources('AddonPolicy.certManager()', zones(options.hostedZones));
     return new AddonPolicy({
       addonName: 'cert-manager',
       serviceAccountName: 'cert-manager',
@@ -256,6 +265,11 @@ export class AddonPolicy {
     if (!options.nodeRole) {
       fail('nodeRole is missing: Karpenter passes exactly one role to the instances it launches. Give the role of your EC2NodeClasses.');
     }
+    refuseWildcardResources('AddonPolicy.karpenterController()', [
+      { what: 'nodeRole', arn: options.nodeRole.roleArn },
+      { what: 'interruptionQueue', arn: options.interruptionQueue?.queueArn },
+      { what: 'the key of interruptionQueue', arn: options.interruptionQueue?.encryptionMasterKey?.keyArn },
+    ]);
     return new AddonPolicy({
       addonName: 'karpenter',
       serviceAccountName: 'karpenter',
@@ -284,6 +298,14 @@ export class AddonPolicy {
     for (const path of options.parameterPaths ?? []) {
       validateParameterPath(path);
     }
+    refuseWildcardResources('AddonPolicy.externalSecrets()', [
+      ...(options.secrets ?? []).flatMap((secret, i) => [
+        { what: `secrets[${i}]`, arn: secret.secretFullArn ?? secret.secretArn },
+        { what: `the key of secrets[${i}]`, arn: secret.encryptionKey?.keyArn },
+      ]),
+      ...(options.parameters ?? []).map((parameter, i) => ({ what: `parameters[${i}]`, arn: parameter.parameterArn })),
+      ...keys(options.kmsKeys, 'kmsKeys'),
+    ]);
     return new AddonPolicy({
       addonName: 'external-secrets',
       serviceAccountName: 'external-secrets',
@@ -311,6 +333,7 @@ export class AddonPolicy {
       fail(`prefix ${q(options.prefix)} is not a Velero prefix: give it as in the backup storage location, without leading or trailing "/" `
         + 'and without wildcards, for example "cluster-a", or leave it out for the whole bucket.');
     }
+    refuseWildcardResources('AddonPolicy.velero()', buckets([options.bucket], 'bucket'));
     return new AddonPolicy({
       addonName: 'velero',
       serviceAccountName: 'velero-server',
@@ -329,6 +352,7 @@ export class AddonPolicy {
    */
   public static mountpointS3Csi(options: MountpointS3CsiPolicyOptions): AddonPolicy {
     requireSome(options.buckets, 'buckets', 'AddonPolicy.mountpointS3Csi()', 'Pass the buckets your volumes mount, for example s3.Bucket.fromBucketName(this, "Data", "my-data").');
+    refuseWildcardResources('AddonPolicy.mountpointS3Csi()', buckets(options.buckets, 'buckets'));
     return new AddonPolicy({
       addonName: 'aws-mountpoint-s3-csi-driver',
       serviceAccountName: 's3-csi-driver-sa',
@@ -372,6 +396,7 @@ export class AddonPolicy {
    * @param options the data repository buckets
    */
   public static fsxLustreCsi(options: FsxLustreCsiPolicyOptions = {}): AddonPolicy {
+    refuseWildcardResources('AddonPolicy.fsxLustreCsi()', buckets(options.dataRepositoryBuckets ?? [], 'dataRepositoryBuckets'));
     return new AddonPolicy({
       addonName: 'aws-fsx-csi-driver',
       serviceAccountName: 'fsx-csi-controller-sa',
@@ -395,6 +420,10 @@ export class AddonPolicy {
     if (!options.queue) {
       fail('queue is missing: Node Termination Handler in queue processor mode reads its events from an SQS queue. Give that queue.');
     }
+    refuseWildcardResources('AddonPolicy.nodeTerminationHandler()', [
+      { what: 'queue', arn: options.queue.queueArn },
+      { what: 'the key of queue', arn: options.queue.encryptionMasterKey?.keyArn },
+    ]);
     return new AddonPolicy({
       addonName: 'aws-node-termination-handler',
       serviceAccountName: 'aws-node-termination-handler',
@@ -526,4 +555,21 @@ function validateParameterPath(path: string): void {
     fail(`parameter path ${q(path)} is not a Parameter Store hierarchy: use "/" followed by segments of letters, digits and "_.-", `
       + 'without trailing "/" or wildcards, for example "/prod/payments". "/" alone would grant every parameter of the account.');
   }
+}
+
+function keys(given: kms.IKey[] | undefined, name: string): ScopedResource[] {
+  return (given ?? []).map((key, i) => ({ what: `${name}[${i}]`, arn: key.keyArn }));
+}
+
+function zones(given: route53.IHostedZone[]): ScopedResource[] {
+  return given.map((zone, i) => ({ what: `hostedZones[${i}] (ID ${q(zone.hostedZoneId)})`, arn: zone.hostedZoneArn }));
+}
+
+/** Buckets, by their ARN and their key's. */
+function buckets(given: s3.IBucket[], name: string): ScopedResource[] {
+  const one = given.length === 1 && name === 'bucket';
+  return given.flatMap((bucket, i) => {
+    const what = one ? name : `${name}[${i}]`;
+    return [{ what, arn: bucket.bucketArn }, { what: `the key of ${what}`, arn: bucket.encryptionKey?.keyArn }];
+  });
 }

@@ -836,3 +836,89 @@ describe('AddonPolicy.statements() and attachTo()', () => {
       .toThrow(/cannot hold an identity policy, so the vpc-cni statements cannot be added to it/);
   });
 });
+
+describe('AddonPolicy presets refuse wildcard scopes', () => {
+  const WILDCARD_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/*`;
+  const cases: { what: string; make: (s: Stack) => AddonPolicy; message: RegExp }[] = [
+    {
+      what: 'externalDns: a hosted zone imported by the ID "*"',
+      make: (s) => AddonPolicy.externalDns({ hostedZones: [route53.HostedZone.fromHostedZoneId(s, 'Z', '*')] }),
+      message: /hostedZones\[0\] \(ID "\*"\) has the ARN ".*hostedzone\/\*", which holds a wildcard: AddonPolicy\.externalDns\(\) would grant every resource it matches/,
+    },
+    {
+      what: 'certManager: a hosted zone ID with "?"',
+      make: (s) => AddonPolicy.certManager({ hostedZones: [route53.HostedZone.fromHostedZoneId(s, 'A', 'Z1'), route53.HostedZone.fromHostedZoneId(s, 'Z', 'Z?')] }),
+      message: /hostedZones\[1\] \(ID "Z\?"\) has the ARN .* which holds a wildcard: AddonPolicy\.certManager\(\)/,
+    },
+    {
+      what: 'externalSecrets: a secret imported by a name with "*"',
+      make: (s) => AddonPolicy.externalSecrets({ secrets: [secretsmanager.Secret.fromSecretNameV2(s, 'S', 'prod/*')] }),
+      message: /secrets\[0\] has the ARN ".*:secret:prod\/\*", which holds a wildcard: AddonPolicy\.externalSecrets\(\)/,
+    },
+    {
+      what: 'externalSecrets: a parameter imported by a name with "*"',
+      make: (s) => AddonPolicy.externalSecrets({ parameters: [ssm.StringParameter.fromStringParameterName(s, 'P', '/prod/*')] }),
+      message: /parameters\[0\] has the ARN ".*parameter\/prod\/\*", which holds a wildcard/,
+    },
+    {
+      what: 'externalSecrets: a wildcard KMS key',
+      make: (s) => AddonPolicy.externalSecrets({ parameterPaths: ['/prod'], kmsKeys: [kms.Key.fromKeyArn(s, 'K', WILDCARD_KEY)] }),
+      message: /kmsKeys\[0\] has the ARN ".*key\/\*", which holds a wildcard/,
+    },
+    {
+      what: 'ebsCsiDriver: a wildcard KMS key',
+      make: (s) => AddonPolicy.ebsCsiDriver({ kmsKeys: [kms.Key.fromKeyArn(s, 'K', WILDCARD_KEY)] }),
+      message: /kmsKeys\[0\] has the ARN ".*key\/\*", which holds a wildcard: AddonPolicy\.ebsCsiDriver\(\)/,
+    },
+    {
+      what: 'velero: a bucket whose key is a wildcard',
+      make: (s) => AddonPolicy.velero({
+        bucket: s3.Bucket.fromBucketAttributes(s, 'B', { bucketName: 'backups', encryptionKey: kms.Key.fromKeyArn(s, 'K', WILDCARD_KEY) }),
+      }),
+      message: /the key of bucket has the ARN ".*key\/\*", which holds a wildcard: AddonPolicy\.velero\(\)/,
+    },
+    {
+      what: 'mountpointS3Csi: a bucket whose key is a wildcard',
+      make: (s) => AddonPolicy.mountpointS3Csi({
+        buckets: [s3.Bucket.fromBucketAttributes(s, 'B', { bucketName: 'data', encryptionKey: kms.Key.fromKeyArn(s, 'K', WILDCARD_KEY) })],
+      }),
+      message: /the key of buckets\[0\] has the ARN ".*key\/\*", which holds a wildcard: AddonPolicy\.mountpointS3Csi\(\)/,
+    },
+    {
+      what: 'efsCsiDriver: a file system ID "*"',
+      make: (s) => AddonPolicy.efsCsiDriver({ fileSystems: [efs.FileSystem.fromFileSystemAttributes(s, 'F', { fileSystemArn: `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/*`, securityGroup: undefined as any })] }),
+      message: /fileSystems\[0\] has the ARN ".*file-system\/\*", which holds a wildcard: AddonPolicy\.efsCsiDriver\(\)/,
+    },
+    {
+      what: 'karpenterController: a node role ARN with a wildcard (iam:PassRole to every role)',
+      make: (s) => AddonPolicy.karpenterController({ clusterName: 'prod', nodeRole: iam.Role.fromRoleArn(s, 'R', `arn:aws:iam::${ACCOUNT}:role/*`) }),
+      message: /nodeRole has the ARN "arn:aws:iam::123456789012:role\/\*", which holds a wildcard: AddonPolicy\.karpenterController\(\)/,
+    },
+    {
+      what: 'karpenterController: a wildcard interruption queue',
+      make: (s) => AddonPolicy.karpenterController({
+        clusterName: 'prod',
+        nodeRole: iam.Role.fromRoleArn(s, 'R', `arn:aws:iam::${ACCOUNT}:role/KarpenterNode`),
+        interruptionQueue: sqs.Queue.fromQueueArn(s, 'Q', `arn:aws:sqs:${REGION}:${ACCOUNT}:*`),
+      }),
+      message: /interruptionQueue has the ARN ".*:\*", which holds a wildcard/,
+    },
+    {
+      what: 'nodeTerminationHandler: a wildcard queue',
+      make: (s) => AddonPolicy.nodeTerminationHandler({ queue: sqs.Queue.fromQueueArn(s, 'Q', `arn:aws:sqs:${REGION}:${ACCOUNT}:nth-*`) }),
+      message: /queue has the ARN ".*:nth-\*", which holds a wildcard: AddonPolicy\.nodeTerminationHandler\(\)/,
+    },
+  ];
+
+  test.each(cases.map((c) => [c.what, c] as const))('fails for %s', (_what, c) => {
+    expect(() => c.make(envStack())).toThrow(c.message);
+    expect(() => c.make(envStack())).toThrow(/Import the resource by its exact name, ID or ARN, and give each resource you mean\./);
+  });
+
+  test('accepts resources whose ARNs are known only at deploy', () => {
+    const stack = envStack();
+    const bucket = new s3.Bucket(stack, 'Backups');
+
+    expect(() => AddonPolicy.velero({ bucket })).not.toThrow();
+  });
+});
