@@ -1,4 +1,4 @@
-import { FeatureFlags, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, FeatureFlags, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -164,6 +164,7 @@ export interface ClusterAttributes {
   readonly oidcProvider?: iam.IOpenIdConnectProvider;
   readonly clusterArn?: string;
   readonly installPodIdentityAgent?: boolean;
+  readonly podIdentityAgentInstalled?: boolean;
 }
 
 /** A cluster known by its attributes. */
@@ -174,6 +175,11 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
   }
   if (issuerUrl !== undefined) {
     validateIssuerUrl(issuerUrl);
+  }
+  if (attrs.installPodIdentityAgent && attrs.podIdentityAgentInstalled) {
+    fail(`cluster ${q(clusterName)} has both installPodIdentityAgent and podIdentityAgentInstalled: the first installs the `
+      + 'eks-pod-identity-agent add-on, the second says the cluster has the agent already (as an add-on, or built into EKS Auto Mode), '
+      + 'and EKS refuses a second copy of an add-on. Keep installPodIdentityAgent if nothing installs the agent yet, else podIdentityAgentInstalled.');
   }
   if (issuerUrl !== undefined && oidcProvider !== undefined) {
     const fromArn = issuerFromProviderArn(oidcProvider.openIdConnectProviderArn);
@@ -199,7 +205,18 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
     identity,
     clusterArn: (scope) => attrs.clusterArn ?? clusterArnIn(Stack.of(scope), clusterName),
     account: attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':')[4] : undefined,
-    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, identity) : undefined,
+    podIdentityAgent: (scope) => {
+      if (attrs.installPodIdentityAgent) {
+        return installAgent(scope, clusterName, identity);
+      }
+      if (!attrs.podIdentityAgentInstalled) {
+        Annotations.of(scope).addWarningV2('cdk-irsa:podIdentityAgentUnknown', `${scope.node.path} uses EKS Pod Identity on cluster `
+          + `${q(clusterName)}, which is known only by its attributes: cdk-irsa cannot tell whether the Pod Identity agent runs there, and `
+          + 'without it pods get no credentials. Say so in IrsaCluster.fromAttributes(): podIdentityAgentInstalled: true where the '
+          + 'eks-pod-identity-agent add-on is installed or the cluster uses EKS Auto Mode, or installPodIdentityAgent: true to install it from here.');
+      }
+      return undefined;
+    },
     provider: (scope) => {
       if (oidcProvider) {
         return oidcProvider;
