@@ -283,7 +283,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
 
   /**
    * With GitOps delivery, the YAML file holding the ServiceAccount, relative to the cloud
-   * assembly directory.
+   * assembly directory: `<stack artifact ID>.service-accounts/<cluster name>/service-accounts.yaml`.
    *
    * @default - none: the ServiceAccount is not delivered as a file
    */
@@ -462,7 +462,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         return undefined;
       }
       case ManifestDeliveryKind.GITOPS: {
-        const file = GitOpsFile.of(this);
+        const file = GitOpsFile.of(this, cluster);
         if (props.createNamespace) {
           file.createNamespace(namespace);
         }

@@ -38,7 +38,7 @@ describe('IrsaServiceAccount.forAddon', () => {
       manifestDelivery: ManifestDelivery.gitOps(),
     });
 
-    expect([sa.serviceAccountNamespace, sa.serviceAccountName, sa.manifestFile]).toEqual(['ingress', 'alb', 'Stack.service-accounts.yaml']);
+    expect([sa.serviceAccountNamespace, sa.serviceAccountName, sa.manifestFile]).toEqual(['ingress', 'alb', 'Stack.service-accounts/prod/service-accounts.yaml']);
   });
 
   test('attaches the AWS managed policy when asked', () => {

@@ -74,7 +74,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const sa = new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode: IdentityMode.POD_IDENTITY });
 
     expect(sa.manifest.toJson().metadata.annotations).toBeUndefined();
-    expect(sa.manifestFile).toEqual('Stack.service-accounts.yaml');
+    expect(sa.manifestFile).toEqual('Stack.service-accounts/prod/service-accounts.yaml');
     expect(sa.podIdentityAssociation).toBeDefined();
   });
 
@@ -554,7 +554,7 @@ describe('namespaces and take-over', () => {
     new IrsaServiceAccount(stack, 'B', { cluster: importedCluster(), name: 'b', namespace: 'two', createNamespace: true });
 
     const directory = app.synth().directory;
-    const yaml = fs.readFileSync(path.join(directory, 'Stack.service-accounts.yaml'), 'utf8');
+    const yaml = fs.readFileSync(path.join(directory, 'Stack.service-accounts/prod/service-accounts.yaml'), 'utf8');
     const kinds = yaml.split('---\n').map((doc) => /kind: (\w+)/.exec(doc)![1] + '/' + /name: ([\w-]+)/.exec(doc)![1]);
     expect(kinds).toEqual(['Namespace/one', 'Namespace/two', 'ServiceAccount/a', 'ServiceAccount/b']);
   });
