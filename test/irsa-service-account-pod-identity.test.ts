@@ -271,7 +271,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     test('does not warn for IAM roles for service accounts, which need no agent', () => {
       const stack = newStack();
 
-      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', delivery: ManifestDelivery.none() });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', manifestDelivery: ManifestDelivery.none() });
 
       expect(warningsOf(stack)).toEqual([]);
     });
