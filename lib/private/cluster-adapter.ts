@@ -6,6 +6,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { fail, q } from './errors';
+import { requireValue, validateClusterArn, validateEksClusterName } from './input-checks';
 import { issuerFromProviderArn, validateIssuerUrl } from './issuer';
 import { agentOfCluster, installAgent } from './pod-identity-agent';
 import { providerForIssuer } from './provider-registry';
@@ -112,7 +113,7 @@ function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string
 function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean): Pick<ClusterAdapter, 'clusterArn' | 'account' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
   const owned = ownedIssuerUrl(cluster) !== undefined;
   return {
-    account: Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account,
+    account: accountOf(cluster),
     clusterArn: () => cluster.clusterArn,
     podIdentityUnavailable: fargate
       ? `${cluster.node.path} is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityMode.IRSA.`
@@ -124,6 +125,15 @@ function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImpo
       return installAgentOnImport ? installAgent(scope, cluster.clusterName, clusterIdentity(cluster)) : undefined;
     },
   };
+}
+
+/** The cluster's account: that of a literal ARN (an imported cluster may be in another account), else its stack's where known. */
+function accountOf(cluster: AnyCluster): string | undefined {
+  const arn = Token.isUnresolved(cluster.clusterArn) ? undefined : /^arn:[^:]+:eks:[^:]*:(\d{12}):/.exec(cluster.clusterArn);
+  if (arn) {
+    return arn[1];
+  }
+  return Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account;
 }
 
 /** An aws-eks cluster. */
@@ -169,10 +179,14 @@ export interface ClusterAttributes {
 
 /** A cluster known by its attributes. */
 export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapter {
+  requireValue(attrs, 'attributes', 'give at least the clusterName of IrsaCluster.fromAttributes().');
   const { clusterName, issuerUrl, oidcProvider } = attrs;
+  requireValue(clusterName, 'clusterName', 'give the name of the EKS cluster, as `aws eks list-clusters` prints it.');
   if (Token.isUnresolved(clusterName) === false && clusterName.length === 0) {
     fail('clusterName is empty. Name the EKS cluster.');
   }
+  validateEksClusterName(clusterName);
+  const arnAccount = attrs.clusterArn !== undefined ? validateClusterArn(attrs.clusterArn, clusterName) : undefined;
   if (issuerUrl !== undefined) {
     validateIssuerUrl(issuerUrl);
   }
@@ -204,7 +218,7 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
     issuerUrl,
     identity,
     clusterArn: (scope) => attrs.clusterArn ?? clusterArnIn(Stack.of(scope), clusterName),
-    account: attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':')[4] : undefined,
+    account: arnAccount,
     podIdentityAgent: (scope) => {
       if (attrs.installPodIdentityAgent) {
         return installAgent(scope, clusterName, identity);
