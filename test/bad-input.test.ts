@@ -86,6 +86,17 @@ const CASES: Case[] = [
     },
     error: /EKS Pod Identity associations belong to the cluster's account \(210987654321\)/,
   },
+  {
+    what: 'fromClusterV2 of a cluster in another account, for IAM roles for service accounts',
+    run: () => {
+      const app = new App();
+      const clusterStack = new Stack(app, 'Clusters', { env: { account: '210987654321', region: 'eu-west-1' } });
+      const cluster = new eksv2.Cluster(clusterStack, 'Other', { version: eksv2.KubernetesVersion.V1_32 });
+      const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api' });
+    },
+    error: /Stack\/Api: the cluster Clusters\/Other is in account 210987654321, but this service account's stack deploys to 123456789012: .* Define the service account in a stack of the cluster's account, or use IrsaCluster\.fromAttributes/,
+  },
   // Pod Identity options.
   { what: 'a targetRoleArn that is not a role ARN', run: podIdentity({ targetRoleArn: 'arn:aws:iam::210987654321:user/bob' }), error: /targetRoleArn "arn:aws:iam::210987654321:user\/bob" is not the ARN of an IAM role/ },
   { what: 'a targetRoleArn with a wildcard', run: podIdentity({ targetRoleArn: 'arn:aws:iam::210987654321:role/*' }), error: /targetRoleArn ".*role\/\*" holds a wildcard/ },

@@ -136,6 +136,22 @@ function accountOf(cluster: AnyCluster): string | undefined {
   return Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account;
 }
 
+/**
+ * Refuses a cluster of another account than the stack of `scope`: STS accepts a token only
+ * through an OIDC provider in the role's account, and the cluster's is in its own.
+ */
+function sameAccount<T extends AnyCluster>(cluster: T, scope: IConstruct): T {
+  const clusterAccount = accountOf(cluster);
+  const account = Stack.of(scope).account;
+  if (clusterAccount !== undefined && !Token.isUnresolved(account) && clusterAccount !== account) {
+    fail(`the cluster ${cluster.node.path} is in account ${clusterAccount}, but this service account's stack deploys to ${account}: STS in `
+      + `${account} accepts the cluster's tokens only through an IAM OIDC provider in ${account}, and the cluster's own is in ${clusterAccount}. `
+      + 'Define the service account in a stack of the cluster\'s account, or use IrsaCluster.fromAttributes({ clusterName, issuerUrl }) '
+      + `with the cluster's issuer written literally, which creates a provider in ${account}.`, scope);
+  }
+  return cluster;
+}
+
 /** An aws-eks cluster. */
 export function eksClusterAdapter(cluster: eks.ICluster, installAgentOnImport: boolean): ClusterAdapter {
   const canApply = ownedIssuerUrl(cluster) !== undefined || cluster.kubectlRole !== undefined || cluster.kubectlProvider !== undefined;
@@ -148,7 +164,7 @@ export function eksClusterAdapter(cluster: eks.ICluster, installAgentOnImport: b
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
           new eks.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
       : undefined,
-    provider: () => clusterProvider(cluster, 'aws-eks'),
+    provider: (scope) => clusterProvider(sameAccount(cluster, scope), 'aws-eks'),
   };
 }
 
@@ -163,7 +179,7 @@ export function eksV2ClusterAdapter(cluster: eksv2.ICluster, installAgentOnImpor
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
           new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined }))
       : undefined,
-    provider: () => clusterProvider(cluster, 'aws-eks-v2'),
+    provider: (scope) => clusterProvider(sameAccount(cluster, scope), 'aws-eks-v2'),
   };
 }
 
