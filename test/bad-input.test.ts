@@ -126,7 +126,7 @@ const CASES: Case[] = [
     run: () => new ServiceAccountManifest({ name: 'api', annotations: { 'example.com/a': 'x'.repeat(200 * 1024), 'example.com/b': 'x'.repeat(60 * 1024) } }),
     error: /annotations of ServiceAccount default\/api take \d+ bytes; Kubernetes accepts at most 262144 \(256 KiB\)/,
   },
-  ...['kube-system', 'kube-public', 'default'].map((namespace): Case => ({
+  ...['kube-system', 'kube-public', 'kube-node-lease', 'default'].map((namespace): Case => ({
     what: `createNamespace for ${namespace}`,
     run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', namespace, createNamespace: true, manifestDelivery: ManifestDelivery.gitOps() }),
     error: new RegExp(`createNamespace is set for namespace "${namespace}", which every cluster has already`),
