@@ -1,5 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { IDependable } from 'constructs';
 import {
   CniIpFamily,
@@ -23,7 +26,9 @@ import { awsLoadBalancerControllerStatements } from './private/addon-policies/aw
 import { certManagerStatements } from './private/addon-policies/cert-manager';
 import { cloudWatchObservabilityStatements } from './private/addon-policies/cloudwatch-observability';
 import { clusterAutoscalerStatements } from './private/addon-policies/cluster-autoscaler';
-import { ArnContext, contextOf, PresetStatements, PSEUDO_CONTEXT, requireSome, validateClusterName } from './private/addon-policies/context';
+import {
+  ArnContext, contextOf, PresetStatements, PSEUDO_CONTEXT, refuseWildcardResources, requireSome, ScopedResource, validateClusterName,
+} from './private/addon-policies/context';
 import { ebsCsiDriverStatements } from './private/addon-policies/ebs-csi-driver';
 import { efsCsiDriverStatements } from './private/addon-policies/efs-csi-driver';
 import { externalDnsStatements } from './private/addon-policies/external-dns';
@@ -103,6 +108,7 @@ export class AddonPolicy {
    * @param options KMS keys of encrypted volumes
    */
   public static ebsCsiDriver(options: EbsCsiDriverPolicyOptions = {}): AddonPolicy {
+    refuseWildcardResources('AddonPolicy.ebsCsiDriver()', keys(options.kmsKeys, 'kmsKeys'));
     return new AddonPolicy({
       addonName: 'aws-ebs-csi-driver',
       serviceAccountName: 'ebs-csi-controller-sa',
@@ -125,6 +131,7 @@ export class AddonPolicy {
    * @param options the file systems
    */
   public static efsCsiDriver(options: EfsCsiDriverPolicyOptions = {}): AddonPolicy {
+    refuseWildcardResources('AddonPolicy.efsCsiDriver()', (options.fileSystems ?? []).map((fs, i) => ({ what: `fileSystems[${i}]`, arn: fs.fileSystemArn })));
     return new AddonPolicy({
       addonName: 'aws-efs-csi-driver',
       serviceAccountName: 'efs-csi-controller-sa',
@@ -164,8 +171,8 @@ export class AddonPolicy {
    * `elbv2.k8s.aws/cluster` tag, changes only to what carries it (the value pinned to
    * `clusterName` where given). The read-only calls (`ec2:Describe*`,
    * `elasticloadbalancing:Describe*`, `acm:ListCertificates`, `iam:ListServerCertificates`,
-   * `shield:GetSubscriptionState`, `shield:DescribeProtection`) have no resource-level
-   * permissions and use `*`.
+   * `shield:GetSubscriptionState`, `shield:DescribeProtection`) and `shield:CreateProtection`
+   * have no resource-level permissions (or none the controller can know) and use `*`.
    *
    * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/installation/
    * @param options the cluster whose resources the controller manages
@@ -193,6 +200,7 @@ export class AddonPolicy {
   public static externalDns(options: ExternalDnsPolicyOptions): AddonPolicy {
     requireSome(options.hostedZones, 'hostedZones', 'AddonPolicy.externalDns()',
       'Pass the zones ExternalDNS owns, for example route53.HostedZone.fromHostedZoneId(this, "Zone", "Z0123456789ABCDEFGHIJ").');
+    refuseWildcardResources('AddonPolicy.externalDns()', zones(options.hostedZones));
     return new AddonPolicy({
       addonName: 'external-dns',
       serviceAccountName: 'external-dns',
@@ -213,6 +221,7 @@ export class AddonPolicy {
   public static certManager(options: CertManagerPolicyOptions): AddonPolicy {
     requireSome(options.hostedZones, 'hostedZones', 'AddonPolicy.certManager()',
       'Pass the zones of the names in your certificates, for example route53.HostedZone.fromHostedZoneId(this, "Zone", "Z0123456789ABCDEFGHIJ").');
+    refuseWildcardResources('AddonPolicy.certManager()', zones(options.hostedZones));
     return new AddonPolicy({
       addonName: 'cert-manager',
       serviceAccountName: 'cert-manager',
@@ -249,7 +258,7 @@ export class AddonPolicy {
    * `kubernetes.io/cluster/<clusterName>: owned` tag, instance profiles tagged for the cluster
    * and region, the node role only, and the interruption queue. The read-only
    * `ec2:Describe*` calls have no resource-level permissions and use `*` (pinned to the region
-   * with `aws:RequestedRegion`), as does `pricing:GetProducts`.
+   * with `aws:RequestedRegion`), as do `pricing:GetProducts` and `iam:ListInstanceProfiles`.
    *
    * @see https://karpenter.sh/docs/reference/cloudformation/
    * @param options the cluster, node role and interruption queue
@@ -259,6 +268,11 @@ export class AddonPolicy {
     if (!options.nodeRole) {
       fail('nodeRole is missing: Karpenter passes exactly one role to the instances it launches. Give the role of your EC2NodeClasses.');
     }
+    refuseWildcardResources('AddonPolicy.karpenterController()', [
+      { what: 'nodeRole', arn: options.nodeRole.roleArn },
+      { what: 'interruptionQueue', arn: options.interruptionQueue?.queueArn },
+      { what: 'the key of interruptionQueue', arn: options.interruptionQueue?.encryptionMasterKey?.keyArn },
+    ]);
     return new AddonPolicy({
       addonName: 'karpenter',
       serviceAccountName: 'karpenter',
@@ -287,6 +301,14 @@ export class AddonPolicy {
     for (const path of options.parameterPaths ?? []) {
       validateParameterPath(path);
     }
+    refuseWildcardResources('AddonPolicy.externalSecrets()', [
+      ...(options.secrets ?? []).flatMap((secret, i) => [
+        { what: `secrets[${i}]`, arn: secret.secretFullArn ?? secret.secretArn },
+        { what: `the key of secrets[${i}]`, arn: secret.encryptionKey?.keyArn },
+      ]),
+      ...(options.parameters ?? []).map((parameter, i) => ({ what: `parameters[${i}]`, arn: parameter.parameterArn })),
+      ...keys(options.kmsKeys, 'kmsKeys'),
+    ]);
     return new AddonPolicy({
       addonName: 'external-secrets',
       serviceAccountName: 'external-secrets',
@@ -314,6 +336,7 @@ export class AddonPolicy {
       fail(`prefix ${q(options.prefix)} is not a Velero prefix: give it as in the backup storage location, without leading or trailing "/" `
         + 'and without wildcards, for example "cluster-a", or leave it out for the whole bucket.');
     }
+    refuseWildcardResources('AddonPolicy.velero()', buckets([options.bucket], 'bucket'));
     return new AddonPolicy({
       addonName: 'velero',
       serviceAccountName: 'velero-server',
@@ -332,6 +355,7 @@ export class AddonPolicy {
    */
   public static mountpointS3Csi(options: MountpointS3CsiPolicyOptions): AddonPolicy {
     requireSome(options.buckets, 'buckets', 'AddonPolicy.mountpointS3Csi()', 'Pass the buckets your volumes mount, for example s3.Bucket.fromBucketName(this, "Data", "my-data").');
+    refuseWildcardResources('AddonPolicy.mountpointS3Csi()', buckets(options.buckets, 'buckets'));
     return new AddonPolicy({
       addonName: 'aws-mountpoint-s3-csi-driver',
       serviceAccountName: 's3-csi-driver-sa',
@@ -344,8 +368,9 @@ export class AddonPolicy {
   /**
    * The Amazon CloudWatch Observability add-on (`amazon-cloudwatch-observability`): the
    * CloudWatch agent and Fluent Bit write to the Container Insights log groups (of the cluster,
-   * if named) and Application Signals. `cloudwatch:PutMetricData`, the X-Ray calls and
-   * `ec2:DescribeVolumes`/`ec2:DescribeTags` have no resource-level permissions and use `*`.
+   * if named) and Application Signals. `cloudwatch:PutMetricData`, the X-Ray calls,
+   * `logs:DescribeLogGroups` and `ec2:DescribeVolumes`/`ec2:DescribeTags` have no resource-level
+   * permissions and use `*`.
    *
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/install-CloudWatch-Observability-EKS-addon.html
    * @param options the cluster
@@ -367,13 +392,14 @@ export class AddonPolicy {
   /**
    * The Amazon FSx for Lustre CSI driver's controller (`aws-fsx-csi-driver`): file systems of
    * the account and region, the FSx service-linked roles, and the data repository buckets given.
-   * The AWS managed policy that the driver's guide names, `AmazonFSxFullAccess`, covers all of
+   * `fsx:DescribeFileSystems` has no resource-level permissions and uses `*`. The AWS managed policy that the driver's guide names, `AmazonFSxFullAccess`, covers all of
    * FSx and is far wider.
    *
    * @see https://github.com/kubernetes-sigs/aws-fsx-csi-driver/blob/master/docs/install.md
    * @param options the data repository buckets
    */
   public static fsxLustreCsi(options: FsxLustreCsiPolicyOptions = {}): AddonPolicy {
+    refuseWildcardResources('AddonPolicy.fsxLustreCsi()', buckets(options.dataRepositoryBuckets ?? [], 'dataRepositoryBuckets'));
     return new AddonPolicy({
       addonName: 'aws-fsx-csi-driver',
       serviceAccountName: 'fsx-csi-controller-sa',
@@ -397,6 +423,10 @@ export class AddonPolicy {
     if (!options.queue) {
       fail('queue is missing: Node Termination Handler in queue processor mode reads its events from an SQS queue. Give that queue.');
     }
+    refuseWildcardResources('AddonPolicy.nodeTerminationHandler()', [
+      { what: 'queue', arn: options.queue.queueArn },
+      { what: 'the key of queue', arn: options.queue.encryptionMasterKey?.keyArn },
+    ]);
     return new AddonPolicy({
       addonName: 'aws-node-termination-handler',
       serviceAccountName: 'aws-node-termination-handler',
@@ -553,4 +583,21 @@ function validateParameterPath(path: string): void {
     fail(`parameter path ${q(path)} is not a Parameter Store hierarchy: use "/" followed by segments of letters, digits and "_.-", `
       + 'without trailing "/" or wildcards, for example "/prod/payments". "/" alone would grant every parameter of the account.');
   }
+}
+
+function keys(given: kms.IKey[] | undefined, name: string): ScopedResource[] {
+  return (given ?? []).map((key, i) => ({ what: `${name}[${i}]`, arn: key.keyArn }));
+}
+
+function zones(given: route53.IHostedZone[]): ScopedResource[] {
+  return given.map((zone, i) => ({ what: `hostedZones[${i}] (ID ${q(zone.hostedZoneId)})`, arn: zone.hostedZoneArn }));
+}
+
+/** Buckets, by their ARN and their key's. */
+function buckets(given: s3.IBucket[], name: string): ScopedResource[] {
+  const one = given.length === 1 && name === 'bucket';
+  return given.flatMap((bucket, i) => {
+    const what = one ? name : `${name}[${i}]`;
+    return [{ what, arn: bucket.bucketArn }, { what: `the key of ${what}`, arn: bucket.encryptionKey?.keyArn }];
+  });
 }

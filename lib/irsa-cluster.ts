@@ -59,6 +59,19 @@ export interface IrsaClusterAttributes {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether the EKS Pod Identity agent runs on the cluster already: the `eks-pod-identity-agent`
+   * add-on installed where the cluster is managed, or EKS Auto Mode, which has the agent built
+   * in. Pods get no EKS Pod Identity credentials where the agent does not run, and cdk-irsa
+   * cannot see a cluster made outside the app: unless this or `installPodIdentityAgent` is set, a
+   * service account that uses EKS Pod Identity on this cluster gets a synth warning
+   * (`cdk-irsa:podIdentityAgentUnknown`). Set only one of the two: EKS refuses to install an
+   * add-on that the cluster has already.
+   *
+   * @default false: unknown, and a service account that uses EKS Pod Identity is warned about it
+   */
+  readonly podIdentityAgentInstalled?: boolean;
 }
 
 /**

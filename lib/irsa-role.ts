@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
+import { validateAudience } from './private/input-checks';
 import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
 import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
@@ -413,6 +414,11 @@ function checkTrust(subjects: ServiceAccountSubject[], audience: string | undefi
     fail('subjects is empty: a role for service accounts must trust at least one. Use ServiceAccountSubject.exact(namespace, name).');
   }
   const seen = new Set<string>();
+  subjects.forEach((subject, i) => {
+    if (subject === undefined || subject === null || typeof (subject as Partial<ServiceAccountSubject>).claim !== 'string') {
+      fail(`subjects[${i}] is ${q(subject)}: give a ServiceAccountSubject, for example ServiceAccountSubject.exact("payments", "api").`);
+    }
+  });
   for (const subject of subjects) {
     if (seen.has(subject.claim)) {
       fail(`subject ${subject.claim} is listed twice. List each service account once.`);
@@ -421,5 +427,8 @@ function checkTrust(subjects: ServiceAccountSubject[], audience: string | undefi
   }
   if (audience !== undefined && !Token.isUnresolved(audience) && audience.trim().length === 0) {
     fail(`audience ${q(audience)} is empty. Leave it out to use "${DEFAULT_AUDIENCE}", or name the audience your service accounts' tokens carry.`);
+  }
+  if (audience !== undefined) {
+    validateAudience(audience);
   }
 }

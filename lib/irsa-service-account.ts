@@ -13,6 +13,7 @@ import { ClusterAdapter } from './private/cluster-adapter';
 import { checkedFor, fail, q } from './private/errors';
 import { GitOpsFile } from './private/gitops-file';
 import { validateRoleOptions } from './private/iam-names';
+import { requireValue, validateSessionPolicy, validateTags, validateTargetRoleArn } from './private/input-checks';
 import { ManifestBatch } from './private/manifest-batch';
 import { acceptAudience, shortHash } from './private/provider-registry';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
@@ -20,6 +21,8 @@ import { registerServiceAccount } from './private/service-account-registry';
 import { ServiceAccountManifest, ServiceAccountManifestOptions } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
 
+/** Namespaces that every cluster has: never created (taken over) by cdk-irsa. */
+const PRESET_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const MAX_ROLE_NAME_LENGTH = 64;
 
 /** The options of `IrsaRoleOptions`, which apply only to a role that cdk-irsa creates. */
@@ -329,7 +332,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
 
   /**
    * With GitOps delivery, the YAML file holding the ServiceAccount, relative to the cloud
-   * assembly directory.
+   * assembly directory: `<stack artifact ID>.service-accounts/<cluster name>/service-accounts.yaml`.
    *
    * @default - none: the ServiceAccount is not delivered as a file
    */
@@ -354,6 +357,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
 
   constructor(scope: Construct, id: string, props: IrsaServiceAccountProps) {
     super(scope, id);
+    requireValue(props, 'props', 'give the cluster and name of the service account.', this);
+    requireValue(props.cluster, 'cluster', 'give the cluster of the service account, for example IrsaCluster.fromAttributes({ clusterName, issuerUrl }).', this);
+    requireValue(props.name, 'name', 'give the name of the Kubernetes ServiceAccount.', this);
     const cluster = props.cluster._adapter;
     const namespace = props.namespace ?? 'default';
     const mode = props.identityMode ?? IdentityMode.IRSA;
@@ -548,6 +554,10 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       fail(`ManifestDelivery.kubectl() needs a cluster that can apply manifests, and ${q(cluster.clusterName)} cannot (an imported cluster `
         + 'without a kubectl provider or role, or one known only by its attributes). Use ManifestDelivery.gitOps() or ManifestDelivery.none().', this);
     }
+    if (props.createNamespace && !Token.isUnresolved(props.namespace ?? 'default') && PRESET_NAMESPACES.includes(props.namespace ?? 'default')) {
+      fail(`createNamespace is set for namespace ${q(props.namespace ?? 'default')}, which every cluster has already: delivering it would take it `
+        + 'over (and kubectl delivery could prune it). Leave createNamespace out.', this);
+    }
     if (props.role) {
       const given = ROLE_OPTIONS.filter((option) => props[option] !== undefined);
       if (given.length > 0) {
@@ -587,6 +597,15 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }
     if (mode === IdentityMode.POD_IDENTITY && props.audience !== undefined && !props.retainIrsaTrust) {
       fail('audience applies to IAM roles for service accounts (the projected token); EKS Pod Identity has none. Leave it out.', this);
+    }
+    if (props.targetRoleArn !== undefined) {
+      checkedFor(this, () => validateTargetRoleArn(props.targetRoleArn!));
+    }
+    if (props.associationTags !== undefined) {
+      checkedFor(this, () => validateTags(props.associationTags!, 'associationTags'));
+    }
+    if (props.sessionPolicy) {
+      checkedFor(this, () => validateSessionPolicy(this, props.sessionPolicy!));
     }
     if (props.sessionPolicy && !props.disableSessionTags) {
       fail('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.', this);
@@ -639,7 +658,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         return undefined;
       }
       case ManifestDeliveryKind.GITOPS: {
-        const file = GitOpsFile.of(this);
+        const file = GitOpsFile.of(this, cluster);
         if (props.createNamespace) {
           file.createNamespace(namespace);
         }

@@ -21,9 +21,11 @@ export class ManifestDelivery {
   }
 
   /**
-   * Written at synth, with the other service accounts of the stack, to one multi-document YAML
-   * file in the cloud assembly (`<stack artifact ID>.service-accounts.yaml`) for a GitOps tool to
-   * apply. Nothing is added to the template for it and nothing needs access to the cluster.
+   * Written at synth, with the other service accounts of the same cluster and stack, to one
+   * multi-document YAML file in the cloud assembly for a GitOps tool to apply:
+   * `<stack artifact ID>.service-accounts/<cluster name>/service-accounts.yaml`, beside a
+   * `kustomization.yaml` that lists it, so that Argo CD or Flux can be pointed at each cluster's
+   * folder. Nothing is added to the template for it and nothing needs access to the cluster.
    *
    * The role ARN in the file must be final, so the role gets a deterministic name (derived from
    * the cluster, namespace and service account unless `roleName` is given) and the stack needs an

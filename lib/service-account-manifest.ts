@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
+import { validateAudience } from './private/input-checks';
 import {
   isValidLabelValue,
   validateLabelValue,
@@ -172,6 +173,7 @@ export class ServiceAccountManifest {
       }
     }
     this.annotations = { ...props.annotations, ...webhookAnnotations(props) };
+    validateAnnotationsSize(this.annotations, `ServiceAccount ${this.namespace}/${this.name}`);
   }
 
   /**
@@ -219,6 +221,9 @@ function webhookAnnotations(props: ServiceAccountManifestProps): { [key: string]
   if (props.audience !== undefined && !Token.isUnresolved(props.audience) && props.audience.trim().length === 0) {
     fail(`audience ${q(props.audience)} is empty. Leave it out to use "${DEFAULT_AUDIENCE}".`);
   }
+  if (props.audience !== undefined) {
+    validateAudience(props.audience);
+  }
   if (props.audience !== undefined && props.audience !== DEFAULT_AUDIENCE) {
     annotations[AUDIENCE_ANNOTATION] = props.audience;
   }
@@ -235,10 +240,27 @@ function tokenExpirationSeconds(expiration: Duration): number {
   if (expiration.isUnresolved()) {
     fail('tokenExpiration must be a literal duration: the webhook reads it as a number of seconds.');
   }
-  const seconds = expiration.toSeconds();
+  const milliseconds = expiration.toMilliseconds();
+  if (milliseconds % 1000 !== 0) {
+    fail(`tokenExpiration is ${expiration.toHumanString()}, not a whole number of seconds: the webhook reads it as seconds. Round it, `
+      + 'for example Duration.hours(12).');
+  }
+  const seconds = milliseconds / 1000;
   if (seconds < MIN_TOKEN_EXPIRATION.toSeconds() || seconds > MAX_TOKEN_EXPIRATION.toSeconds()) {
     fail(`tokenExpiration is ${expiration.toHumanString()} (${seconds} seconds); EKS accepts 1 to 24 hours (3600 to 86400 seconds). `
       + 'Shorter values would be raised to an hour silently, longer ones are refused.');
   }
   return seconds;
+}
+
+/** Kubernetes' limit on the total size of an object's annotations (keys and values). */
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+function validateAnnotationsSize(annotations: { [key: string]: string }, what: string): void {
+  const text = Object.entries(annotations).filter(([key, value]) => !Token.isUnresolved(key) && !Token.isUnresolved(value));
+  const bytes = text.reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(String(value)), 0);
+  if (bytes > MAX_ANNOTATIONS_BYTES) {
+    fail(`the annotations of ${what} take ${bytes} bytes; Kubernetes accepts at most ${MAX_ANNOTATIONS_BYTES} (256 KiB) in total. `
+      + 'Keep large data out of annotations (a ConfigMap holds it).');
+  }
 }

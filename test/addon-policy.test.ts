@@ -265,7 +265,8 @@ describe('AddonPolicy.awsLoadBalancerController', () => {
       'wafv2:AssociateWebACL', 'wafv2:DisassociateWebACL', 'wafv2:GetWebACL', 'wafv2:GetWebACLForResource',
       'waf-regional:AssociateWebACL', 'waf-regional:DisassociateWebACL', 'waf-regional:GetWebACL', 'waf-regional:GetWebACLForResource',
     ], [`arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/*/*`, `arn:aws:waf-regional:${REGION}:${ACCOUNT}:webacl/*`, `${ELB}:loadbalancer/app/*/*`]),
-    allow('ManageShieldProtections', ['shield:CreateProtection', 'shield:DeleteProtection'], [`arn:aws:shield::${ACCOUNT}:protection/*`]),
+    allow('CreateShieldProtections', ['shield:CreateProtection'], ['*']),
+    allow('DeleteShieldProtections', ['shield:DeleteProtection'], [`arn:aws:shield::${ACCOUNT}:protection/*`]),
     allow('ManageSecurityGroupRules', ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'], [securityGroups]),
     allow('CreateTaggedSecurityGroups', ['ec2:CreateSecurityGroup'], [securityGroups, `${EC2_ANY_ACCOUNT}:vpc/*`], requestTagged),
     allow('TagNewSecurityGroups', ['ec2:CreateTags'], [securityGroups], {
@@ -475,7 +476,8 @@ describe('AddonPolicy.karpenterController', () => {
       StringEquals: { 'aws:ResourceTag/kubernetes.io/cluster/prod': 'owned', 'aws:ResourceTag/topology.kubernetes.io/region': REGION },
       StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' },
     }),
-    allow('ReadInstanceProfiles', ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'], [profiles]),
+    allow('ReadInstanceProfiles', ['iam:GetInstanceProfile'], [profiles]),
+    allow('ListInstanceProfiles', ['iam:ListInstanceProfiles'], ['*']),
     allow('DescribeCluster', ['eks:DescribeCluster'], [`arn:aws:eks:${REGION}:${ACCOUNT}:cluster/prod`]),
   ];
 
@@ -657,7 +659,7 @@ describe('AddonPolicy.cloudWatchObservability', () => {
       'cloudwatch:PutMetricData', 'ec2:DescribeTags', 'ec2:DescribeVolumes', 'xray:GetSamplingRules', 'xray:GetSamplingStatisticSummaries',
       'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
     ], ['*']),
-    allow('DescribeLogGroups', ['logs:DescribeLogGroups'], [`${logs}*`]),
+    allow('DescribeLogGroups', ['logs:DescribeLogGroups'], ['*']),
     allow('WriteLogs', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:PutRetentionPolicy'], [
       `${logs}/aws/containerinsights/${cluster}/*`, `${logs}/aws/application-signals/data`, `${logs}/aws/application-signals/data:*`,
     ]),
@@ -686,7 +688,8 @@ describe('AddonPolicy.fsxLustreCsi', () => {
     allow('CreateFsxServiceLinkedRole', ['iam:CreateServiceLinkedRole'], [`arn:aws:iam::${ACCOUNT}:role/aws-service-role/fsx.amazonaws.com/*`], {
       StringEquals: { 'iam:AWSServiceName': 'fsx.amazonaws.com' },
     }),
-    allow('ManageFileSystems', ['fsx:CreateFileSystem', 'fsx:DeleteFileSystem', 'fsx:DescribeFileSystems', 'fsx:TagResource', 'fsx:UpdateFileSystem'], [
+    allow('DescribeFileSystems', ['fsx:DescribeFileSystems'], ['*']),
+    allow('ManageFileSystems', ['fsx:CreateFileSystem', 'fsx:DeleteFileSystem', 'fsx:TagResource', 'fsx:UpdateFileSystem'], [
       `arn:aws:fsx:${REGION}:${ACCOUNT}:file-system/*`,
     ]),
   ];
@@ -912,5 +915,91 @@ describe('AddonPolicy marks the upstream wildcards for cdk-nag', () => {
 
     expect((role.node.defaultChild as iam.CfnRole).getMetadata('cdk_nag')).toBeUndefined();
     expect(acknowledged(role.node.defaultChild as iam.CfnRole)).toEqual({});
+  });
+});
+
+describe('AddonPolicy presets refuse wildcard scopes', () => {
+  const WILDCARD_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/*`;
+  const cases: { what: string; make: (s: Stack) => AddonPolicy; message: RegExp }[] = [
+    {
+      what: 'externalDns: a hosted zone imported by the ID "*"',
+      make: (s) => AddonPolicy.externalDns({ hostedZones: [route53.HostedZone.fromHostedZoneId(s, 'Z', '*')] }),
+      message: /hostedZones\[0\] \(ID "\*"\) has the ARN ".*hostedzone\/\*", which holds a wildcard: AddonPolicy\.externalDns\(\) would grant every resource it matches/,
+    },
+    {
+      what: 'certManager: a hosted zone ID with "?"',
+      make: (s) => AddonPolicy.certManager({ hostedZones: [route53.HostedZone.fromHostedZoneId(s, 'A', 'Z1'), route53.HostedZone.fromHostedZoneId(s, 'Z', 'Z?')] }),
+      message: /hostedZones\[1\] \(ID "Z\?"\) has the ARN .* which holds a wildcard: AddonPolicy\.certManager\(\)/,
+    },
+    {
+      what: 'externalSecrets: a secret imported by a name with "*"',
+      make: (s) => AddonPolicy.externalSecrets({ secrets: [secretsmanager.Secret.fromSecretNameV2(s, 'S', 'prod/*')] }),
+      message: /secrets\[0\] has the ARN ".*:secret:prod\/\*", which holds a wildcard: AddonPolicy\.externalSecrets\(\)/,
+    },
+    {
+      what: 'externalSecrets: a parameter imported by a name with "*"',
+      make: (s) => AddonPolicy.externalSecrets({ parameters: [ssm.StringParameter.fromStringParameterName(s, 'P', '/prod/*')] }),
+      message: /parameters\[0\] has the ARN ".*parameter\/prod\/\*", which holds a wildcard/,
+    },
+    {
+      what: 'externalSecrets: a wildcard KMS key',
+      make: (s) => AddonPolicy.externalSecrets({ parameterPaths: ['/prod'], kmsKeys: [kms.Key.fromKeyArn(s, 'K', WILDCARD_KEY)] }),
+      message: /kmsKeys\[0\] has the ARN ".*key\/\*", which holds a wildcard/,
+    },
+    {
+      what: 'ebsCsiDriver: a wildcard KMS key',
+      make: (s) => AddonPolicy.ebsCsiDriver({ kmsKeys: [kms.Key.fromKeyArn(s, 'K', WILDCARD_KEY)] }),
+      message: /kmsKeys\[0\] has the ARN ".*key\/\*", which holds a wildcard: AddonPolicy\.ebsCsiDriver\(\)/,
+    },
+    {
+      what: 'velero: a bucket whose key is a wildcard',
+      make: (s) => AddonPolicy.velero({
+        bucket: s3.Bucket.fromBucketAttributes(s, 'B', { bucketName: 'backups', encryptionKey: kms.Key.fromKeyArn(s, 'K', WILDCARD_KEY) }),
+      }),
+      message: /the key of bucket has the ARN ".*key\/\*", which holds a wildcard: AddonPolicy\.velero\(\)/,
+    },
+    {
+      what: 'mountpointS3Csi: a bucket whose key is a wildcard',
+      make: (s) => AddonPolicy.mountpointS3Csi({
+        buckets: [s3.Bucket.fromBucketAttributes(s, 'B', { bucketName: 'data', encryptionKey: kms.Key.fromKeyArn(s, 'K', WILDCARD_KEY) })],
+      }),
+      message: /the key of buckets\[0\] has the ARN ".*key\/\*", which holds a wildcard: AddonPolicy\.mountpointS3Csi\(\)/,
+    },
+    {
+      what: 'efsCsiDriver: a file system ID "*"',
+      make: (s) => AddonPolicy.efsCsiDriver({ fileSystems: [efs.FileSystem.fromFileSystemAttributes(s, 'F', { fileSystemArn: `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/*`, securityGroup: undefined as any })] }),
+      message: /fileSystems\[0\] has the ARN ".*file-system\/\*", which holds a wildcard: AddonPolicy\.efsCsiDriver\(\)/,
+    },
+    {
+      what: 'karpenterController: a node role ARN with a wildcard (iam:PassRole to every role)',
+      make: (s) => AddonPolicy.karpenterController({ clusterName: 'prod', nodeRole: iam.Role.fromRoleArn(s, 'R', `arn:aws:iam::${ACCOUNT}:role/*`) }),
+      message: /nodeRole has the ARN "arn:aws:iam::123456789012:role\/\*", which holds a wildcard: AddonPolicy\.karpenterController\(\)/,
+    },
+    {
+      what: 'karpenterController: a wildcard interruption queue',
+      make: (s) => AddonPolicy.karpenterController({
+        clusterName: 'prod',
+        nodeRole: iam.Role.fromRoleArn(s, 'R', `arn:aws:iam::${ACCOUNT}:role/KarpenterNode`),
+        interruptionQueue: sqs.Queue.fromQueueArn(s, 'Q', `arn:aws:sqs:${REGION}:${ACCOUNT}:*`),
+      }),
+      message: /interruptionQueue has the ARN ".*:\*", which holds a wildcard/,
+    },
+    {
+      what: 'nodeTerminationHandler: a wildcard queue',
+      make: (s) => AddonPolicy.nodeTerminationHandler({ queue: sqs.Queue.fromQueueArn(s, 'Q', `arn:aws:sqs:${REGION}:${ACCOUNT}:nth-*`) }),
+      message: /queue has the ARN ".*:nth-\*", which holds a wildcard: AddonPolicy\.nodeTerminationHandler\(\)/,
+    },
+  ];
+
+  test.each(cases.map((c) => [c.what, c] as const))('fails for %s', (_what, c) => {
+    expect(() => c.make(envStack())).toThrow(c.message);
+    expect(() => c.make(envStack())).toThrow(/Import the resource by its exact name, ID or ARN, and give each resource you mean\./);
+  });
+
+  test('accepts resources whose ARNs are known only at deploy', () => {
+    const stack = envStack();
+    const bucket = new s3.Bucket(stack, 'Backups');
+
+    expect(() => AddonPolicy.velero({ bucket })).not.toThrow();
   });
 });

@@ -42,7 +42,7 @@ function findings(stack: Stack) {
 describe('IrsaChecks', () => {
   test('finds nothing to report on cdk-irsa service accounts of every mode', () => {
     const { stack } = setup();
-    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}` });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}`, podIdentityAgentInstalled: true });
     new IrsaServiceAccount(stack, 'A', { cluster, name: 'a' });
     new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', identityMode: IdentityMode.POD_IDENTITY });
     new IrsaServiceAccount(stack, 'C', { cluster, name: 'c', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY });
@@ -163,7 +163,7 @@ describe('IrsaChecks', () => {
   test('warns for Pod Identity trust without tag pinning', () => {
     const { stack } = setup();
     new IrsaServiceAccount(stack, 'Shared', {
-      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), name: 'shared', identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false,
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', podIdentityAgentInstalled: true }), name: 'shared', identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false,
     });
     new iam.Role(stack, 'Plain', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
 

@@ -229,7 +229,7 @@ describe('IrsaCluster.fromClusterV2, an aws-eks-v2 cluster made in this app', ()
     // THEN
     expect(cluster.canApplyManifests).toBe(false);
     expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.GITOPS);
-    expect(api.manifestFile).toBe('Stack.service-accounts.yaml');
+    expect(api.manifestFile).toBe('Stack.service-accounts/cluster-44b4e09e/service-accounts.yaml');
     Template.fromStack(stack).resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
   });
 });

@@ -45,7 +45,7 @@ describe('IrsaServiceAccount.forAddon', () => {
       manifestDelivery: ManifestDelivery.gitOps(),
     });
 
-    expect([sa.serviceAccountNamespace, sa.serviceAccountName, sa.manifestFile]).toEqual(['ingress', 'alb', 'Stack.service-accounts.yaml']);
+    expect([sa.serviceAccountNamespace, sa.serviceAccountName, sa.manifestFile]).toEqual(['ingress', 'alb', 'Stack.service-accounts/prod/service-accounts.yaml']);
   });
 
   test('attaches the AWS managed policy when asked', () => {
@@ -247,7 +247,7 @@ describe('IrsaServiceAccount.helmValues gives a preset\'s chart the service acco
           create: false,
           name: 'api',
           annotations: {
-            'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/prod-payments-api-0e4a0c56',
+            'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/prod-payments-api-15156dd7',
             'eks.amazonaws.com/audience': 'vault',
             'eks.amazonaws.com/sts-regional-endpoints': 'true',
           },

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { GrantsPolicyType, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery } from '../lib';
@@ -12,7 +13,7 @@ const ENV = { account: '123456789012', region: 'eu-west-1' };
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 const CLUSTER_ARN = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod';
 
-function importedCluster(extra: { installPodIdentityAgent?: boolean } = {}) {
+function importedCluster(extra: { installPodIdentityAgent?: boolean; podIdentityAgentInstalled?: boolean } = {}) {
   return IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}`, clusterArn: CLUSTER_ARN, ...extra });
 }
 
@@ -73,7 +74,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const sa = new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode: IdentityMode.POD_IDENTITY });
 
     expect(sa.manifest.toJson().metadata.annotations).toBeUndefined();
-    expect(sa.manifestFile).toEqual('Stack.service-accounts.yaml');
+    expect(sa.manifestFile).toEqual('Stack.service-accounts/prod/service-accounts.yaml');
     expect(sa.podIdentityAssociation).toBeDefined();
   });
 
@@ -329,6 +330,81 @@ describe('IdentityMode.POD_IDENTITY', () => {
     expect(cluster.eksPodIdentityAgent).toBeDefined();
   });
 
+  describe('the agent of a cluster known only by its attributes', () => {
+    const WARNING = /^Stack\/Api uses EKS Pod Identity on cluster "prod", which is known only by its attributes: cdk-irsa cannot tell whether the Pod Identity agent runs there, and without it pods get no credentials\. Say so in IrsaCluster\.fromAttributes\(\): podIdentityAgentInstalled: true .* or installPodIdentityAgent: true to install it from here\. \[ack: cdk-irsa:podIdentityAgentUnknown\]/;
+
+    function warningsOf(stack: Stack): string[] {
+      return Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    }
+
+    test('warns when nothing says whether the agent runs', () => {
+      const stack = newStack();
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+
+      expect(warningsOf(stack)).toEqual([expect.stringMatching(WARNING)]);
+    });
+
+    test.each([
+      ['installed already (or EKS Auto Mode)', { podIdentityAgentInstalled: true }, 0],
+      ['installed from here', { installPodIdentityAgent: true }, 1],
+    ])('does not warn when the agent is %s', (_what, extra, addons) => {
+      const stack = newStack();
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(extra), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+
+      expect(warningsOf(stack)).toEqual([]);
+      Template.fromStack(stack).resourceCountIs('AWS::EKS::Addon', addons);
+    });
+
+    test('does not warn for IAM roles for service accounts, which need no agent', () => {
+      const stack = newStack();
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', manifestDelivery: ManifestDelivery.none() });
+
+      expect(warningsOf(stack)).toEqual([]);
+    });
+
+    test('fails when the agent is said to be installed and to be installed from here', () => {
+      expect(() => importedCluster({ installPodIdentityAgent: true, podIdentityAgentInstalled: true }))
+        .toThrow('[cdk-irsa] cluster "prod" has both installPodIdentityAgent and podIdentityAgentInstalled: the first installs the '
+          + 'eks-pod-identity-agent add-on, the second says the cluster has the agent already (as an add-on, or built into EKS Auto Mode), '
+          + 'and EKS refuses a second copy of an add-on. Keep installPodIdentityAgent if nothing installs the agent yet, else podIdentityAgentInstalled.');
+    });
+  });
+
+  describe('on an aws-eks-v2 cluster made in the app', () => {
+    function v2Cluster(stack: Stack, props: Partial<eksv2.ClusterProps> = {}): eksv2.Cluster {
+      return new eksv2.Cluster(stack, 'Cluster', {
+        version: eksv2.KubernetesVersion.V1_32,
+        kubectlProviderOptions: { kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1') },
+        ...props,
+      });
+    }
+
+    test('with EKS Auto Mode (the default), adds no agent add-on: Auto Mode runs the agent', () => {
+      const stack = newStack();
+      const cluster = v2Cluster(stack);
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EKS::Addon', 0);
+      template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('podIdentityAgentUnknown'))).toEqual([]);
+    });
+
+    test('with nodegroups, adds the cluster\'s agent add-on', () => {
+      const stack = newStack();
+      const cluster = v2Cluster(stack, { defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 });
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+
+      const template = Template.fromStack(stack);
+      template.resourcePropertiesCountIs('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' }, 1);
+    });
+  });
+
   test('fails on a Fargate cluster', () => {
     const stack = newStack();
     const cluster = ownedEksCluster(stack, 'Cluster', true);
@@ -569,7 +645,7 @@ describe('namespaces and take-over', () => {
     new IrsaServiceAccount(stack, 'B', { cluster: importedCluster(), name: 'b', namespace: 'two', createNamespace: true });
 
     const directory = app.synth().directory;
-    const yaml = fs.readFileSync(path.join(directory, 'Stack.service-accounts.yaml'), 'utf8');
+    const yaml = fs.readFileSync(path.join(directory, 'Stack.service-accounts/prod/service-accounts.yaml'), 'utf8');
     const kinds = yaml.split('---\n').map((doc) => /kind: (\w+)/.exec(doc)![1] + '/' + /name: ([\w-]+)/.exec(doc)![1]);
     expect(kinds).toEqual(['Namespace/one', 'Namespace/two', 'ServiceAccount/a', 'ServiceAccount/b']);
   });

@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import * as YAML from 'yaml';
 import { GrantsPolicyType, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery, ManifestDeliveryKind } from '../lib';
 import { parseJoinedJson } from './util';
 
@@ -350,7 +351,7 @@ describe('ManifestDelivery.gitOps()', () => {
     expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::Lambda::Function' || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
   });
 
-  test('writes the service accounts of the stack to one multi-document YAML file in the cloud assembly', () => {
+  test('writes the service accounts of the stack and cluster to one multi-document YAML file in the cluster\'s folder', () => {
     // GIVEN
     const app = new App();
     const stack = newStack(app);
@@ -362,8 +363,8 @@ describe('ManifestDelivery.gitOps()', () => {
     });
 
     // THEN
-    expect(api.manifestFile).toBe('Stack.service-accounts.yaml');
-    expect(worker.manifestFile).toBe('Stack.service-accounts.yaml');
+    expect(api.manifestFile).toBe('Stack.service-accounts/prod/service-accounts.yaml');
+    expect(worker.manifestFile).toBe('Stack.service-accounts/prod/service-accounts.yaml');
     expect(synthFile(app, api)).toBe([
       'apiVersion: v1',
       'kind: ServiceAccount',
@@ -390,6 +391,50 @@ describe('ManifestDelivery.gitOps()', () => {
       'automountServiceAccountToken: false',
       '',
     ].join('\n'));
+  });
+
+  test('separates the clusters of a stack: one folder each, with a kustomization.yaml for Argo CD and Flux', () => {
+    // GIVEN the same service account on two clusters of one stack
+    const app = new App();
+    const stack = newStack(app);
+    const blue = IrsaCluster.fromAttributes({ clusterName: 'blue', issuerUrl: ISSUER_URL });
+    const green = IrsaCluster.fromAttributes({ clusterName: 'green', issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/0F9E8D7C6B5A49382716F5E4D3C2B1A0' });
+
+    // WHEN
+    const onBlue = new IrsaServiceAccount(stack, 'Blue', { cluster: blue, name: 'exporter', namespace: 'billing', createNamespace: true });
+    const onGreen = new IrsaServiceAccount(stack, 'Green', { cluster: green, name: 'exporter', namespace: 'billing' });
+
+    // THEN each cluster's folder holds its own ServiceAccount (and namespace) only
+    const directory = app.synth().directory;
+    expect([onBlue.manifestFile, onGreen.manifestFile]).toEqual([
+      'Stack.service-accounts/blue/service-accounts.yaml',
+      'Stack.service-accounts/green/service-accounts.yaml',
+    ]);
+    const objectsIn = (cluster: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(directory, `Stack.service-accounts/${cluster}/service-accounts.yaml`), 'utf8'))
+      .map((d) => d.toJS()).map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name} ${o.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? ''}`.trim());
+    expect(objectsIn('blue')).toEqual(['Namespace /billing', `ServiceAccount billing/exporter arn:aws:iam::123456789012:role/${roleOf(onBlue).RoleName}`]);
+    expect(objectsIn('green')).toEqual([`ServiceAccount billing/exporter arn:aws:iam::123456789012:role/${roleOf(onGreen).RoleName}`]);
+    expect(roleOf(onBlue).RoleName).not.toEqual(roleOf(onGreen).RoleName);
+    for (const cluster of ['blue', 'green']) {
+      expect(fs.readFileSync(path.join(directory, `Stack.service-accounts/${cluster}/kustomization.yaml`), 'utf8')).toBe([
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'resources:',
+        '  - service-accounts.yaml',
+        '',
+      ].join('\n'));
+    }
+    expect(fs.readdirSync(path.join(directory, 'Stack.service-accounts')).sort()).toEqual(['blue', 'green']);
+    expect(fs.readdirSync(directory).filter((f) => f.endsWith('.yaml'))).toEqual([]);
+  });
+
+  test('fails when two different clusters of a stack share a name', () => {
+    const stack = newStack();
+    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'a' });
+    const other = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/0F9E8D7C6B5A49382716F5E4D3C2B1A0' });
+
+    expect(() => new IrsaServiceAccount(stack, 'B', { cluster: other, name: 'b' }))
+      .toThrow(/\[cdk-irsa\] Stack\/B: two clusters of stack Stack would share the GitOps folder "Stack.service-accounts\/prod": .* put the service accounts of clusters that share a name \(in other regions or accounts\) in separate stacks\./);
   });
 
   test('names the role deterministically from cluster, namespace and name, the same in every synth', () => {

@@ -1,4 +1,5 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { parse } from 'yaml';
 import { ServiceAccountManifest } from '../lib';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/payments-api';
@@ -123,6 +124,57 @@ describe('ServiceAccountManifest', () => {
 
     expect(yaml).toContain('eks.amazonaws.com/sts-regional-endpoints: "true"');
     expect(yaml).toContain('version: "1.0"');
+  });
+
+  describe('YAML 1.1 readers (kubectl, Argo CD, Flux) read every string back as the same string', () => {
+    // go-yaml v2 rules: booleans and nulls, binary, octal, hexadecimal and `_`-separated integers,
+    // floats, infinities, sexagesimal numbers, timestamps, merge keys.
+    const TRICKY = [
+      'y', 'Y', 'n', 'N', 'yes', 'Yes', 'YES', 'yEs', 'no', 'No', 'NO', 'on', 'On', 'ON', 'oN', 'off', 'Off', 'OFF',
+      'true', 'True', 'TRUE', 'tRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL', 'nUll', '~', '',
+      '0b101', '-0b1', '0B1', '017', '0017', '0o17', '+0o7', '0x1F', '0X1f', '-0x1', '1_000', '1__0', '+1', '-1', '0', '12',
+      '1.5', '1.', '.5', '1e3', '1E+3', '-1.5e-3', '1_000.5', '.inf', '.Inf', '.INF', '-.inf', '+.inf', '.nan', '.NaN', '.NAN',
+      '1:20', '1:20:30', '-1:20', '1:20.5', '190:20:30.15', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '2002-12-14 21:59:43.10 -5',
+      '<<', '=', '-', '--', '...', '---', '? x', 'x: y', '#c', 'a #b', '@x', '`x', '!x', '&x', '*x', '%x', '|', '>', '"x"', "'x'",
+      '[x]', '{x}', ' x', 'x ', 'x\ny', 'é',
+    ];
+
+    function roundTrip(annotations: { [key: string]: string }) {
+      const manifest = new ServiceAccountManifest({ name: 'on', namespace: 'no', roleArn: ROLE_ARN, annotations, labels: { y: 'off', n: '0b101' } });
+      const yaml = manifest.toYaml();
+      return { yaml, expected: manifest.toJson(), yaml11: parse(yaml, { version: '1.1' }), yaml12: parse(yaml) };
+    }
+
+    test('values', () => {
+      const annotations = Object.fromEntries(TRICKY.map((value, i) => [`example.com/v${i}`, value]));
+
+      const { expected, yaml11, yaml12 } = roundTrip(annotations);
+
+      expect(yaml11).toEqual(expected);
+      expect(yaml12).toEqual(expected);
+    });
+
+    test('keys', () => {
+      const keys = TRICKY.filter((key) => /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(key));
+      expect(keys.length).toBeGreaterThan(40);
+
+      const { expected, yaml11, yaml12 } = roundTrip(Object.fromEntries(keys.map((key) => [key, 'x'])));
+
+      expect(yaml11).toEqual(expected);
+      expect(yaml12).toEqual(expected);
+    });
+
+    test('also quotes what go-yaml v2 reads differently from the yaml package\'s 1.1 schema', () => {
+      const { yaml } = roundTrip({ 'example.com/a': 'oN', 'example.com/b': '0o17', 'example.com/c': '<<', 'example.com/d': '=', 'yEs': '-.INF' });
+
+      expect(yaml).toContain('example.com/a: "oN"');
+      expect(yaml).toContain('example.com/b: "0o17"');
+      expect(yaml).toContain('example.com/c: "<<"');
+      expect(yaml).toContain('example.com/d: "="');
+      expect(yaml).toContain('"yEs": "-.INF"');
+      expect(yaml).toContain('  name: "on"\n  namespace: "no"\n');
+      expect(yaml).not.toContain('%YAML');
+    });
   });
 
   describe('fails for bad input', () => {

@@ -34,7 +34,7 @@ const cluster = IrsaCluster.fromAttributes({
 // 3. One service account per add-on, named and placed as the add-on's Helm chart or EKS add-on
 //    expects by default, with a role trusted by that service account only and the preset's
 //    statements in its inline policy. The ServiceAccounts go to
-//    IrsaAddons.service-accounts.yaml in the cloud assembly; charts that create their own
+//    IrsaAddons.service-accounts/prod/service-accounts.yaml in the cloud assembly; charts that create their own
 //    ServiceAccount only need the role ARN (serviceAccount.annotations in their values).
 function addon(id: string, preset: AddonPolicy, options: AddonPolicyAttachOptions = {}): IrsaServiceAccount {
   const serviceAccount = IrsaServiceAccount.forAddon(stack, id, {

@@ -75,7 +75,7 @@ for (const stack of assembly.stacks) {
   const imports = (template.match(/Fn::ImportValue/g) ?? []).length;
   const dependsOn = stack.dependencies.filter((d) => stackIds.has(d.id)).map((d) => d.id);
   console.log(`${stack.stackName} (account ${stack.environment.account}): ${providers} IAM OIDC provider, ${imports} Fn::ImportValue, `
-    + `depends on ${dependsOn.join(', ') || 'no other stack'}; ServiceAccounts in ${stack.id}.service-accounts.yaml`);
+    + `depends on ${dependsOn.join(', ') || 'no other stack'}; ServiceAccounts in ${stack.id}.service-accounts/prod/service-accounts.yaml`);
 }
 for (const serviceAccount of [scheduler, reader, writer]) {
   console.log(`  ${serviceAccount.serviceAccountNamespace}/${serviceAccount.serviceAccountName} -> ${serviceAccount.manifest.roleArn}`);

@@ -50,7 +50,7 @@ const api = new IrsaServiceAccount(workloads, 'PaymentsApi', {
 });
 receipts.grantRead(api);
 
-// orders/worker, delivered as GitOps YAML (IrsaCrossStackWorkloads.service-accounts.yaml): the
+// orders/worker, delivered as GitOps YAML (IrsaCrossStackWorkloads.service-accounts/<cluster>/service-accounts.yaml): the
 // role gets a fixed name so its ARN can be written at synth.
 const orders = new sqs.Queue(workloads, 'Orders');
 const worker = new IrsaServiceAccount(workloads, 'OrdersWorker', {

@@ -1,12 +1,13 @@
 /**
  * GitOps delivery: cdk-irsa makes the IAM roles, and Argo CD or Flux applies the
- * ServiceAccounts. Every service account of a stack delivered with ManifestDelivery.gitOps()
- * goes into one multi-document YAML file in the cloud assembly
- * (`<stack artifact ID>.service-accounts.yaml`); nothing needs access to the cluster, and the
- * template holds no resource for the ServiceAccounts themselves.
+ * ServiceAccounts. Every service account of a stack and cluster delivered with
+ * ManifestDelivery.gitOps() goes into one multi-document YAML file in the cloud assembly
+ * (`<stack artifact ID>.service-accounts/<cluster name>/service-accounts.yaml`, beside a
+ * `kustomization.yaml`); nothing needs access to the cluster, and the template holds no resource
+ * for the ServiceAccounts themselves.
  *
- * A pipeline step after `cdk synth` copies that file into the repository that the GitOps tool
- * watches (for example `clusters/prod/service-accounts.yaml`).
+ * A pipeline step after `cdk synth` copies that folder into the repository that the GitOps tool
+ * watches (for example `clusters/prod/irsa/`).
  *
  *   npx tsx examples/gitops/app.ts
  */

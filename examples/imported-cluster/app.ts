@@ -47,7 +47,7 @@ const agent = new IrsaServiceAccount(stack, 'CloudWatchAgent', {
   managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy')],
 });
 
-// A service account of our own, written to `IrsaImportedCluster.service-accounts.yaml` in the
+// A service account of our own, written to `IrsaImportedCluster.service-accounts/legacy/service-accounts.yaml` in the
 // cloud assembly. Its role gets a deterministic name, so the ARN in the YAML is final.
 const worker = new IrsaServiceAccount(stack, 'OrdersWorker', {
   cluster,

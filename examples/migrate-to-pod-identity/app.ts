@@ -43,11 +43,12 @@ const stack = new Stack(app, 'IrsaMigration', {
 // The cluster, made elsewhere. The issuer is for IRSA; the ARN is what Pod Identity sends as the
 // session tag `eks-cluster-arn`, which the role's trust is pinned to. The Pod Identity agent
 // add-on is managed with the cluster and must run before the `during` phase is deployed
-// (otherwise set installPodIdentityAgent: true here).
+// (otherwise set installPodIdentityAgent: true here instead of podIdentityAgentInstalled).
 const cluster = IrsaCluster.fromAttributes({
   clusterName: 'prod',
   issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
   clusterArn: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod',
+  podIdentityAgentInstalled: true,
 });
 const delivery = ManifestDelivery.gitOps();
 

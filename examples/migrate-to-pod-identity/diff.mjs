@@ -43,7 +43,7 @@ function synth(phase) {
     }
     return {
       template: JSON.parse(readFileSync(join(outdir, `${STACK}.template.json`), 'utf8')),
-      yaml: readFileSync(join(outdir, `${STACK}.service-accounts.yaml`), 'utf8'),
+      yaml: readFileSync(join(outdir, `${STACK}.service-accounts`, 'prod', 'service-accounts.yaml'), 'utf8'),
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

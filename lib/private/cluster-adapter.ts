@@ -1,4 +1,4 @@
-import { FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { fail, q } from './errors';
+import { requireValue, validateClusterArn, validateEksClusterName } from './input-checks';
 import { issuerFromProviderArn, validateIssuerUrl } from './issuer';
 import { agentOfCluster, installAgent } from './pod-identity-agent';
 import { indexedProvider } from './provider-index';
@@ -146,7 +147,7 @@ function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImpo
 Pick<ClusterAdapter, 'clusterArn' | 'account' | 'region' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
   const owned = ownedIssuerUrl(cluster) !== undefined;
   return {
-    account: Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account,
+    account: accountOf(cluster),
     region: Token.isUnresolved(cluster.env.region) ? undefined : cluster.env.region,
     clusterArn: () => cluster.clusterArn,
     podIdentityUnavailable: fargate
@@ -161,6 +162,15 @@ Pick<ClusterAdapter, 'clusterArn' | 'account' | 'region' | 'podIdentityUnavailab
         : undefined;
     },
   };
+}
+
+/** The cluster's account: that of a literal ARN (an imported cluster may be in another account), else its stack's where known. */
+function accountOf(cluster: AnyCluster): string | undefined {
+  const arn = Token.isUnresolved(cluster.clusterArn) ? undefined : /^arn:[^:]+:eks:[^:]*:(\d{12}):/.exec(cluster.clusterArn);
+  if (arn) {
+    return arn[1];
+  }
+  return Token.isUnresolved(cluster.env.account) ? undefined : cluster.env.account;
 }
 
 /** An aws-eks cluster. */
@@ -214,17 +224,27 @@ export interface ClusterAttributes {
   readonly clusterArn?: string;
   readonly installPodIdentityAgent?: boolean;
   readonly removalPolicy?: RemovalPolicy;
+  readonly podIdentityAgentInstalled?: boolean;
 }
 
 /** A cluster known by its attributes. */
 export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapter {
+  requireValue(attrs, 'attributes', 'give at least the clusterName of IrsaCluster.fromAttributes().');
   const { clusterName, issuerUrl, oidcProvider } = attrs;
+  requireValue(clusterName, 'clusterName', 'give the name of the EKS cluster, as `aws eks list-clusters` prints it.');
   const removalPolicy = validateRemovalPolicy(attrs.removalPolicy);
   if (Token.isUnresolved(clusterName) === false && clusterName.length === 0) {
     fail('clusterName is empty. Name the EKS cluster.');
   }
+  validateEksClusterName(clusterName);
+  const arnAccount = attrs.clusterArn !== undefined ? validateClusterArn(attrs.clusterArn, clusterName) : undefined;
   if (issuerUrl !== undefined) {
     validateIssuerUrl(issuerUrl);
+  }
+  if (attrs.installPodIdentityAgent && attrs.podIdentityAgentInstalled) {
+    fail(`cluster ${q(clusterName)} has both installPodIdentityAgent and podIdentityAgentInstalled: the first installs the `
+      + 'eks-pod-identity-agent add-on, the second says the cluster has the agent already (as an add-on, or built into EKS Auto Mode), '
+      + 'and EKS refuses a second copy of an add-on. Keep installPodIdentityAgent if nothing installs the agent yet, else podIdentityAgentInstalled.');
   }
   if (issuerUrl !== undefined && oidcProvider !== undefined) {
     const fromArn = issuerFromProviderArn(oidcProvider.openIdConnectProviderArn);
@@ -262,9 +282,20 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
     removalPolicy,
     key,
     clusterArn: (scope) => attrs.clusterArn ?? clusterArnIn(Stack.of(scope), clusterName),
-    account: arnParts?.[4],
+    account: arnAccount,
     region: arnParts?.[3],
-    podIdentityAgent: (scope) => attrs.installPodIdentityAgent ? installAgent(scope, clusterName, key(scope), identity, removalPolicy) : undefined,
+    podIdentityAgent: (scope) => {
+      if (attrs.installPodIdentityAgent) {
+        return installAgent(scope, clusterName, key(scope), identity, removalPolicy);
+      }
+      if (!attrs.podIdentityAgentInstalled) {
+        Annotations.of(scope).addWarningV2('cdk-irsa:podIdentityAgentUnknown', `${scope.node.path} uses EKS Pod Identity on cluster `
+          + `${q(clusterName)}, which is known only by its attributes: cdk-irsa cannot tell whether the Pod Identity agent runs there, and `
+          + 'without it pods get no credentials. Say so in IrsaCluster.fromAttributes(): podIdentityAgentInstalled: true where the '
+          + 'eks-pod-identity-agent add-on is installed or the cluster uses EKS Auto Mode, or installPodIdentityAgent: true to install it from here.');
+      }
+      return undefined;
+    },
     provider: (scope) => {
       if (oidcProvider) {
         return oidcProvider;

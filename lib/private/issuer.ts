@@ -39,6 +39,17 @@ export function validateIssuerUrl(url: string): void {
   if (/\s/.test(rest)) {
     fail(`issuerUrl ${q(url)} contains white space. ${fix}`);
   }
+  if (/[^\x21-\x7e]/.test(rest)) {
+    fail(`issuerUrl ${q(url)} contains control or non-ASCII characters, which no EKS issuer has. ${fix}`);
+  }
+  const host = rest.split('/')[0];
+  if (/[@:]/.test(host)) {
+    fail(`issuerUrl ${q(url)} must not contain a port or user info: IAM matches the issuer of the tokens, which has neither. ${fix}`);
+  }
+  if (host !== host.toLowerCase()) {
+    fail(`issuerUrl ${q(url)} has upper-case letters in its host: tokens carry the host in lower case, so STS would not match it. `
+      + `Write the host in lower case (${q(host.toLowerCase())}).`);
+  }
 }
 
 /**
@@ -58,6 +69,10 @@ export function validateProviderArn(arn: string): void {
     return;
   }
   const match = ARN_PATTERN.exec(arn);
+  if (match && /^https?:\/\//i.test(match[1])) {
+    fail(`${q(arn)} names the issuer with "${match[1].split('//')[0]}//": provider ARNs hold the issuer's host and path only. `
+      + `Write "${arn.replace(/oidc-provider\/https?:\/\//i, 'oidc-provider/')}".`);
+  }
   if (!match) {
     fail(`${q(arn)} is not an IAM OIDC provider ARN. Expected "arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host and path>", for example "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE".`);
   }

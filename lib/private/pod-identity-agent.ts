@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IConstruct, IDependable } from 'constructs';
@@ -27,11 +27,25 @@ export function agentOfCluster(cluster: eks.ICluster | eksv2.ICluster): IDependa
     c instanceof eks.CfnAddon
     && c.addonName === AGENT_ADDON_NAME
     && JSON.stringify(stack.resolve(c.clusterName)) === clusterName);
-  const agent = existing ?? cluster.eksPodIdentityAgent;
+  // EKS Auto Mode runs the agent itself: no add-on unless the app has one already.
+  const agent = existing ?? (isAutoMode(cluster) ? undefined : cluster.eksPodIdentityAgent);
   if (agent) {
     agentsOfClusters.set(cluster, agent);
   }
   return agent;
+}
+
+/** Whether an aws-eks-v2 cluster made in this app uses EKS Auto Mode (aws-eks-v2's default capacity type). */
+export function isAutoMode(cluster: eks.ICluster | eksv2.ICluster): boolean {
+  if (!(cluster instanceof eksv2.Cluster)) {
+    return false;
+  }
+  const resource = cluster.node.defaultChild;
+  if (!CfnResource.isCfnResource(resource) || resource.cfnResourceType !== 'AWS::EKS::Cluster') {
+    return false;
+  }
+  const computeConfig = (resource as eksv2.CfnCluster).computeConfig as eksv2.CfnCluster.ComputeConfigProperty | undefined;
+  return computeConfig !== undefined && !Token.isUnresolved(computeConfig) && computeConfig.enabled === true;
 }
 
 /**

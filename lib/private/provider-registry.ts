@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { ClusterOidcProvider, DEFAULT_AUDIENCE } from '../cluster-oidc-provider';
+import { fail, q } from './errors';
 import { issuerHostPath } from './issuer';
 import { indexedProvider } from './provider-index';
 
@@ -71,10 +72,15 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
  * it; otherwise a warning, since only its owner can change it.
  */
 export function acceptAudience(scope: IConstruct, provider: iam.IOpenIdConnectProvider, audience: string): void {
+  const managed = provider instanceof ClusterOidcProvider ? provider : createdElsewhere.get(provider);
   if (audience === DEFAULT_AUDIENCE) {
+    if (provider instanceof ClusterOidcProvider && !provider.clientIds.some((id) => Token.isUnresolved(id) || id === audience)) {
+      fail(`ClusterOidcProvider ${provider.node.path} does not list the audience ${q(audience)} in its clientIds (${q(provider.clientIds)}), `
+        + `so STS would refuse the tokens of this service account. Add ${q(audience)} to clientIds, or give the service account the audience `
+        + 'the provider lists (audience).', scope);
+    }
     return;
   }
-  const managed = provider instanceof ClusterOidcProvider ? provider : createdElsewhere.get(provider);
   if (managed) {
     managed.addClientId(audience);
     return;

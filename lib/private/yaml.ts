@@ -3,8 +3,24 @@ import * as YAML from 'yaml';
 import { fail } from './errors';
 
 /**
+ * Plain scalars that some YAML 1.1 reader (go-yaml v2, behind `sigs.k8s.io/yaml`, kubectl, Argo CD
+ * and Flux) may read as something other than a string, beyond what the `yaml` package's own
+ * YAML 1.1 schema already quotes: booleans and nulls in any case (`oN`, `yEs`), Go integer
+ * literals (`0o17`, `0B1`), and the merge and value keys.
+ */
+const ALSO_NOT_A_STRING_IN_YAML_1_1 = [
+  /^(?:y|yes|n|no|true|false|on|off|null|~)$/i,
+  /^[-+]?0[box][0-9a-f_]+$/i,
+  /^[-+]?\.(?:inf|nan)$/i,
+  /^(?:<<|=)$/,
+];
+
+/**
  * Kubernetes objects as YAML documents, one after the other. Values must be literal: YAML is
  * read by tools that know nothing of CloudFormation, so a token would be written as garbage.
+ *
+ * Kubernetes tools read YAML 1.1, where `on`, `no`, `y`, `0b101` or `1_000` are not strings:
+ * every string that a YAML 1.1 reader would read as anything else is quoted.
  */
 export function toYamlDocuments(objects: any[], what: string): string {
   const json = JSON.stringify(objects);
@@ -12,5 +28,24 @@ export function toYamlDocuments(objects: any[], what: string): string {
     fail(`${what} holds a value that is known only at deploy time (a token), which YAML cannot carry. `
       + 'Give literal values (for the role ARN: a fixed roleName and a stack with an explicit account and region).');
   }
-  return objects.map((o) => YAML.stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map(toYaml11).join('---\n');
+}
+
+/** One object as a YAML document that reads back the same under YAML 1.1 and 1.2 rules. */
+function toYaml11(object: any): string {
+  // The 1.1 schema quotes what it would not read back as a string; the `%YAML` directive is not
+  // written. Its merge tag would write `<<` plain whatever the node says: leave it out.
+  const document = new YAML.Document(object, { version: '1.1', customTags: (tags) => tags.filter((tag) => !isMergeTag(tag)) });
+  YAML.visit(document, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && ALSO_NOT_A_STRING_IN_YAML_1_1.some((pattern) => pattern.test(node.value as string))) {
+        node.type = YAML.Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
+  return document.toString({ lineWidth: 0 });
+}
+
+function isMergeTag(tag: YAML.Tags[number]): boolean {
+  return typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:merge';
 }

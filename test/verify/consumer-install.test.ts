@@ -152,7 +152,7 @@ describe('a consumer installs the npm tarball and runs cdk synth', () => {
     const allTypes = fs.readdirSync(out).filter((f) => f.endsWith('.template.json'))
       .flatMap((f) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')).Resources).map((r) => r.Type));
     expect(allTypes).not.toContain('Custom::AWSCDK-CfnJson');
-    const yaml = fs.readFileSync(path.join(out, 'ConsumerStack.service-accounts.yaml'), 'utf8');
+    const yaml = fs.readFileSync(path.join(out, 'ConsumerStack.service-accounts', 'prod', 'service-accounts.yaml'), 'utf8');
     expect(yaml).toContain('eks.amazonaws.com/audience: consumer.example.com');
     expect(yaml).toContain('eks.amazonaws.com/token-expiration: "21600"');
   });

@@ -86,7 +86,9 @@ export function awsLoadBalancerControllerStatements(ctx: ArnContext, options: Aw
       arn(ctx, 'waf-regional', ctx.region, ctx.account, 'webacl/*'),
       applicationLoadBalancers,
     ]),
-    allow('ManageShieldProtections', ['shield:CreateProtection', 'shield:DeleteProtection'], [arn(ctx, 'shield', '', ctx.account, 'protection/*')]),
+    // CreateProtection has no resource-level permissions: on a protection ARN it would be granted nothing.
+    allow('CreateShieldProtections', ['shield:CreateProtection'], ['*']),
+    allow('DeleteShieldProtections', ['shield:DeleteProtection'], [arn(ctx, 'shield', '', ctx.account, 'protection/*')]),
     allow('ManageSecurityGroupRules', ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'], [securityGroups]),
     allow('CreateTaggedSecurityGroups', ['ec2:CreateSecurityGroup'], [securityGroups, ec2AnyAccount(ctx, 'vpc/*')], requestTagged),
     allow('TagNewSecurityGroups', ['ec2:CreateTags'], [securityGroups], { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } }, requestTagged),

@@ -20,7 +20,8 @@ export function cloudWatchObservabilityStatements(ctx: ArnContext, options: Clou
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
       ], ['*']),
-      allow('DescribeLogGroups', ['logs:DescribeLogGroups'], [logGroup('*')]),
+      // DescribeLogGroups has no resource-level permissions: on an ARN it would be granted nothing.
+      allow('DescribeLogGroups', ['logs:DescribeLogGroups'], ['*']),
       allow('WriteLogs', [
         'logs:CreateLogGroup',
         'logs:CreateLogStream',

@@ -139,3 +139,24 @@ export function validateClusterName(clusterName: string | undefined, preset: str
   }
   return clusterName;
 }
+
+/** A resource given to a preset: what it is, for the message, and its ARN. */
+export interface ScopedResource {
+  readonly what: string;
+  readonly arn: string | undefined;
+}
+
+/**
+ * Refuses resources whose ARN holds a wildcard (`*` or `?`): a hosted zone imported by the ID
+ * `*`, a secret imported by a name with `*`, and the like. The preset would grant every
+ * resource the pattern matches, not the one the user meant. A token's placeholder holds
+ * neither character, so ARNs known only at deploy pass; their literal parts are checked.
+ */
+export function refuseWildcardResources(preset: string, resources: ScopedResource[]): void {
+  for (const { what, arn: value } of resources) {
+    if (value !== undefined && /[*?]/.test(value)) {
+      fail(`${what} has the ARN ${q(value)}, which holds a wildcard: ${preset} would grant every resource it matches rather than the one given. `
+        + 'Import the resource by its exact name, ID or ARN, and give each resource you mean.');
+    }
+  }
+}

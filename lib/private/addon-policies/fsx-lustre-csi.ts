@@ -11,10 +11,11 @@ export function fsxLustreCsiStatements(ctx: ArnContext, options: FsxLustreCsiPol
     allow('CreateFsxServiceLinkedRole', ['iam:CreateServiceLinkedRole'], [
       arn(ctx, 'iam', '', ctx.account, 'role/aws-service-role/fsx.amazonaws.com/*'),
     ], { StringEquals: { 'iam:AWSServiceName': 'fsx.amazonaws.com' } }),
+    // DescribeFileSystems has no resource-level permissions: on an ARN it would be granted nothing.
+    allow('DescribeFileSystems', ['fsx:DescribeFileSystems'], ['*']),
     allow('ManageFileSystems', [
       'fsx:CreateFileSystem',
       'fsx:DeleteFileSystem',
-      'fsx:DescribeFileSystems',
       'fsx:TagResource',
       'fsx:UpdateFileSystem',
     ], [fileSystems]),

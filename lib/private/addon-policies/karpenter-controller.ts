@@ -71,7 +71,9 @@ export function karpenterControllerStatements(ctx: ArnContext, options: Karpente
     allow('CreateInstanceProfiles', ['iam:CreateInstanceProfile'], [instanceProfiles], profileRequestTagged),
     allow('TagInstanceProfiles', ['iam:TagInstanceProfile'], [instanceProfiles], profileResourceTagged, profileRequestTagged),
     allow('ManageInstanceProfiles', ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'], [instanceProfiles], profileResourceTagged),
-    allow('ReadInstanceProfiles', ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'], [instanceProfiles]),
+    allow('ReadInstanceProfiles', ['iam:GetInstanceProfile'], [instanceProfiles]),
+    // ListInstanceProfiles has no resource-level permissions: on an ARN it would be granted nothing.
+    allow('ListInstanceProfiles', ['iam:ListInstanceProfiles'], ['*']),
     allow('DescribeCluster', ['eks:DescribeCluster'], [arn(ctx, 'eks', ctx.region, ctx.account, `cluster/${clusterName}`)]),
   ];
   const queue = options.interruptionQueue;

@@ -109,10 +109,11 @@ export function nestedStacksOf(dir: string, env: StackEnvironment): AssemblyStac
   }));
 }
 
-/** Every Kubernetes object of the GitOps YAML files (`*.service-accounts.yaml`) of an assembly. */
+/** Every Kubernetes object of the GitOps YAML files (`<stack>.service-accounts/<cluster>/service-accounts.yaml`) of an assembly. */
 export function gitOpsObjects(dir: string): any[] {
   return fs.readdirSync(dir)
-    .filter((f) => f.endsWith('.service-accounts.yaml'))
+    .filter((f) => f.endsWith('.service-accounts') && fs.statSync(path.join(dir, f)).isDirectory())
+    .flatMap((f) => fs.readdirSync(path.join(dir, f)).map((cluster) => path.join(f, cluster, 'service-accounts.yaml')))
     .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => {
       if (d.errors.length > 0) {
         throw new Error(`${f}: ${d.errors.map((e) => e.message).join('; ')}`);

@@ -1,0 +1,158 @@
+/**
+ * Bad input, case by case: each gets a cdk-irsa error at synth that names the value and the fix,
+ * never a raw TypeError, an error from deep inside aws-cdk-lib, or silence.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountManifest, ServiceAccountSubject,
+} from '../lib';
+
+const ACCOUNT = '123456789012';
+const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const ISSUER_URL = `https://${ISSUER}`;
+const CLUSTER_ARN = `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/prod`;
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+}
+
+function prod(extra: object = {}): IrsaCluster {
+  return IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL, clusterArn: CLUSTER_ARN, ...extra });
+}
+
+function podIdentity(props: object): () => void {
+  return () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, ...props } as any);
+}
+
+function bigPolicy(size: number): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${'b'.repeat(size)}/*`] })],
+  });
+}
+
+interface Case {
+  readonly what: string;
+  readonly run: () => unknown;
+  readonly error: RegExp;
+}
+
+const CASES: Case[] = [
+  // A JavaScript caller can leave out what TypeScript requires.
+  { what: 'a missing name', run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod() } as any), error: /name is missing: give the name of the Kubernetes ServiceAccount/ },
+  { what: 'a missing cluster', run: () => new IrsaServiceAccount(newStack(), 'Api', { name: 'api' } as any), error: /cluster is missing: give the cluster of the service account, for example IrsaCluster\.fromAttributes/ },
+  { what: 'fromAttributes({})', run: () => IrsaCluster.fromAttributes({} as any), error: /clusterName is missing: give the name of the EKS cluster/ },
+  {
+    what: 'subjects: [undefined]',
+    run: () => new IrsaRole(newStack(), 'Role', { provider: ClusterOidcProvider.fromProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`), subjects: [undefined as any] }),
+    error: /subjects\[0\] is undefined: give a ServiceAccountSubject, for example ServiceAccountSubject\.exact\("payments", "api"\)/,
+  },
+  // Issuer URLs that IAM or the tokens would not match.
+  { what: 'an issuer URL with a port', run: () => prod({ issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com:443/id/X' }), error: /issuerUrl "https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com:443\/id\/X" must not contain a port or user info/ },
+  { what: 'an issuer URL with user info', run: () => prod({ issuerUrl: 'https://user@oidc.eks.eu-west-1.amazonaws.com/id/X' }), error: /issuerUrl "https:\/\/user@oidc.*" must not contain a port or user info/ },
+  { what: 'an issuer URL with an upper-case host', run: () => prod({ issuerUrl: 'https://OIDC.eks.eu-west-1.amazonaws.com/id/X' }), error: /issuerUrl ".*" has upper-case letters in its host: tokens carry the host in lower case, so STS would not match it\. Write the host in lower case/ },
+  { what: 'an issuer URL with NUL', run: () => prod({ issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/X\u0000' }), error: /issuerUrl "https:\/\/oidc.*\\u0000" contains control or non-ASCII characters/ },
+  { what: 'an issuer URL with non-ASCII characters', run: () => prod({ issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/Xé' }), error: /issuerUrl ".*Xé" contains control or non-ASCII characters/ },
+  {
+    what: 'a provider ARN containing https://',
+    run: () => ClusterOidcProvider.fromProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/https://${ISSUER}`),
+    error: /"arn:aws:iam::123456789012:oidc-provider\/https:\/\/oidc.*" names the issuer with "https:\/\/": provider ARNs hold the issuer's host and path only/,
+  },
+  // Audiences.
+  { what: 'an audience with surrounding spaces', run: () => new ServiceAccountManifest({ name: 'api', audience: ' vault ' }), error: /audience " vault " has white space around it/ },
+  { what: 'an audience with "*"', run: () => new ServiceAccountManifest({ name: 'api', audience: 'vault*' }), error: /audience "vault\*" holds a wildcard/ },
+  {
+    what: 'the default audience with a provider whose client IDs lack it',
+    run: () => {
+      const stack = newStack();
+      const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: ISSUER_URL, clientIds: ['vault'] });
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: provider }), name: 'api' });
+    },
+    error: /ClusterOidcProvider Stack\/Provider does not list the audience "sts\.amazonaws\.com" in its clientIds \(\["vault"\]\)/,
+  },
+  // Clusters.
+  { what: 'an invalid clusterName', run: () => IrsaCluster.fromAttributes({ clusterName: 'prod cluster', issuerUrl: ISSUER_URL }), error: /clusterName "prod cluster" is not a valid EKS cluster name/ },
+  { what: 'a malformed clusterArn', run: () => prod({ clusterArn: 'arn:aws:eks:eu-west-1:123:prod' }), error: /clusterArn "arn:aws:eks:eu-west-1:123:prod" is not the ARN of an EKS cluster/ },
+  { what: 'a clusterArn of another cluster', run: () => prod({ clusterArn: `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/staging` }), error: /clusterArn ".*cluster\/staging" names cluster "staging", not "prod"/ },
+  {
+    what: 'fromClusterV2 of a cluster in another account',
+    run: () => {
+      const app = new App();
+      const clusterStack = new Stack(app, 'Clusters', { env: { account: '210987654321', region: 'eu-west-1' } });
+      const cluster = new eksv2.Cluster(clusterStack, 'Other', { version: eksv2.KubernetesVersion.V1_32 });
+      const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+    },
+    error: /EKS Pod Identity associations belong to the cluster's account \(210987654321\)/,
+  },
+  {
+    what: 'fromClusterV2 of a cluster in another account, for IAM roles for service accounts',
+    run: () => {
+      const app = new App();
+      const clusterStack = new Stack(app, 'Clusters', { env: { account: '210987654321', region: 'eu-west-1' } });
+      const cluster = new eksv2.Cluster(clusterStack, 'Other', { version: eksv2.KubernetesVersion.V1_32 });
+      const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api' });
+    },
+    error: /Stack\/Api: the role Stack\/Api\/Role is in account 123456789012, but the OIDC provider Clusters\/Other\/IrsaOidcProvider it would trust is in account 210987654321: .* Register the cluster's issuer in 123456789012: IrsaCluster\.fromAttributes/,
+  },
+  // Pod Identity options.
+  { what: 'a targetRoleArn that is not a role ARN', run: podIdentity({ targetRoleArn: 'arn:aws:iam::210987654321:user/bob' }), error: /targetRoleArn "arn:aws:iam::210987654321:user\/bob" is not the ARN of an IAM role/ },
+  { what: 'a targetRoleArn with a wildcard', run: podIdentity({ targetRoleArn: 'arn:aws:iam::210987654321:role/*' }), error: /targetRoleArn ".*role\/\*" holds a wildcard/ },
+  {
+    what: 'more than 50 association tags',
+    run: podIdentity({ associationTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }),
+    error: /associationTags has 51 tags; EKS accepts at most 50/,
+  },
+  { what: 'an association tag key with "aws:"', run: podIdentity({ associationTags: { 'aws:team': 'x' } }), error: /associationTags key "aws:team" is not accepted by EKS/ },
+  { what: 'an association tag value too long', run: podIdentity({ associationTags: { team: 'x'.repeat(257) } }), error: /associationTags value of "team" is 257 characters long; EKS accepts at most 256/ },
+  {
+    what: 'a sessionPolicy over EKS\'s limit',
+    run: podIdentity({ disableSessionTags: true, sessionPolicy: bigPolicy(2100) }),
+    error: /sessionPolicy is \d+ characters long; EKS accepts at most 2048/,
+  },
+  {
+    what: 'a sessionPolicy with a Principal',
+    run: podIdentity({
+      disableSessionTags: true,
+      sessionPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'], principals: [new iam.AnyPrincipal()] })] }),
+    }),
+    error: /sessionPolicy has a statement with a Principal; a session policy applies to the session itself and takes none/,
+  },
+  // Kubernetes objects.
+  {
+    what: 'annotations and labels over 256 KiB',
+    run: () => new ServiceAccountManifest({ name: 'api', annotations: { 'example.com/a': 'x'.repeat(200 * 1024), 'example.com/b': 'x'.repeat(60 * 1024) } }),
+    error: /annotations of ServiceAccount default\/api take \d+ bytes; Kubernetes accepts at most 262144 \(256 KiB\)/,
+  },
+  ...['kube-system', 'kube-public', 'kube-node-lease', 'default'].map((namespace): Case => ({
+    what: `createNamespace for ${namespace}`,
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', namespace, createNamespace: true, manifestDelivery: ManifestDelivery.gitOps() }),
+    error: new RegExp(`createNamespace is set for namespace "${namespace}", which every cluster has already`),
+  })),
+  { what: 'a tokenExpiration that is not whole seconds', run: () => new ServiceAccountManifest({ name: 'api', tokenExpiration: Duration.millis(3_600_500) }), error: /tokenExpiration is .* not a whole number of seconds/ },
+];
+
+describe('bad input fails at synth with a cdk-irsa error that names the value and the fix', () => {
+  test.each(CASES.map((c) => [c.what, c] as const))('fails for %s', (_what, c) => {
+    let error: unknown;
+    try {
+      c.run();
+    } catch (e) {
+      error = e;
+    }
+
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('IrsaError');
+    expect((error as Error).message).toMatch(/^\[cdk-irsa\] /);
+    expect((error as Error).message).toMatch(c.error);
+  });
+
+  test('accepts what the cases are near misses of', () => {
+    expect(() => prod({ issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE' })).not.toThrow();
+    expect(() => podIdentity({ targetRoleArn: 'arn:aws:iam::210987654321:role/path/reader', associationTags: { team: 'x'.repeat(256) } })()).not.toThrow();
+    expect(() => new ServiceAccountManifest({ name: 'api', namespace: 'default', audience: 'vault', tokenExpiration: Duration.hours(2) })).not.toThrow();
+    expect(() => ServiceAccountSubject.exact('default', 'api')).not.toThrow();
+  });
+});
