@@ -1,5 +1,5 @@
 import { App, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -483,6 +483,15 @@ describe('removalPolicy: what cdk-irsa creates for a cluster and others depend o
     expect(policies(stack, 'AWS::IAM::OIDCProvider')).toEqual([['Delete', 'Delete'], ['Delete', 'Delete']]);
     expect(policies(stack, 'AWS::EKS::Addon')).toEqual([['Delete', 'Delete']]);
     Template.fromStack(stack).hasResourceProperties('AWS::EKS::Addon', { PreserveOnDelete: false });
+  });
+
+  test('says, where it creates a provider for a literal issuer, how to adopt one that exists already', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
+
+    Annotations.fromStack(stack).hasInfo('*', Match.stringLikeRegexp(
+      `If the deploy fails with EntityAlreadyExists.*oidcProvider: ClusterOidcProvider\\.fromProviderArn\\(this, 'Provider', '${PROVIDER_ARN}'\\), or with cdk import\\.$`));
   });
 
   test('fails for RemovalPolicy.SNAPSHOT', () => {
