@@ -485,6 +485,15 @@ describe('removalPolicy: what cdk-irsa creates for a cluster and others depend o
     Template.fromStack(stack).hasResourceProperties('AWS::EKS::Addon', { PreserveOnDelete: false });
   });
 
+  test('says, where it creates a provider for a literal issuer, how to adopt one that exists already', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
+
+    Annotations.fromStack(stack).hasInfo('*', Match.stringLikeRegexp(
+      `If the deploy fails with EntityAlreadyExists.*oidcProvider: ClusterOidcProvider\\.fromProviderArn\\(this, 'Provider', '${PROVIDER_ARN}'\\), or with cdk import\\.$`));
+  });
+
   test('fails for RemovalPolicy.SNAPSHOT', () => {
     expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL, removalPolicy: RemovalPolicy.SNAPSHOT }))
       .toThrow(/^\[cdk-irsa\] removalPolicy RemovalPolicy.SNAPSHOT does not apply/);

@@ -1,7 +1,7 @@
 /**
  * kubectl delivery: cdk-irsa applies the ServiceAccounts through the cluster's kubectl
  * provider during `cdk deploy`. All service accounts of one cluster in one stack go into one
- * manifest resource, whatever their number, and the cluster prunes the ones removed later.
+ * manifest resource, whatever their number, retained so that no deploy deletes what it holds.
  *
  * The cluster here is an existing aws-eks cluster imported with a kubectl role and a kubectl
  * Lambda layer published in the account (for example from `@aws-cdk/lambda-layer-kubectl-v33`),

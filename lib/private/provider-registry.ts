@@ -44,7 +44,15 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
         + 'of this app or account trusts it already; a second one fails at deploy with EntityAlreadyExists. Give issuerUrl literally, pass '
         + 'oidcProvider, or use IrsaCluster.fromCluster()/fromClusterV2() for a cluster made in this app.');
     }
-    return new ClusterOidcProvider(stack, id, { issuerUrl, removalPolicy });
+    const created = new ClusterOidcProvider(stack, id, { issuerUrl, removalPolicy });
+    if (!Token.isUnresolved(issuerUrl)) {
+      // The account may hold a provider for this issuer already: made elsewhere, or retained from an earlier deploy.
+      const arn = Token.isUnresolved(stack.account) ? 'arn:aws:iam::<account>:oidc-provider/' : `arn:${partitionOf(stack) ?? 'aws'}:iam::${stack.account}:oidc-provider/`;
+      Annotations.of(created).addInfo(`cdk-irsa creates the IAM OIDC provider for ${issuerUrl} here and retains it. If the deploy fails with `
+        + 'EntityAlreadyExists, the account has one already (made by another tool, or retained from an earlier deploy): adopt it with '
+        + `oidcProvider: ClusterOidcProvider.fromProviderArn(this, 'Provider', '${arn}${issuerHostPath(issuerUrl)}'), or with cdk import.`);
+    }
+    return created;
   }
   const owner = Stack.of(existing);
   if (owner === stack) {
@@ -61,7 +69,7 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
   }
   addStackDependency(stack, owner, 'cdk-irsa: the IAM OIDC provider for this cluster is created there');
   const issuer = issuerHostPath(issuerUrl);
-  const partition = (Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition) ?? Aws.PARTITION;
+  const partition = partitionOf(stack) ?? Aws.PARTITION;
   const imported = new ProviderOfAnotherStack(stack, id, `arn:${partition}:iam::${stack.account}:oidc-provider/${issuer}`, issuer);
   createdElsewhere.set(imported, existing);
   return imported;
@@ -96,6 +104,10 @@ export function acceptAudience(scope: IConstruct, provider: iam.IOpenIdConnectPr
   Annotations.of(scope).addWarningV2('cdk-irsa:audienceNotManaged',
     `The OIDC provider ${provider.node.path} is not managed by cdk-irsa, which cannot add the audience "${audience}" to its client IDs. `
     + 'Make sure its client ID list includes it, or STS refuses the tokens.');
+}
+
+function partitionOf(stack: Stack): string | undefined {
+  return Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
 }
 
 /** `addStackDependency` where aws-cdk-lib has it (2.241 and later), `addDependency` before. */
