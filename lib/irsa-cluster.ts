@@ -105,9 +105,9 @@ export interface IrsaClusterOptions {
  * What IAM roles for service accounts need from an EKS cluster: its name, its issuer and IAM
  * OIDC provider, and, where the cluster can apply manifests, the way to apply them.
  *
- * The provider is the cluster's own where it has one; otherwise cdk-irsa creates a native
- * `AWS::IAM::OIDCProvider` once per cluster (never aws-cdk-lib's Lambda-backed provider, and
- * never a second one for the same issuer).
+ * The provider is the cluster's own where it has one, else the `ClusterOidcProvider` that the app
+ * has for the issuer and account; otherwise cdk-irsa creates a native `AWS::IAM::OIDCProvider`,
+ * once per issuer and account in the app (never a Lambda-backed one).
  *
  * @example
  * declare const cluster: eks.Cluster;

@@ -1,6 +1,6 @@
 import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
@@ -252,6 +252,7 @@ export class IrsaRole extends iam.Role {
       this.addTrust(props.provider, props.subjects, { audience: props.audience });
     }
     this.node.addValidation({ validate: () => this.validateTrust() });
+    registerRoleName(this, props.roleName);
   }
 
   /**
@@ -407,6 +408,29 @@ class TrustRenderedByRole extends iam.PrincipalBase implements iam.IAssumeRolePr
   public dedupeString(): string | undefined {
     return undefined;
   }
+}
+
+/** Literal role names by account, per app: IAM role names are unique in an account, whatever the region. */
+const roleNamesByRoot = new WeakMap<IConstruct, Map<string, string>>();
+
+function registerRoleName(role: IrsaRole, roleName: string | undefined): void {
+  const account = Stack.of(role).account;
+  if (roleName === undefined || Token.isUnresolved(roleName) || Token.isUnresolved(account)) {
+    return;
+  }
+  let names = roleNamesByRoot.get(role.node.root);
+  if (!names) {
+    names = new Map();
+    roleNamesByRoot.set(role.node.root, names);
+  }
+  const key = `${account}\n${roleName.toLowerCase()}`;
+  const first = names.get(key);
+  if (first !== undefined) {
+    fail(`role name ${q(roleName)} is already used in account ${account} by ${first}: IAM role names are unique in an account, across regions, `
+      + 'so the second would fail at deploy. Give one of them another roleName (for service accounts of clusters named alike in two regions, '
+      + 'set roleName on each).', role);
+  }
+  names.set(key, role.node.path);
 }
 
 function checkTrust(subjects: ServiceAccountSubject[], audience: string | undefined): void {

@@ -595,6 +595,24 @@ describe('IrsaServiceAccount bad input', () => {
     expect(create).not.toThrow();
   });
 
+  test('fails where service accounts of clusters named alike in two regions of one account would get the same GitOps role name', () => {
+    const app = new App();
+    const first = new Stack(app, 'First', { env: ENV });
+    const second = new Stack(app, 'Second', { env: { ...ENV, region: 'us-east-1' } });
+    const options = { name: 'api', identityMode: IdentityMode.POD_IDENTITY, manifestDelivery: ManifestDelivery.gitOps() };
+    const sa = new IrsaServiceAccount(first, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options });
+    const roleName = (sa.role.node.defaultChild as iam.CfnRole).roleName;
+
+    expect(() => new IrsaServiceAccount(second, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options }))
+      .toThrow(`[cdk-irsa] Second/Api/Role: role name "${roleName}" is already used in account 123456789012 by First/Api/Role: IAM role names are unique `
+        + 'in an account, across regions, so the second would fail at deploy. Give one of them another roleName');
+    const fixed = new App();
+    new IrsaServiceAccount(new Stack(fixed, 'First', { env: ENV }), 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options });
+    expect(() => new IrsaServiceAccount(new Stack(fixed, 'Second', { env: { ...ENV, region: 'us-east-1' } }), 'Api', {
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options, roleName: 'prod-us-east-1-api',
+    })).not.toThrow();
+  });
+
   test('fails on a second service account of one cluster known by name and by ARN', () => {
     const stack = newStack();
     new IrsaServiceAccount(stack, 'First', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), name: 'api', identityMode: IdentityMode.POD_IDENTITY });

@@ -332,6 +332,24 @@ describe('EKS Pod Identity trust, evaluated by iam-simulate', () => {
     ])).toEqual([]);
   });
 
+  test('a role shared by pinned service accounts admits each and no other association; an unpinned one cannot join', () => {
+    const stack = newStack();
+    const role = new IrsaRole(stack, 'Shared');
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', clusterArn: CLUSTER_ARN });
+    const options = { cluster, role, identityMode: IdentityMode.POD_IDENTITY, manifestDelivery: ManifestDelivery.none() };
+    new IrsaServiceAccount(stack, 'Api', { ...options, namespace: 'payments', name: 'api' });
+    new IrsaServiceAccount(stack, 'Gen', { ...options, namespace: 'reports', name: 'gen' });
+
+    expect(() => new IrsaServiceAccount(stack, 'Open', { ...options, namespace: 'reports', name: 'open', pinSessionTags: false }))
+      .toThrow(/would trust EKS Pod Identity pinned to payments\/api, reports\/gen and also unpinned/);
+    expect(podIdentityDisagreements(trustPolicyOf(synthesize(stack), logicalIdOf(role)), [
+      ...nearMissesOfPaymentsApi(),
+      { what: 'the other service account', tags: tags(CLUSTER_ARN, 'reports', 'gen'), expect: 'allow' },
+      { what: 'the refused unpinned one', tags: tags(CLUSTER_ARN, 'reports', 'open'), expect: 'deny' },
+      { what: 'parts of both recombined', tags: tags(CLUSTER_ARN, 'reports', 'api'), expect: 'deny' },
+    ])).toEqual([]);
+  });
+
   test('IRSA and Pod Identity together (migration): each way admits exactly its service account', () => {
     const document = podIdentityRole({ identityMode: IdentityMode.IRSA_AND_POD_IDENTITY });
     expect(podIdentityDisagreements(document, nearMissesOfPaymentsApi())).toEqual([]);
