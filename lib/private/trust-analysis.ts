@@ -7,6 +7,7 @@
  */
 import { IrsaCheckRule } from '../irsa-check-rule';
 import { q } from './errors';
+import { canMatchReservedNamespace } from './namespace-patterns';
 import { CLUSTER_ARN_TAG, NAMESPACE_TAG, POD_IDENTITY_PRINCIPAL, SERVICE_ACCOUNT_TAG } from './pod-identity-trust';
 import { isOpaque, issuerOfPrincipal } from './trust-document';
 
@@ -334,12 +335,12 @@ function namespaceFindings(entry: ConditionEntry): Finding[] {
         message: `the subject pattern ${q(value)} matches service accounts of every namespace: anyone who can create a namespace can assume the role. `
           + 'Name the namespaces, or give the pattern a fixed part ("team-*").',
       });
-    } else if (/^[*?]/.test(namespace) || couldMatchKubeNamespace(namespace)) {
+    } else if (/^[*?]/.test(namespace) || canMatchReservedNamespace(namespace)) {
       findings.push({
         rule: IrsaCheckRule.WIDE_NAMESPACE_PATTERN,
         message: `the namespace pattern ${q(namespace)} of ${q(value)} ${/^[*?]/.test(namespace) ? 'starts with a wildcard' : 'can match'}`
-          + `${/^[*?]/.test(namespace) && couldMatchKubeNamespace(namespace) ? ' and can match' : ''}`
-          + `${couldMatchKubeNamespace(namespace) ? ' Kubernetes\' own namespaces (kube-system, kube-public, kube-node-lease, kube-*)' : ''}: `
+          + `${/^[*?]/.test(namespace) && canMatchReservedNamespace(namespace) ? ' and can match' : ''}`
+          + `${canMatchReservedNamespace(namespace) ? ' Kubernetes\' own namespaces (kube-system, kube-public, kube-node-lease, kube-*)' : ''}: `
           + 'whoever creates a namespace that fits it can assume the role. Start the pattern with a literal prefix that no system namespace has ("team-*").',
       });
     } else if (/^[*?]+$/.test(match[2])) {
@@ -351,24 +352,6 @@ function namespaceFindings(entry: ConditionEntry): Finding[] {
     }
   }
   return findings;
-}
-
-/** Whether a namespace pattern can match a name that starts with `kube-`. */
-function couldMatchKubeNamespace(pattern: string): boolean {
-  const prefix = 'kube-';
-  for (let i = 0; i < prefix.length; i++) {
-    const p = pattern[i];
-    if (p === undefined) {
-      return false;
-    }
-    if (p === '*') {
-      return true;
-    }
-    if (p !== '?' && p !== prefix[i]) {
-      return false;
-    }
-  }
-  return true;
 }
 
 function checkPodIdentity(entries: ConditionEntry[]): Finding[] {
