@@ -595,22 +595,29 @@ describe('IrsaServiceAccount bad input', () => {
     expect(create).not.toThrow();
   });
 
-  test('fails where service accounts of clusters named alike in two regions of one account would get the same GitOps role name', () => {
+  test('gives service accounts of clusters named alike in two regions of one account different role names', () => {
     const app = new App();
-    const first = new Stack(app, 'First', { env: ENV });
-    const second = new Stack(app, 'Second', { env: { ...ENV, region: 'us-east-1' } });
     const options = { name: 'api', identityMode: IdentityMode.POD_IDENTITY, manifestDelivery: ManifestDelivery.gitOps() };
-    const sa = new IrsaServiceAccount(first, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options });
-    const roleName = (sa.role.node.defaultChild as iam.CfnRole).roleName;
+    const first = new IrsaServiceAccount(new Stack(app, 'First', { env: ENV }), 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options });
+    const second = new IrsaServiceAccount(new Stack(app, 'Second', { env: { ...ENV, region: 'us-east-1' } }), 'Api', {
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options,
+    });
 
-    expect(() => new IrsaServiceAccount(second, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options }))
-      .toThrow(`[cdk-irsa] Second/Api/Role: role name "${roleName}" is already used in account 123456789012 by First/Api/Role: IAM role names are unique `
-        + 'in an account, across regions, so the second would fail at deploy. Give one of them another roleName');
-    const fixed = new App();
-    new IrsaServiceAccount(new Stack(fixed, 'First', { env: ENV }), 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options });
-    expect(() => new IrsaServiceAccount(new Stack(fixed, 'Second', { env: { ...ENV, region: 'us-east-1' } }), 'Api', {
-      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options, roleName: 'prod-us-east-1-api',
-    })).not.toThrow();
+    const names = [first, second].map((sa) => (sa.role.node.defaultChild as iam.CfnRole).roleName);
+    expect(names[0]).toMatch(/^prod-default-api-[0-9a-f]{8}$/);
+    expect(names[1]).toMatch(/^prod-default-api-[0-9a-f]{8}$/);
+    expect(names[0]).not.toEqual(names[1]);
+  });
+
+  test('fails where two roles of one account are given the same roleName in two regions', () => {
+    const app = new App();
+    const options = { name: 'api', identityMode: IdentityMode.POD_IDENTITY, manifestDelivery: ManifestDelivery.gitOps(), roleName: 'prod-api' };
+    new IrsaServiceAccount(new Stack(app, 'First', { env: ENV }), 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options });
+
+    expect(() => new IrsaServiceAccount(new Stack(app, 'Second', { env: { ...ENV, region: 'us-east-1' } }), 'Api', {
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options,
+    })).toThrow('[cdk-irsa] Second/Api/Role: role name "prod-api" is already used in account 123456789012 by First/Api/Role: IAM role names are unique '
+      + 'in an account, across regions, so the second would fail at deploy. Give one of them another roleName');
   });
 
   test('fails on a second service account of one cluster known by name and by ARN', () => {
