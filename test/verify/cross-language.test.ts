@@ -97,7 +97,7 @@ interface Synthesized {
 function readAssembly(outdir: string): Synthesized {
   return {
     template: JSON.parse(fs.readFileSync(path.join(outdir, `${STACK}.template.json`), 'utf8')),
-    yaml: fs.readFileSync(path.join(outdir, `${STACK}.service-accounts.yaml`), 'utf8'),
+    yaml: fs.readFileSync(path.join(outdir, `${STACK}.service-accounts`, 'prod', 'service-accounts.yaml'), 'utf8'),
   };
 }
 

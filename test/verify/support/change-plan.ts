@@ -89,7 +89,10 @@ export function versionOf(app: App): Version {
   const assembly = app.synth();
   const stacks = assembly.stacks.map((s) => ({ name: s.stackName, template: s.template }));
   const gitOps: any[] = [];
-  for (const file of fs.readdirSync(assembly.directory).filter((f) => f.endsWith('.service-accounts.yaml')).sort()) {
+  // GitOps output: <stack>.service-accounts/<cluster>/service-accounts.yaml
+  const files = (fs.readdirSync(assembly.directory, { recursive: true }) as string[])
+    .filter((f) => /\.service-accounts\/[^/]+\/service-accounts\.yaml$/.test(f)).sort();
+  for (const file of files) {
     const text = fs.readFileSync(path.join(assembly.directory, file), 'utf8');
     gitOps.push(...YAML.parseAllDocuments(text).map((d) => d.toJSON()).filter((o) => o));
   }
