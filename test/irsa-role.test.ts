@@ -92,6 +92,18 @@ describe('IrsaRole trust policy', () => {
     }
   });
 
+  test('renders exact() with a token namespace under StringEquals only, where a deploy-time "*" is compared literally', () => {
+    const { stack, blue } = setup();
+    const namespace = new CfnParameter(stack, 'Namespace').valueAsString;
+
+    new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact(namespace, 'api')] });
+
+    const statements = roleOf(stack).AssumeRolePolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(Object.keys(statements[0].Condition)).toEqual(['StringEquals']);
+    expect(JSON.stringify(statements[0].Condition.StringEquals)).toContain('"Ref":"Namespace"');
+  });
+
   test('uses a custom audience', () => {
     const { stack, blue } = setup();
 
