@@ -363,6 +363,10 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     const cluster = props.cluster._adapter;
     const namespace = props.namespace ?? 'default';
     const mode = props.identityMode ?? IdentityMode.IRSA;
+    if (!Object.values(IdentityMode).includes(mode)) {
+      fail(`identityMode ${q(mode)} is not an IdentityMode: use IdentityMode.IRSA, IdentityMode.POD_IDENTITY or `
+        + 'IdentityMode.IRSA_AND_POD_IDENTITY (the strings "IRSA", "POD_IDENTITY", "IRSA_AND_POD_IDENTITY"), or leave it out for IRSA.', this);
+    }
     const annotated = mode !== IdentityMode.POD_IDENTITY;
     const usesIrsa = annotated || props.retainIrsaTrust === true;
     const usesPodIdentity = mode !== IdentityMode.IRSA;

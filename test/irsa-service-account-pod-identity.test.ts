@@ -428,6 +428,13 @@ describe('IdentityMode.POD_IDENTITY', () => {
       })).toThrow('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.');
     });
 
+    test.each([['irsa'], ['bogus'], [0], [true]])('fails for identityMode %j from JavaScript, which is no IdentityMode', (mode) => {
+      const stack = newStack();
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: mode as any }))
+        .toThrow(`Stack/Api: identityMode ${JSON.stringify(mode)} is not an IdentityMode: use IdentityMode.IRSA, IdentityMode.POD_IDENTITY or IdentityMode.IRSA_AND_POD_IDENTITY`);
+      expect(Template.fromStack(stack).findResources('AWS::EKS::PodIdentityAssociation')).toEqual({});
+    });
+
     test('fails for pinned session tags that are disabled', () => {
       const stack = newStack();
       expect(() => new IrsaServiceAccount(stack, 'Api', {
