@@ -516,13 +516,33 @@ describe('IrsaRole bad input', () => {
   test('fails for unpinned Pod Identity trust beside pinned trust, unless allowed', () => {
     const stack = new Stack(new App(), 'Stack');
     const role = new IrsaRole(stack, 'Role');
-    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
-    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    const clusterArn = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod';
+    role.addPodIdentityTrust({ clusterArn, namespace: 'payments', serviceAccount: 'api' });
+    role.addPodIdentityTrust({ clusterArn, namespace: 'payments', serviceAccount: 'api' });
 
-    expect(() => role.addPodIdentityTrust()).toThrow('the role Stack/Role would trust EKS Pod Identity pinned to payments/api and also unpinned');
+    expect(() => role.addPodIdentityTrust()).toThrow('the role Stack/Role would trust EKS Pod Identity pinned to payments/api and also unpinned or partly pinned (no pins; ');
+    expect(() => role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'reports' }))
+      .toThrow('pinned to payments/api and also unpinned or partly pinned (only namespace "payments", serviceAccount "reports"; ');
     const shared = new IrsaRole(stack, 'Shared', { allowUnpinnedPodIdentity: true });
-    shared.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    shared.addPodIdentityTrust({ clusterArn, namespace: 'payments', serviceAccount: 'api' });
     expect(() => shared.addPodIdentityTrust()).not.toThrow();
+  });
+
+  test('accepts partly pinned Pod Identity trust when no statement pins all three', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = new IrsaRole(stack, 'Role');
+    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    expect(() => role.addPodIdentityTrust({ namespace: 'reports' })).not.toThrow();
+  });
+
+  test.each([
+    ['namespace', '*'], ['serviceAccount', '*'], ['serviceAccount', 'api-*'], ['namespace', ''], ['clusterArn', ''], ['clusterArn', 'arn:aws:eks:eu-west-1:123456789012:cluster/?'],
+  ])('fails for the Pod Identity pin %s %j, which no session tag can equal under StringEquals', (what, value) => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = new IrsaRole(stack, 'Role', { allowUnpinnedPodIdentity: true });
+    expect(() => role.addPodIdentityTrust({ [what]: value }))
+      .toThrow(`Pod Identity trust of Stack/Role: ${what} ${JSON.stringify(value)} can never equal the session tag (StringEquals compares "*" and "?" literally, `
+        + 'and no tag is empty), so no pod could assume the role.');
   });
 
   test('fails for an empty subject list', () => {

@@ -132,9 +132,10 @@ describe('IdentityMode.POD_IDENTITY', () => {
 
       expect(() => new IrsaServiceAccount(stack, 'Reports', {
         cluster: importedCluster(), name: 'reports', role, identityMode: IdentityMode.POD_IDENTITY, ...options,
-      })).toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned (pinSessionTags: false, '
-        + 'disableSessionTags: true or addPodIdentityTrust() without values). An unpinned statement admits every association in the account, '
-        + 'so the pins of the others would be void. Give the service accounts that cannot be pinned a role of their own, or, if the role is '
+      })).toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned or partly pinned (no pins; '
+        + 'from pinSessionTags: false, disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
+        + 'Such a statement admits every association in the account that matches the tags it does pin, so the pins of the others would be void. '
+        + 'Pin all three, give the service accounts that cannot be pinned a role of their own, or, if the role is '
         + 'meant to be shared unpinned, create the shared role with allowUnpinnedPodIdentity: true.');
     });
 
@@ -161,6 +162,34 @@ describe('IdentityMode.POD_IDENTITY', () => {
         .toThrow('the role Stack/PinnedFirst would trust EKS Pod Identity pinned to default/a and also unpinned');
       expect(() => new IrsaServiceAccount(stack, 'D', { cluster, name: 'd', role: openFirst, identityMode: IdentityMode.POD_IDENTITY }))
         .toThrow('the role Stack/OpenFirst would trust EKS Pod Identity pinned to default/d and also unpinned');
+    });
+
+    test.each([
+      ['only serviceAccount', { serviceAccount: 'reporter' }, 'only serviceAccount "reporter"'],
+      ['only clusterArn', { clusterArn: CLUSTER_ARN }, 'only clusterArn'],
+      ['clusterArn and namespace', { clusterArn: CLUSTER_ARN, namespace: 'default' }, 'only clusterArn, namespace "default"'],
+    ])('fails for a pinned service account, then addPodIdentityTrust() with %s', (_, pin, described) => {
+      const stack = newStack();
+      const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY });
+
+      expect(() => role.addPodIdentityTrust(pin))
+        .toThrow(`the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned or partly pinned (${described}; `);
+      const shared = new IrsaRole(stack, 'Open', { roleName: 'open', allowUnpinnedPodIdentity: true });
+      new IrsaServiceAccount(stack, 'Other', { cluster: importedCluster(), name: 'other', role: shared, identityMode: IdentityMode.POD_IDENTITY });
+      expect(() => shared.addPodIdentityTrust(pin)).not.toThrow();
+    });
+
+    test('fails for a plain iam.Role whose pinned service account meets a hand-written statement pinning only the namespace', () => {
+      const stack = newStack();
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      role.assumeRolePolicy!.addStatements(iam.PolicyStatement.fromJson({
+        Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'default', 'aws:RequestTag/kubernetes-service-account': 'b' } },
+      }));
+
+      expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, identityMode: IdentityMode.POD_IDENTITY }))
+        .toThrow('the role Stack/Role would trust EKS Pod Identity pinned to default/a and also unpinned or partly pinned (only namespace "default", serviceAccount "b"; ');
     });
 
     test('renders one unpinned statement for a role made with allowUnpinnedPodIdentity: true', () => {
