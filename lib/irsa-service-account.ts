@@ -398,6 +398,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       Tags.of(this.role).add('cdk-irsa:namespace', namespace);
       Tags.of(this.role).add('cdk-irsa:service-account', props.name);
     }
+    if (usesPodIdentity) {
+      this.checkRoleInClusterAccount(cluster);
+    }
     if (usesIrsa) {
       // The provider of the role's account: where the role is in another account than this stack, the one there.
       const provider = cluster.provider(inAnotherAccount(this, this.role) ? this.role : this);
@@ -624,6 +627,20 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (props.pinSessionTags === true && props.disableSessionTags) {
       fail('pinSessionTags cannot work with disableSessionTags: without session tags there is nothing to pin the trust to. Leave pinSessionTags out.', this);
     }
+  }
+
+  /**
+   * EKS refuses an association whose role is in another account than the cluster (and aws-cdk-lib
+   * cannot even name a generated role name across accounts): say so, with the fix.
+   */
+  private checkRoleInClusterAccount(cluster: ClusterAdapter): void {
+    const clusterAccount = cluster.account ?? Stack.of(this).account;
+    const roleAccount = this.role.env?.account;
+    if (Token.isUnresolved(clusterAccount) || roleAccount === undefined || Token.isUnresolved(roleAccount) || roleAccount === clusterAccount) {
+      return;
+    }
+    fail(`with EKS Pod Identity the role must be in the cluster's account (${clusterAccount}), but the role ${this.role.node.path} is in `
+      + `${roleAccount}. Make the role in a stack of ${clusterAccount} (or leave role out), and reach ${roleAccount} with targetRoleArn (role chaining).`, this);
   }
 
   private associate(props: IrsaServiceAccountProps, cluster: ClusterAdapter, namespace: string): eks.CfnPodIdentityAssociation {

@@ -206,6 +206,30 @@ describe('IdentityMode.POD_IDENTITY', () => {
     });
   });
 
+  describe('fails for a role in another account than the cluster', () => {
+    const message = (role: string) => 'Stack/Api: with EKS Pod Identity the role must be in the cluster\'s account (123456789012), but the role '
+      + `${role} is in 222222222222. Make the role in a stack of 123456789012 (or leave role out), and reach 222222222222 with targetRoleArn (role chaining).`;
+
+    test.each([['with', { roleName: 'shared' }], ['without', {}]])('fails for an IrsaRole %s roleName in a stack of another account', (_, roleProps) => {
+      const app = new App();
+      const stack = newStack(app);
+      const other = new Stack(app, 'Other', { env: { account: '222222222222', region: 'eu-west-1' } });
+      const role = new IrsaRole(other, 'Shared', roleProps);
+
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY }))
+        .toThrow(message('Other/Shared'));
+    });
+
+    test('fails for an imported role of another account', () => {
+      const stack = newStack();
+      const role = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::222222222222:role/shared');
+
+      expect(() => new IrsaServiceAccount(stack, 'Api', {
+        cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+      })).toThrow(message('Stack/Imported'));
+    });
+  });
+
   test('fails for a cluster of another account, pointing to role chaining', () => {
     const stack = new Stack(new App(), 'Stack', { env: { account: '222222222222', region: 'eu-west-1' } });
 
