@@ -349,6 +349,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly boundEksAddons: eks.CfnAddon[] = [];
+  private readonly clusterName: string;
   private addon?: AddonPolicy;
   private readonly associatedByEksAddon: boolean;
 
@@ -433,6 +434,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     this.assumeRoleAction = this.role.assumeRoleAction;
     this.manifestFile = this.deliver(props, cluster, delivery, namespace);
     this.associatedByEksAddon = props.associatedByEksAddon ?? false;
+    this.clusterName = cluster.clusterName;
   }
 
   /**
@@ -505,6 +507,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       fail(`bindEksAddon() needs an EKS add-on: an eks.CfnAddon or an aws-eks-v2 Addon, and ${addon.node.path} is neither.`, this);
     }
     const cfnAddon = resource as eks.CfnAddon;
+    const addonCluster = cfnAddon.clusterName;
+    if (!Token.isUnresolved(addonCluster) && !Token.isUnresolved(this.clusterName) && addonCluster !== this.clusterName) {
+      fail(`the add-on ${addon.node.path} is for cluster ${q(addonCluster)}, but this service account is in cluster ${q(this.clusterName)}: `
+        + 'the add-on\'s pods would run with a role trusted for another cluster\'s service account. Bind an add-on of the same cluster.', this);
+    }
     if (this.boundEksAddons.includes(cfnAddon)) {
       fail(`the add-on ${addon.node.path} is bound to this service account already. Bind it once.`, this);
     }
