@@ -331,7 +331,8 @@ export class IrsaRole extends iam.Role {
 
   /**
    * The size of the trust policy as IAM will count it: exact where every value is literal,
-   * an upper bound where the issuer or provider is a token.
+   * an upper bound where the issuer, provider, cluster ARN or a role ARN of the app is a token;
+   * any other token counts as 255 characters, an estimate.
    */
   public get trustPolicySize(): number {
     return trustPolicySize(Stack.of(this), this.trusts, this.podIdentityPins, this.assumeRolePolicy?.toJSON()?.Statement ?? []);

@@ -434,6 +434,24 @@ describe('IrsaRole trust policy size', () => {
     expect(() => Template.fromStack(stack)).toThrow(/\[Stack\/WithToken\] the trust policy would be at most \d+ characters, over the limit of 2048 .* It trusts 6 service account subject\(s\)\./);
   });
 
+  test('measures the ARN of a role of the app in a hand-added statement at its longest form, not as 255 characters', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const deep = new iam.Role(stack, 'Deep', { assumedBy: new iam.AccountRootPrincipal(), path: `/${'p'.repeat(510)}/` });
+    const named = new iam.Role(stack, 'Named', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'breakglass' });
+    const role = new IrsaRole(stack, 'Role');
+    role.addPodIdentityTrust({ clusterArn: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod', namespace: 'payments', serviceAccount: 'api' });
+    const before = role.trustPolicySize;
+    const statementSize = (principal: string) => iamSize({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: principal } }) + 1;
+
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ArnPrincipal(deep.roleArn)] }));
+    const withDeep = role.trustPolicySize;
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ArnPrincipal(named.roleArn)] }));
+
+    // path of 512 characters and a generated name of at most 64
+    expect(withDeep - before).toEqual(statementSize(`arn:aws:iam::123456789012:role/${'p'.repeat(510)}/${'n'.repeat(64)}`));
+    expect(role.trustPolicySize - withDeep).toEqual(statementSize('arn:aws:iam::123456789012:role/breakglass'));
+  });
+
   test('measures two token cluster ARNs as two statements, and tokens in hand-added statements at their longest', () => {
     const stack = new Stack(new App(), 'Stack');
     const blue = new CfnParameter(stack, 'Blue').valueAsString;
