@@ -192,7 +192,8 @@ export interface VeleroPolicyOptions {
 
   /**
    * The prefix of the backup storage location (its `prefix` setting), without leading or
-   * trailing `/`: Velero may read and write objects below it only.
+   * trailing `/` and without `*`, `?` or `${`, which IAM would read as wildcards or a policy
+   * variable: Velero may read and write objects below it only.
    *
    * @default - the whole bucket
    */

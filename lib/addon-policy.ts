@@ -332,9 +332,9 @@ export class AddonPolicy {
       fail('bucket is missing: Velero needs the bucket of its backup storage location.');
     }
     if (options.prefix !== undefined && !Token.isUnresolved(options.prefix)
-      && (options.prefix.length === 0 || /^\/|\/$|\*/.test(options.prefix))) {
+      && (options.prefix.length === 0 || /^\/|\/$|[*?]|\$\{/.test(options.prefix))) {
       fail(`prefix ${q(options.prefix)} is not a Velero prefix: give it as in the backup storage location, without leading or trailing "/" `
-        + 'and without wildcards, for example "cluster-a", or leave it out for the whole bucket.');
+        + 'and without IAM wildcards ("*", "?") or policy variables ("${...}"), for example "cluster-a", or leave it out for the whole bucket.');
     }
     refuseWildcardResources('AddonPolicy.velero()', buckets([options.bucket], 'bucket'));
     return new AddonPolicy({

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail, q } from './private/errors';
 import { issuerFromProviderArn, issuerHostPath, validateIssuerUrl, validateProviderArn } from './private/issuer';
-import { checkSingleProvider, indexProvider } from './private/provider-index';
+import { checkSingleProvider, indexImportedProvider, indexProvider } from './private/provider-index';
 import { validateRemovalPolicy } from './private/removal';
 
 /** The audience that EKS projected tokens carry unless a ServiceAccount asks for another. */
@@ -100,7 +100,10 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
         return { oidcProviderArn: providerArn };
       }
     }
-    return new Import(scope, id);
+    const imported = new Import(scope, id);
+    // The account has this provider: cdk-irsa uses it for the issuer rather than create a second.
+    indexImportedProvider(imported);
+    return imported;
   }
 
   /** The ARN of the provider. */

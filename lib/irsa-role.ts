@@ -5,7 +5,7 @@ import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
 import { validateAudience } from './private/input-checks';
-import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements } from './private/pod-identity-trust';
+import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements, validatePin } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
 import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { ServiceAccountSubject } from './service-account-subject';
@@ -140,9 +140,9 @@ export interface IrsaRoleProps extends IrsaRoleOptions, IrsaTrustOptions {
   readonly subjects?: ServiceAccountSubject[];
 
   /**
-   * Whether EKS Pod Identity trust without pins (from `pinSessionTags: false`,
-   * `disableSessionTags: true` or `addPodIdentityTrust()` without values) may be added to this
-   * role beside pinned trust. An unpinned statement admits every association in the account, so
+   * Whether EKS Pod Identity trust without pins or with only some (from `pinSessionTags: false`,
+   * `disableSessionTags: true` or `addPodIdentityTrust()` without all of cluster, namespace and
+   * service account) may be added to this role beside trust that pins all three. An unpinned statement admits every association in the account, so
    * it voids the pins of every other service account of the role: set this only for a role meant
    * to be shared unpinned, and give it only what all of its users may have.
    *
@@ -286,14 +286,16 @@ export class IrsaRole extends iam.Role {
    *
    * Pin at least the cluster, namespace and service account unless the role is meant to be
    * shared by several associations: without pins, any Pod Identity association in the account
-   * may use it. Adding the same pins again changes nothing. Unpinned trust beside pinned trust
-   * is refused unless the role was made with `allowUnpinnedPodIdentity: true`.
+   * may use it. Adding the same pins again changes nothing. Trust that leaves any of the three
+   * open, beside trust that pins all three, is refused unless the role was made with
+   * `allowUnpinnedPodIdentity: true`; so are values that no session tag can equal (`""`, `*`, `?`).
    *
    * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
    * @param options the session tag values to require
    */
   public addPodIdentityTrust(options: PodIdentityTrustOptions = {}): void {
     const pin = { clusterArn: options.clusterArn, namespace: options.namespace, serviceAccount: options.serviceAccount };
+    validatePin(this, pin);
     // The same pin twice (several service accounts sharing an unpinned role) changes nothing.
     const known = this.podIdentityPins.some((p) =>
       p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount);
@@ -329,7 +331,8 @@ export class IrsaRole extends iam.Role {
 
   /**
    * The size of the trust policy as IAM will count it: exact where every value is literal,
-   * an upper bound where the issuer or provider is a token.
+   * an upper bound where the issuer, provider, cluster ARN or a role ARN of the app is a token;
+   * any other token counts as 255 characters, an estimate.
    */
   public get trustPolicySize(): number {
     return trustPolicySize(Stack.of(this), this.trusts, this.podIdentityPins, this.assumeRolePolicy?.toJSON()?.Statement ?? []);

@@ -349,6 +349,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly boundEksAddons: eks.CfnAddon[] = [];
+  private readonly clusterName: string;
   private addon?: AddonPolicy;
   private readonly associatedByEksAddon: boolean;
 
@@ -363,6 +364,10 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     const cluster = props.cluster._adapter;
     const namespace = props.namespace ?? 'default';
     const mode = props.identityMode ?? IdentityMode.IRSA;
+    if (!Object.values(IdentityMode).includes(mode)) {
+      fail(`identityMode ${q(mode)} is not an IdentityMode: use IdentityMode.IRSA, IdentityMode.POD_IDENTITY or `
+        + 'IdentityMode.IRSA_AND_POD_IDENTITY (the strings "IRSA", "POD_IDENTITY", "IRSA_AND_POD_IDENTITY"), or leave it out for IRSA.', this);
+    }
     const annotated = mode !== IdentityMode.POD_IDENTITY;
     const usesIrsa = annotated || props.retainIrsaTrust === true;
     const usesPodIdentity = mode !== IdentityMode.IRSA;
@@ -393,6 +398,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       Tags.of(this.role).add('cdk-irsa:cluster', cluster.clusterName);
       Tags.of(this.role).add('cdk-irsa:namespace', namespace);
       Tags.of(this.role).add('cdk-irsa:service-account', props.name);
+    }
+    if (usesPodIdentity) {
+      this.checkRoleInClusterAccount(cluster);
     }
     if (usesIrsa) {
       // The provider of the role's account: where the role is in another account than this stack, the one there.
@@ -426,6 +434,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     this.assumeRoleAction = this.role.assumeRoleAction;
     this.manifestFile = this.deliver(props, cluster, delivery, namespace);
     this.associatedByEksAddon = props.associatedByEksAddon ?? false;
+    this.clusterName = cluster.clusterName;
   }
 
   /**
@@ -498,6 +507,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       fail(`bindEksAddon() needs an EKS add-on: an eks.CfnAddon or an aws-eks-v2 Addon, and ${addon.node.path} is neither.`, this);
     }
     const cfnAddon = resource as eks.CfnAddon;
+    const addonCluster = cfnAddon.clusterName;
+    if (!Token.isUnresolved(addonCluster) && !Token.isUnresolved(this.clusterName) && addonCluster !== this.clusterName) {
+      fail(`the add-on ${addon.node.path} is for cluster ${q(addonCluster)}, but this service account is in cluster ${q(this.clusterName)}: `
+        + 'the add-on\'s pods would run with a role trusted for another cluster\'s service account. Bind an add-on of the same cluster.', this);
+    }
     if (this.boundEksAddons.includes(cfnAddon)) {
       fail(`the add-on ${addon.node.path} is bound to this service account already. Bind it once.`, this);
     }
@@ -620,6 +634,20 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (props.pinSessionTags === true && props.disableSessionTags) {
       fail('pinSessionTags cannot work with disableSessionTags: without session tags there is nothing to pin the trust to. Leave pinSessionTags out.', this);
     }
+  }
+
+  /**
+   * EKS refuses an association whose role is in another account than the cluster (and aws-cdk-lib
+   * cannot even name a generated role name across accounts): say so, with the fix.
+   */
+  private checkRoleInClusterAccount(cluster: ClusterAdapter): void {
+    const clusterAccount = cluster.account ?? Stack.of(this).account;
+    const roleAccount = this.role.env?.account;
+    if (Token.isUnresolved(clusterAccount) || roleAccount === undefined || Token.isUnresolved(roleAccount) || roleAccount === clusterAccount) {
+      return;
+    }
+    fail(`with EKS Pod Identity the role must be in the cluster's account (${clusterAccount}), but the role ${this.role.node.path} is in `
+      + `${roleAccount}. Make the role in a stack of ${clusterAccount} (or leave role out), and reach ${roleAccount} with targetRoleArn (role chaining).`, this);
   }
 
   private associate(props: IrsaServiceAccountProps, cluster: ClusterAdapter, namespace: string): eks.CfnPodIdentityAssociation {

@@ -68,12 +68,17 @@ export class ServiceAccountSubject {
    * Every service account in one namespace, present and future.
    *
    * Anyone who can create a service account in the namespace can then assume the role:
-   * grant it only where that is the intent.
+   * grant it only where that is the intent. The namespace must be literal: under `StringLike`
+   * a value known only at deploy could be a pattern.
    *
    * @param namespace the namespace, a valid Kubernetes namespace name
    */
   public static anyInNamespace(namespace: string): ServiceAccountSubject {
-    if (!Token.isUnresolved(namespace) && WILDCARD.test(namespace)) {
+    if (Token.isUnresolved(namespace)) {
+      fail(`anyInNamespace() needs a literal namespace (got ${q(namespace)}): it is rendered under StringLike, where a value `
+        + 'known only at deploy, such as "*" or "kube-*", would match other namespaces. Name the namespace, or use exact() for a value known only at deploy.');
+    }
+    if (WILDCARD.test(namespace)) {
       fail(`namespace ${q(namespace)} contains a wildcard; anyInNamespace() names one namespace. `
         + `Use ServiceAccountSubject.matching(${q(namespace)}, "*") to match several.`);
     }

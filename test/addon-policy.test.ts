@@ -614,7 +614,7 @@ describe('AddonPolicy.velero', () => {
     ]);
   });
 
-  test.each(['', '/prod', 'prod/', 'prod/*'])('fails with prefix %j', (prefix) => {
+  test.each(['', '/prod', 'prod/', 'prod/*', 'pro?', 'prod-${aws:username}', '${aws:PrincipalTag/team}'])('fails with prefix %j', (prefix) => {
     const stack = envStack();
     const bucket = s3.Bucket.fromBucketArn(stack, 'Backups', bucketArn);
     expect(() => AddonPolicy.velero({ bucket, prefix })).toThrow(/is not a Velero prefix: give it as in the backup storage location/);

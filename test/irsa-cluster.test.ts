@@ -389,6 +389,34 @@ describe('IrsaCluster.fromAttributes', () => {
     expect(roleOf(api).AssumeRolePolicyDocument.Statement).toEqual([webIdentityStatement(PROVIDER_ARN, ISSUER, 'default', 'api')]);
   });
 
+  test('uses a provider that the app imports by its literal ARN for the issuer and account, in any stack, rather than create a second', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const other = new Stack(app, 'Other', { env: ENV });
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: provider }), name: 'api' });
+
+    // WHEN
+    const reports = new IrsaServiceAccount(other, 'Reports', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'reports' });
+
+    // THEN
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    Template.fromStack(other).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    expect(roleOf(reports).AssumeRolePolicyDocument.Statement).toEqual([webIdentityStatement(PROVIDER_ARN, ISSUER, 'default', 'reports')]);
+    expect(other.dependencies).toEqual([]);
+  });
+
+  test('creates a provider where the imported one is of another account', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN.replace('123456789012', '222222222222'));
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
+
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 1);
+  });
+
   test('cannot apply manifests: GitOps delivery by default', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Stack', { env: ENV });
@@ -458,7 +486,9 @@ describe('removalPolicy: what cdk-irsa creates for a cluster and others depend o
       cluster: IrsaCluster.fromCluster(imported, { installPodIdentityAgent: true }), name: 'api', createNamespace: true, namespace: 'payments',
       identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
     });
-    new IrsaServiceAccount(stack, 'Attributes', { cluster: IrsaCluster.fromAttributes({ clusterName: 'other', issuerUrl: ISSUER_URL }), name: 'api' });
+    // Another issuer than the imported provider's, which cdk-irsa would use rather than create one.
+    const otherIssuerUrl = 'https://oidc.eks.eu-west-1.amazonaws.com/id/0THER000000000000000000000000000';
+    new IrsaServiceAccount(stack, 'Attributes', { cluster: IrsaCluster.fromAttributes({ clusterName: 'other', issuerUrl: otherIssuerUrl }), name: 'api' });
     const owner = new Stack(stack.node.root as App, 'Owner', { env: ENV });
     new IrsaServiceAccount(owner, 'Owned', { cluster: IrsaCluster.fromCluster(eksCluster(owner)), name: 'api', createNamespace: true, namespace: 'payments' });
 

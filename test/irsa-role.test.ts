@@ -92,6 +92,18 @@ describe('IrsaRole trust policy', () => {
     }
   });
 
+  test('renders exact() with a token namespace under StringEquals only, where a deploy-time "*" is compared literally', () => {
+    const { stack, blue } = setup();
+    const namespace = new CfnParameter(stack, 'Namespace').valueAsString;
+
+    new IrsaRole(stack, 'Role', { provider: blue, subjects: [ServiceAccountSubject.exact(namespace, 'api')] });
+
+    const statements = roleOf(stack).AssumeRolePolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(Object.keys(statements[0].Condition)).toEqual(['StringEquals']);
+    expect(JSON.stringify(statements[0].Condition.StringEquals)).toContain('"Ref":"Namespace"');
+  });
+
   test('uses a custom audience', () => {
     const { stack, blue } = setup();
 
@@ -422,6 +434,24 @@ describe('IrsaRole trust policy size', () => {
     expect(() => Template.fromStack(stack)).toThrow(/\[Stack\/WithToken\] the trust policy would be at most \d+ characters, over the limit of 2048 .* It trusts 6 service account subject\(s\)\./);
   });
 
+  test('measures the ARN of a role of the app in a hand-added statement at its longest form, not as 255 characters', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const deep = new iam.Role(stack, 'Deep', { assumedBy: new iam.AccountRootPrincipal(), path: `/${'p'.repeat(510)}/` });
+    const named = new iam.Role(stack, 'Named', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'breakglass' });
+    const role = new IrsaRole(stack, 'Role');
+    role.addPodIdentityTrust({ clusterArn: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod', namespace: 'payments', serviceAccount: 'api' });
+    const before = role.trustPolicySize;
+    const statementSize = (principal: string) => iamSize({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: principal } }) + 1;
+
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ArnPrincipal(deep.roleArn)] }));
+    const withDeep = role.trustPolicySize;
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ArnPrincipal(named.roleArn)] }));
+
+    // path of 512 characters and a generated name of at most 64
+    expect(withDeep - before).toEqual(statementSize(`arn:aws:iam::123456789012:role/${'p'.repeat(510)}/${'n'.repeat(64)}`));
+    expect(role.trustPolicySize - withDeep).toEqual(statementSize('arn:aws:iam::123456789012:role/breakglass'));
+  });
+
   test('measures two token cluster ARNs as two statements, and tokens in hand-added statements at their longest', () => {
     const stack = new Stack(new App(), 'Stack');
     const blue = new CfnParameter(stack, 'Blue').valueAsString;
@@ -504,13 +534,33 @@ describe('IrsaRole bad input', () => {
   test('fails for unpinned Pod Identity trust beside pinned trust, unless allowed', () => {
     const stack = new Stack(new App(), 'Stack');
     const role = new IrsaRole(stack, 'Role');
-    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
-    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    const clusterArn = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod';
+    role.addPodIdentityTrust({ clusterArn, namespace: 'payments', serviceAccount: 'api' });
+    role.addPodIdentityTrust({ clusterArn, namespace: 'payments', serviceAccount: 'api' });
 
-    expect(() => role.addPodIdentityTrust()).toThrow('the role Stack/Role would trust EKS Pod Identity pinned to payments/api and also unpinned');
+    expect(() => role.addPodIdentityTrust()).toThrow('the role Stack/Role would trust EKS Pod Identity pinned to payments/api and also unpinned or partly pinned (no pins; ');
+    expect(() => role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'reports' }))
+      .toThrow('pinned to payments/api and also unpinned or partly pinned (only namespace "payments", serviceAccount "reports"; ');
     const shared = new IrsaRole(stack, 'Shared', { allowUnpinnedPodIdentity: true });
-    shared.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    shared.addPodIdentityTrust({ clusterArn, namespace: 'payments', serviceAccount: 'api' });
     expect(() => shared.addPodIdentityTrust()).not.toThrow();
+  });
+
+  test('accepts partly pinned Pod Identity trust when no statement pins all three', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = new IrsaRole(stack, 'Role');
+    role.addPodIdentityTrust({ namespace: 'payments', serviceAccount: 'api' });
+    expect(() => role.addPodIdentityTrust({ namespace: 'reports' })).not.toThrow();
+  });
+
+  test.each([
+    ['namespace', '*'], ['serviceAccount', '*'], ['serviceAccount', 'api-*'], ['namespace', ''], ['clusterArn', ''], ['clusterArn', 'arn:aws:eks:eu-west-1:123456789012:cluster/?'],
+  ])('fails for the Pod Identity pin %s %j, which no session tag can equal under StringEquals', (what, value) => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = new IrsaRole(stack, 'Role', { allowUnpinnedPodIdentity: true });
+    expect(() => role.addPodIdentityTrust({ [what]: value }))
+      .toThrow(`Pod Identity trust of Stack/Role: ${what} ${JSON.stringify(value)} can never equal the session tag (StringEquals compares "*" and "?" literally, `
+        + 'and no tag is empty), so no pod could assume the role.');
   });
 
   test('fails for an empty subject list', () => {

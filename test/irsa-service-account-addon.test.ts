@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
@@ -181,6 +181,18 @@ describe('IrsaServiceAccount.bindEksAddon wires a preset into an EKS managed add
     ebs.bindEksAddon(addon);
     expect(() => ebs.bindEksAddon(addon)).toThrow(/the add-on Stack\/EbsAddon is bound to this service account already/);
     expect(() => cni.bindEksAddon(addon)).toThrow(/the add-on Stack\/EbsAddon has a serviceAccountRoleArn already\. An add-on runs with one role/);
+  });
+
+  test('fails for an add-on of another cluster, and binds one whose cluster name is a token', () => {
+    const { stack, cluster } = setup();
+    const ebs = IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver() });
+    const staging = new eks.CfnAddon(stack, 'StagingAddon', { clusterName: 'staging', addonName: 'aws-ebs-csi-driver' });
+
+    expect(() => ebs.bindEksAddon(staging)).toThrow('Stack/Ebs: the add-on Stack/StagingAddon is for cluster "staging", but this service account is in '
+      + 'cluster "prod": the add-on\'s pods would run with a role trusted for another cluster\'s service account. Bind an add-on of the same cluster.');
+    expect(staging.serviceAccountRoleArn).toBeUndefined();
+    const tokenName = new eks.CfnAddon(stack, 'TokenAddon', { clusterName: Fn.importValue('ClusterName'), addonName: 'aws-ebs-csi-driver' });
+    expect(() => ebs.bindEksAddon(tokenName)).not.toThrow();
   });
 });
 

@@ -132,9 +132,10 @@ describe('IdentityMode.POD_IDENTITY', () => {
 
       expect(() => new IrsaServiceAccount(stack, 'Reports', {
         cluster: importedCluster(), name: 'reports', role, identityMode: IdentityMode.POD_IDENTITY, ...options,
-      })).toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned (pinSessionTags: false, '
-        + 'disableSessionTags: true or addPodIdentityTrust() without values). An unpinned statement admits every association in the account, '
-        + 'so the pins of the others would be void. Give the service accounts that cannot be pinned a role of their own, or, if the role is '
+      })).toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned or partly pinned (no pins; '
+        + 'from pinSessionTags: false, disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
+        + 'Such a statement admits every association in the account that matches the tags it does pin, so the pins of the others would be void. '
+        + 'Pin all three, give the service accounts that cannot be pinned a role of their own, or, if the role is '
         + 'meant to be shared unpinned, create the shared role with allowUnpinnedPodIdentity: true.');
     });
 
@@ -163,6 +164,34 @@ describe('IdentityMode.POD_IDENTITY', () => {
         .toThrow('the role Stack/OpenFirst would trust EKS Pod Identity pinned to default/d and also unpinned');
     });
 
+    test.each([
+      ['only serviceAccount', { serviceAccount: 'reporter' }, 'only serviceAccount "reporter"'],
+      ['only clusterArn', { clusterArn: CLUSTER_ARN }, 'only clusterArn'],
+      ['clusterArn and namespace', { clusterArn: CLUSTER_ARN, namespace: 'default' }, 'only clusterArn, namespace "default"'],
+    ])('fails for a pinned service account, then addPodIdentityTrust() with %s', (_, pin, described) => {
+      const stack = newStack();
+      const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY });
+
+      expect(() => role.addPodIdentityTrust(pin))
+        .toThrow(`the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned or partly pinned (${described}; `);
+      const shared = new IrsaRole(stack, 'Open', { roleName: 'open', allowUnpinnedPodIdentity: true });
+      new IrsaServiceAccount(stack, 'Other', { cluster: importedCluster(), name: 'other', role: shared, identityMode: IdentityMode.POD_IDENTITY });
+      expect(() => shared.addPodIdentityTrust(pin)).not.toThrow();
+    });
+
+    test('fails for a plain iam.Role whose pinned service account meets a hand-written statement pinning only the namespace', () => {
+      const stack = newStack();
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      role.assumeRolePolicy!.addStatements(iam.PolicyStatement.fromJson({
+        Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'default', 'aws:RequestTag/kubernetes-service-account': 'b' } },
+      }));
+
+      expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, identityMode: IdentityMode.POD_IDENTITY }))
+        .toThrow('the role Stack/Role would trust EKS Pod Identity pinned to default/a and also unpinned or partly pinned (only namespace "default", serviceAccount "b"; ');
+    });
+
     test('renders one unpinned statement for a role made with allowUnpinnedPodIdentity: true', () => {
       const stack = newStack();
       const role = new IrsaRole(stack, 'Shared', { roleName: 'shared', allowUnpinnedPodIdentity: true });
@@ -174,6 +203,30 @@ describe('IdentityMode.POD_IDENTITY', () => {
 
       expect(Template.fromStack(stack).toJSON().Resources.SharedDACC02AA.Properties.AssumeRolePolicyDocument.Statement)
         .toEqual([podIdentityStatement()]);
+    });
+  });
+
+  describe('fails for a role in another account than the cluster', () => {
+    const message = (role: string) => 'Stack/Api: with EKS Pod Identity the role must be in the cluster\'s account (123456789012), but the role '
+      + `${role} is in 222222222222. Make the role in a stack of 123456789012 (or leave role out), and reach 222222222222 with targetRoleArn (role chaining).`;
+
+    test.each([['with', { roleName: 'shared' }], ['without', {}]])('fails for an IrsaRole %s roleName in a stack of another account', (_, roleProps) => {
+      const app = new App();
+      const stack = newStack(app);
+      const other = new Stack(app, 'Other', { env: { account: '222222222222', region: 'eu-west-1' } });
+      const role = new IrsaRole(other, 'Shared', roleProps);
+
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY }))
+        .toThrow(message('Other/Shared'));
+    });
+
+    test('fails for an imported role of another account', () => {
+      const stack = newStack();
+      const role = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::222222222222:role/shared');
+
+      expect(() => new IrsaServiceAccount(stack, 'Api', {
+        cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+      })).toThrow(message('Stack/Imported'));
     });
   });
 
@@ -426,6 +479,13 @@ describe('IdentityMode.POD_IDENTITY', () => {
       expect(() => new IrsaServiceAccount(stack, 'Api', {
         cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, sessionPolicy: new iam.PolicyDocument(),
       })).toThrow('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.');
+    });
+
+    test.each([['irsa'], ['bogus'], [0], [true]])('fails for identityMode %j from JavaScript, which is no IdentityMode', (mode) => {
+      const stack = newStack();
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: mode as any }))
+        .toThrow(`Stack/Api: identityMode ${JSON.stringify(mode)} is not an IdentityMode: use IdentityMode.IRSA, IdentityMode.POD_IDENTITY or IdentityMode.IRSA_AND_POD_IDENTITY`);
+      expect(Template.fromStack(stack).findResources('AWS::EKS::PodIdentityAssociation')).toEqual({});
     });
 
     test('fails for pinned session tags that are disabled', () => {

@@ -143,6 +143,12 @@ describe('ServiceAccountSubject', () => {
       expect(() => ServiceAccountSubject.matching('-team', 'api-*')).toThrow('namespace "-team" is not a valid Kubernetes namespace');
     });
 
+    test('fails for a token namespace in anyInNamespace(), which StringLike would read as a pattern', () => {
+      const stack = new Stack(new App(), 'Stack');
+      const namespace = new CfnParameter(stack, 'Namespace').valueAsString;
+      expect(() => ServiceAccountSubject.anyInNamespace(namespace)).toThrow(/anyInNamespace\(\) needs a literal namespace \(got "\$\{Token\[TOKEN\.\d+\]\}"\): it is rendered under StringLike/);
+    });
+
     test('fails for token patterns', () => {
       const stack = new Stack(new App(), 'Stack');
       const namespace = new CfnParameter(stack, 'Namespace').valueAsString;

@@ -1,5 +1,6 @@
+import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { fail } from './errors';
+import { fail, q } from './errors';
 
 /**
  * EKS Pod Identity trust: the EKS Auth service assumes the role for a pod, with session tags
@@ -31,22 +32,57 @@ export function isOpen(pin: PodIdentityPin): boolean {
   return pin.clusterArn === undefined && pin.namespace === undefined && pin.serviceAccount === undefined;
 }
 
+/** Whether a pin names the cluster, the namespace and the service account: only then does it admit one service account. */
+export function isFullyPinned(pin: PodIdentityPin): boolean {
+  return pin.clusterArn !== undefined && pin.namespace !== undefined && pin.serviceAccount !== undefined;
+}
+
 /**
- * Refuses unpinned trust beside pinned trust on one role: the unpinned statement admits every
- * association in the account, so the others' pins would be void without anyone noticing.
+ * Refuses pin values that no session tag can equal: under `StringEquals` a `*` or `?` is compared
+ * literally and an empty value matches no association, so the role would be locked out silently.
+ * Tokens are skipped.
+ */
+export function validatePin(role: IConstruct, pin: PodIdentityPin): void {
+  for (const [what, value] of [['clusterArn', pin.clusterArn], ['namespace', pin.namespace], ['serviceAccount', pin.serviceAccount]] as const) {
+    if (value === undefined || Token.isUnresolved(value)) {
+      continue;
+    }
+    if (typeof value !== 'string' || value === '' || /[*?]/.test(value)) {
+      fail(`Pod Identity trust of ${role.node.path}: ${what} ${q(value)} can never equal the session tag (StringEquals compares "*" and "?" `
+        + `literally, and no tag is empty), so no pod could assume the role. Name one ${what === 'clusterArn' ? 'cluster ARN' : what}, `
+        + 'or leave it out to admit any.');
+    }
+  }
+}
+
+/**
+ * Refuses trust that does not pin all of cluster, namespace and service account beside fully pinned
+ * trust on one role: IAM admits an association if any statement matches, so a statement that leaves
+ * a tag open (or has no condition at all) admits every association in the account that matches the
+ * rest, and the full pins of the others would be void without anyone noticing.
  *
  * @param optIn how to share the role unpinned on purpose, for the message
  */
 export function checkPinsNotVoided(role: IConstruct, pins: PodIdentityPin[], optIn: string): void {
-  const pinned = pins.filter((p) => !isOpen(p));
+  const pinned = pins.filter(isFullyPinned);
   if (pinned.length === 0 || pinned.length === pins.length) {
     return;
   }
-  const names = pinned.map((p) => [p.namespace ?? '*', p.serviceAccount ?? '*'].join('/'));
-  fail(`the role ${role.node.path} would trust EKS Pod Identity pinned to ${names.join(', ')} and also unpinned (pinSessionTags: false, `
-    + 'disableSessionTags: true or addPodIdentityTrust() without values). An unpinned statement admits every association in the account, '
-    + 'so the pins of the others would be void. Give the service accounts that cannot be pinned a role of their own, or, if the role is '
+  const names = pinned.map((p) => [p.namespace, p.serviceAccount].join('/'));
+  const open = pins.filter((p) => !isFullyPinned(p)).map(describePin);
+  fail(`the role ${role.node.path} would trust EKS Pod Identity pinned to ${names.join(', ')} and also unpinned or partly pinned (${open.join('; ')}; `
+    + 'from pinSessionTags: false, disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
+    + 'Such a statement admits every association in the account that matches the tags it does pin, so the pins of the others would be void. '
+    + 'Pin all three, give the service accounts that cannot be pinned a role of their own, or, if the role is '
     + `meant to be shared unpinned, ${optIn}.`);
+}
+
+function describePin(pin: PodIdentityPin): string {
+  return isOpen(pin) ? 'no pins' : `only ${[
+    pin.clusterArn !== undefined ? 'clusterArn' : undefined,
+    pin.namespace !== undefined ? `namespace ${q(pin.namespace)}` : undefined,
+    pin.serviceAccount !== undefined ? `serviceAccount ${q(pin.serviceAccount)}` : undefined,
+  ].filter((x) => x !== undefined).join(', ')}`;
 }
 
 /**

@@ -34,6 +34,41 @@ export function indexProvider(provider: ClusterOidcProvider): void {
   }
 }
 
+/**
+ * Providers imported by a literal ARN (`ClusterOidcProvider.fromProviderArn()`), per app, by the
+ * account and issuer URL the ARN names: the app says the account has one, so cdk-irsa uses it
+ * rather than create a second (which would fail at deploy with `EntityAlreadyExists`).
+ */
+const importedByRoot = new WeakMap<IConstruct, Map<string, iam.IOpenIdConnectProvider>>();
+
+/** Records a provider imported by a literal ARN, unless one is recorded for its account and issuer already. */
+export function indexImportedProvider(provider: iam.IOpenIdConnectProvider): void {
+  const arn = provider.openIdConnectProviderArn;
+  const match = Token.isUnresolved(arn) ? undefined : /^arn:[^:]+:iam::(\d{12}):oidc-provider\/(.+)$/.exec(arn);
+  if (!match) {
+    return;
+  }
+  const root = provider.node.root;
+  let index = importedByRoot.get(root);
+  if (!index) {
+    index = new Map();
+    importedByRoot.set(root, index);
+  }
+  const key = `${match[1]}\nhttps://${match[2]}`;
+  if (!index.has(key)) {
+    index.set(key, provider);
+  }
+}
+
+/** The provider imported by a literal ARN for an issuer URL in the (literal) account of the scope's stack. */
+export function importedProvider(scope: IConstruct, issuerUrl: string): iam.IOpenIdConnectProvider | undefined {
+  const account = Stack.of(scope).account;
+  if (Token.isUnresolved(account) || Token.isUnresolved(issuerUrl)) {
+    return undefined;
+  }
+  return importedByRoot.get(scope.node.root)?.get(`${account}\n${issuerUrl}`);
+}
+
 /** The provider recorded for an issuer URL in the account of the scope's stack. */
 export function indexedProvider(scope: IConstruct, issuerUrl: string): ClusterOidcProvider | undefined {
   return indexOf(scope).get(`${accountOf(Stack.of(scope))}\n${issuerUrl}`);

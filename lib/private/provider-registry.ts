@@ -6,7 +6,7 @@ import { IConstruct } from 'constructs';
 import { ClusterOidcProvider, DEFAULT_AUDIENCE } from '../cluster-oidc-provider';
 import { fail, q } from './errors';
 import { issuerHostPath } from './issuer';
-import { indexedProvider } from './provider-index';
+import { importedProvider, indexedProvider } from './provider-index';
 
 /** Providers that stand for one created by cdk-irsa in another stack. */
 const createdElsewhere = new WeakMap<iam.IOpenIdConnectProvider, ClusterOidcProvider>();
@@ -37,6 +37,11 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
   // One provider per issuer and account in the app, whoever made it (cdk-irsa or the user).
   const existing = indexedProvider(scope, issuerUrl);
   const id = `IrsaOidcProvider${shortHash(identity)}`;
+  // A provider that the app imports by its literal ARN for this issuer and account: it exists.
+  const adopted = existing ? undefined : importedProvider(scope, issuerUrl);
+  if (adopted) {
+    return adopted;
+  }
   if (!existing) {
     if (Token.isUnresolved(issuerUrl)) {
       Annotations.of(scope).addWarningV2('cdk-irsa:issuerUnknownAtSynth',

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { IrsaRole } from '../irsa-role';
 import { ServiceAccountSubject } from '../service-account-subject';
 import { fail } from './errors';
-import { checkPinsNotVoided, NAMESPACE_TAG, POD_IDENTITY_PRINCIPAL, SERVICE_ACCOUNT_TAG, PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
+import { checkPinsNotVoided, CLUSTER_ARN_TAG, NAMESPACE_TAG, POD_IDENTITY_PRINCIPAL, SERVICE_ACCOUNT_TAG, PodIdentityPin, podIdentityStatements, validatePin } from './pod-identity-trust';
 import { checkProviderAccount, webIdentityStatements } from './trust-policy';
 
 /**
@@ -40,8 +40,11 @@ export function trustPodIdentity(scope: IConstruct, role: iam.IRole, pin: PodIde
   }
   const statements = podIdentityStatements([pin]);
   if (role instanceof iam.Role && role.assumeRolePolicy) {
+    validatePin(role, pin);
     const present = podIdentityConditions(role.assumeRolePolicy).map((condition): PodIdentityPin => condition === undefined ? {} : {
-      clusterArn: 'pinned', namespace: condition.StringEquals?.[NAMESPACE_TAG], serviceAccount: condition.StringEquals?.[SERVICE_ACCOUNT_TAG],
+      clusterArn: condition.StringEquals?.[CLUSTER_ARN_TAG],
+      namespace: condition.StringEquals?.[NAMESPACE_TAG],
+      serviceAccount: condition.StringEquals?.[SERVICE_ACCOUNT_TAG],
     });
     checkPinsNotVoided(role, [...present, pin], 'write its trust statement yourself (or make it an IrsaRole with allowUnpinnedPodIdentity: true)');
     role.assumeRolePolicy.addStatements(iam.PolicyStatement.fromJson(statements[0]));

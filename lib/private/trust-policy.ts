@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ServiceAccountSubject } from '../service-account-subject';
@@ -84,8 +84,9 @@ export function hasTokenIssuer(trusts: WebIdentityTrust[]): boolean {
  *   region where known; a namespace or service account name of a pin counts as the longest
  *   Kubernetes allows (63, 253);
  * - in other statements, a token that resolves to a literal counts as that literal, a pseudo
- *   parameter as its longest value;
- * - any other token (a namespace or audience from a parameter, say) counts as 255 characters.
+ *   parameter as its longest value, the ARN of an IAM role of the app as its longest form;
+ * - any other token (a namespace or audience from a parameter, say) counts as 255 characters:
+ *   an estimate, not a bound (an ARN imported from elsewhere can be longer).
  * ------------------------------------------------------------------------------------------- */
 
 const EKS_ID_LENGTH = 32;
@@ -160,14 +161,60 @@ function longestPins(pins: PodIdentityPin[], stackRegion: string | undefined): P
   }));
 }
 
-/** A token of a hand-added statement as long as its longest value: its literal, a pseudo parameter's bound, or 255. */
+/**
+ * A token of a hand-added statement as long as its longest value: its literal, a pseudo
+ * parameter's bound, the longest ARN of an IAM role of the app, or else 255 (an estimate).
+ */
 function boundToken(stack: Stack, token: string): string {
+  const roleArn = longestRoleArn(stack, token);
+  if (roleArn !== undefined) {
+    return 'x'.repeat(roleArn);
+  }
   const resolved = stack.resolve(token);
   if (typeof resolved === 'string' && !Token.isUnresolved(resolved)) {
     return resolved;
   }
   const pseudo = resolved && typeof resolved === 'object' && 'Ref' in resolved ? PSEUDO_BOUNDS[resolved.Ref] : undefined;
   return 'x'.repeat(pseudo ?? OTHER_TOKEN_BOUND);
+}
+
+/** The IAM role of the app whose `Arn` attribute a token is, if it is one. */
+function roleOfArnToken(stack: Stack, token: string): iam.CfnRole | undefined {
+  const tokens = Tokenization.reverseString(token);
+  const ref = tokens.firstToken;
+  if (tokens.length === 1 && ref instanceof Reference && ref.target instanceof iam.CfnRole && ref.displayName === 'Arn') {
+    return ref.target;
+  }
+  // iam.Role's roleArn is a lazy value that resolves to the attribute in its own stack.
+  const resolved = stack.resolve(token);
+  const getAtt = resolved && typeof resolved === 'object' ? resolved['Fn::GetAtt'] : undefined;
+  if (!Array.isArray(getAtt) || getAtt[1] !== 'Arn') {
+    return undefined;
+  }
+  return stack.node.findAll().find((c): c is iam.CfnRole =>
+    c instanceof iam.CfnRole && Stack.of(c) === stack && stack.resolve(c.logicalId) === getAtt[0]);
+}
+
+/** IAM role paths have at most 512 characters, role names at most 64. */
+const MAX_ROLE_PATH_LENGTH = 512;
+const MAX_ROLE_NAME_LENGTH = 64;
+
+/**
+ * The length of the longest value of a token that is the `Arn` attribute of an IAM role of the
+ * app, alone: `arn:<partition>:iam::<12 digits>:role<path><name>`, with the role's literal path
+ * and name where it has them, else IAM's longest. `undefined` for any other token.
+ */
+function longestRoleArn(stack: Stack, token: string): number | undefined {
+  const role = roleOfArnToken(stack, token);
+  if (!role) {
+    return undefined;
+  }
+  const roleStack = Stack.of(role);
+  const region = !Token.isUnresolved(roleStack.region) ? roleStack.region : !Token.isUnresolved(stack.region) ? stack.region : undefined;
+  const partition = region ? RegionInfo.get(region).partition : undefined;
+  const path = role.path === undefined ? 1 : Token.isUnresolved(role.path) ? MAX_ROLE_PATH_LENGTH : role.path.length;
+  const name = role.roleName === undefined || Token.isUnresolved(role.roleName) ? MAX_ROLE_NAME_LENGTH : role.roleName.length;
+  return `arn:${'p'.repeat(partition?.length ?? LONGEST_PARTITION)}:iam::123456789012:role`.length + path + name;
 }
 
 /** Characters of a JSON text as IAM counts them: white space is not counted. */
