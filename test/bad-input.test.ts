@@ -131,6 +131,43 @@ const CASES: Case[] = [
     run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', namespace, createNamespace: true, manifestDelivery: ManifestDelivery.gitOps() }),
     error: new RegExp(`createNamespace is set for namespace "${namespace}", which every cluster has already`),
   })),
+  // Wrong types from JavaScript callers: YAML the API server refuses, or no manifest and no error.
+  { what: 'an annotation value that is a number', run: () => new ServiceAccountManifest({ name: 'api', annotations: { 'example.com/a': 5 as any } }), error: /annotations\["example\.com\/a"\] is the number 5, not a string/ },
+  { what: 'an annotation value that is a boolean', run: () => new ServiceAccountManifest({ name: 'api', annotations: { 'example.com/a': true as any } }), error: /annotations\["example\.com\/a"\] is the boolean true, not a string/ },
+  { what: 'a label value that is an object', run: () => new ServiceAccountManifest({ name: 'api', labels: { team: {} as any } }), error: /labels\["team"\] is the object \{\}, not a string/ },
+  { what: 'annotations that are a string', run: () => new ServiceAccountManifest({ name: 'api', annotations: 'a=b' as any }), error: /annotations is the string "a=b", not an object of string keys and string values/ },
+  {
+    what: 'automountServiceAccountToken as a string',
+    run: () => new ServiceAccountManifest({ name: 'api', automountServiceAccountToken: 'false' as any }),
+    error: /automountServiceAccountToken is the string "false", not true or false \(a boolean\)/,
+  },
+  { what: 'a name that is a number', run: () => new ServiceAccountManifest({ name: 5 as any }), error: /name is the number 5, not a string, the name of the Kubernetes ServiceAccount/ },
+  { what: 'imagePullSecrets as a string', run: () => new ServiceAccountManifest({ name: 'api', imagePullSecrets: 'xy' as any }), error: /imagePullSecrets is the string "xy", not an array of secret names/ },
+  { what: 'a tokenExpiration that is a number', run: () => new ServiceAccountManifest({ name: 'api', tokenExpiration: 3600 as any }), error: /tokenExpiration is the number 3600, not a Duration, for example Duration\.hours\(12\)/ },
+  { what: 'an audience that is a number', run: () => new ServiceAccountManifest({ name: 'api', audience: 5 as any }), error: /audience is the number 5, not a string/ },
+  { what: 'new ServiceAccountManifest()', run: () => new (ServiceAccountManifest as any)(), error: /ServiceAccountManifest props is missing: give at least the name/ },
+  { what: 'new ServiceAccountManifest({})', run: () => new ServiceAccountManifest({} as any), error: /name is missing: give the name of the Kubernetes ServiceAccount/ },
+  ...['gitOps', {}].map((manifestDelivery): Case => ({
+    what: `manifestDelivery: ${JSON.stringify(manifestDelivery)}`,
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', manifestDelivery: manifestDelivery as any }),
+    error: /Stack\/Api: manifestDelivery is .*, not a ManifestDelivery, for example ManifestDelivery\.gitOps\(\)/,
+  })),
+  {
+    what: 'an IrsaServiceAccount name that is a number',
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 5 as any }),
+    error: /Stack\/Api: name is the number 5, not a string/,
+  },
+  {
+    what: 'an IrsaServiceAccount with an annotation value that is a number',
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', annotations: { 'example.com/a': 1 as any } }),
+    error: /Stack\/Api: annotations\["example\.com\/a"\] is the number 1, not a string/,
+  },
+  {
+    what: 'a role that is an ARN string',
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', role: `arn:aws:iam::${ACCOUNT}:role/api` as any }),
+    error: /Stack\/Api: role is the string "arn:aws:iam::123456789012:role\/api", not an iam\.IRole, for example iam\.Role\.fromRoleArn/,
+  },
+  { what: 'a cluster that is a string', run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: 'prod' as any, name: 'api' }), error: /Stack\/Api: cluster is the string "prod", not an IrsaCluster/ },
   { what: 'a tokenExpiration that is not whole seconds', run: () => new ServiceAccountManifest({ name: 'api', tokenExpiration: Duration.millis(3_600_500) }), error: /tokenExpiration is .* not a whole number of seconds/ },
 ];
 
