@@ -74,6 +74,14 @@ export function optionalArray<T>(value: T[] | undefined, what: string, expected:
   return value;
 }
 
+/** A required array. Its elements are checked by the caller. */
+export function requireArray<T>(value: T[], what: string, expected: string, scope?: IConstruct): T[] {
+  if (!Array.isArray(value)) {
+    wrongType(what, value, expected, scope);
+  }
+  return value;
+}
+
 /** An array of strings, or nothing. */
 export function optionalStringArray(value: unknown, what: string, expected: string, scope?: IConstruct): string[] | undefined {
   const array = optionalArray(value as unknown[] | undefined, what, expected, scope);
