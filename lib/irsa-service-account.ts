@@ -19,7 +19,7 @@ import { acceptAudience, shortHash } from './private/provider-registry';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
 import { registerServiceAccount } from './private/service-account-registry';
 import {
-  optionalDuration, optionalInstance, optionalString, requireObjectWith, requireString,
+  optionalBoolean, optionalDuration, optionalInstance, optionalString, requireObjectWith, requireString,
 } from './private/type-checks';
 import { ServiceAccountManifest, ServiceAccountManifestOptions } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
@@ -691,6 +691,10 @@ function checkPropTypes(props: IrsaServiceAccountProps): void {
   }
   optionalDuration(props.tokenExpiration, 'tokenExpiration', 'Duration.hours(12)');
   optionalString(props.audience, 'audience', 'a string, for example "sts.amazonaws.com"');
+  // A string "false" is truthy: it would switch the option on.
+  for (const option of ['createNamespace', 'overwrite', 'auditTags', 'pinSessionTags', 'disableSessionTags', 'retainIrsaTrust', 'associatedByEksAddon'] as const) {
+    optionalBoolean(props[option], option);
+  }
 }
 
 /** Whether a role of the app lives in another (known) account than the scope's stack. */

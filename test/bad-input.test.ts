@@ -168,6 +168,11 @@ const CASES: Case[] = [
     run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', role: `arn:aws:iam::${ACCOUNT}:role/api` as any }),
     error: /Stack\/Api: role is the string "arn:aws:iam::123456789012:role\/api", not an iam\.IRole, for example iam\.Role\.fromRoleArn/,
   },
+  ...['createNamespace', 'overwrite', 'pinSessionTags', 'disableSessionTags'].map((option): Case => ({
+    what: `${option} as the string "false"`,
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', namespace: 'payments', [option]: 'false' as any }),
+    error: new RegExp(`Stack/Api: ${option} is the string "false", not true or false \\(a boolean\\)`),
+  })),
   { what: 'a cluster that is a string', run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: 'prod' as any, name: 'api' }), error: /Stack\/Api: cluster is the string "prod", not an IrsaCluster/ },
   // Wrong types and missing arguments that gave a raw TypeError, or were accepted.
   { what: 'exact(undefined, "x")', run: () => ServiceAccountSubject.exact(undefined as any, 'x'), error: /the namespace given to exact\(\) is missing, not a string, for example exact\("payments", "api"\)/ },
