@@ -43,6 +43,7 @@ import { veleroStatements } from './private/addon-policies/velero';
 import { vpcCniStatements } from './private/addon-policies/vpc-cni';
 import { fail, q } from './private/errors';
 import { acknowledgeWildcards } from './private/nag-suppressions';
+import { requireProps } from './private/type-checks';
 
 /**
  * Options of `AddonPolicy.attachTo()`.
@@ -198,6 +199,7 @@ export class AddonPolicy {
    * @param options the hosted zones
    */
   public static externalDns(options: ExternalDnsPolicyOptions): AddonPolicy {
+    requireOptions(options, 'externalDns');
     requireSome(options.hostedZones, 'hostedZones', 'AddonPolicy.externalDns()',
       'Pass the zones ExternalDNS owns, for example route53.HostedZone.fromHostedZoneId(this, "Zone", "Z0123456789ABCDEFGHIJ").');
     refuseWildcardResources('AddonPolicy.externalDns()', zones(options.hostedZones));
@@ -219,6 +221,7 @@ export class AddonPolicy {
    * @param options the hosted zones
    */
   public static certManager(options: CertManagerPolicyOptions): AddonPolicy {
+    requireOptions(options, 'certManager');
     requireSome(options.hostedZones, 'hostedZones', 'AddonPolicy.certManager()',
       'Pass the zones of the names in your certificates, for example route53.HostedZone.fromHostedZoneId(this, "Zone", "Z0123456789ABCDEFGHIJ").');
     refuseWildcardResources('AddonPolicy.certManager()', zones(options.hostedZones));
@@ -243,6 +246,7 @@ export class AddonPolicy {
    * @param options the cluster
    */
   public static clusterAutoscaler(options: ClusterAutoscalerPolicyOptions): AddonPolicy {
+    requireOptions(options, 'clusterAutoscaler');
     validateClusterName(options.clusterName, 'AddonPolicy.clusterAutoscaler()', true);
     return new AddonPolicy({
       addonName: 'cluster-autoscaler',
@@ -264,6 +268,7 @@ export class AddonPolicy {
    * @param options the cluster, node role and interruption queue
    */
   public static karpenterController(options: KarpenterControllerPolicyOptions): AddonPolicy {
+    requireOptions(options, 'karpenterController');
     validateClusterName(options.clusterName, 'AddonPolicy.karpenterController()', true);
     if (!options.nodeRole) {
       fail('nodeRole is missing: Karpenter passes exactly one role to the instances it launches. Give the role of your EC2NodeClasses.');
@@ -293,6 +298,7 @@ export class AddonPolicy {
    * @param options the secrets, parameters and keys
    */
   public static externalSecrets(options: ExternalSecretsPolicyOptions): AddonPolicy {
+    requireOptions(options, 'externalSecrets');
     const given = (options.secrets?.length ?? 0) + (options.parameters?.length ?? 0) + (options.parameterPaths?.length ?? 0);
     if (given === 0) {
       fail('AddonPolicy.externalSecrets() grants nothing: secrets, parameters and parameterPaths are all empty. '
@@ -328,6 +334,7 @@ export class AddonPolicy {
    * @param options the bucket, prefix and snapshots
    */
   public static velero(options: VeleroPolicyOptions): AddonPolicy {
+    requireOptions(options, 'velero');
     if (!options.bucket) {
       fail('bucket is missing: Velero needs the bucket of its backup storage location.');
     }
@@ -420,6 +427,7 @@ export class AddonPolicy {
    * @param options the queue
    */
   public static nodeTerminationHandler(options: NodeTerminationHandlerPolicyOptions): AddonPolicy {
+    requireOptions(options, 'nodeTerminationHandler');
     if (!options.queue) {
       fail('queue is missing: Node Termination Handler in queue processor mode reads its events from an SQS queue. Give that queue.');
     }
@@ -444,6 +452,7 @@ export class AddonPolicy {
    * @param options the workspace
    */
   public static managedPrometheus(options: ManagedPrometheusPolicyOptions): AddonPolicy {
+    requireOptions(options, 'managedPrometheus');
     const workspaceArn = options.workspaceArn;
     if (workspaceArn === undefined || (!Token.isUnresolved(workspaceArn)
       && !/^arn:aws[a-z-]*:aps:[a-z0-9-]+:\d{12}:workspace\/ws-[A-Za-z0-9-]+$/.test(workspaceArn))) {
@@ -600,4 +609,9 @@ function buckets(given: s3.IBucket[], name: string): ScopedResource[] {
     const what = one ? name : `${name}[${i}]`;
     return [{ what, arn: bucket.bucketArn }, { what: `the key of ${what}`, arn: bucket.encryptionKey?.keyArn }];
   });
+}
+
+/** Options that a JavaScript caller may leave out although the preset needs them. */
+function requireOptions(options: unknown, preset: string): void {
+  requireProps(options, `the options of AddonPolicy.${preset}()`, 'give them, as the documentation of the preset lists them.');
 }

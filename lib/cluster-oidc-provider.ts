@@ -5,6 +5,7 @@ import { fail, q } from './private/errors';
 import { issuerFromProviderArn, issuerHostPath, validateIssuerUrl, validateProviderArn } from './private/issuer';
 import { checkSingleProvider, indexImportedProvider, indexProvider } from './private/provider-index';
 import { validateRemovalPolicy } from './private/removal';
+import { optionalStringArray, requireProps, requireString } from './private/type-checks';
 
 /** The audience that EKS projected tokens carry unless a ServiceAccount asks for another. */
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -124,6 +125,11 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
   constructor(scope: Construct, id: string, props: ClusterOidcProviderProps) {
     super(scope, id);
 
+    const example = '"https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"';
+    requireProps(props, 'ClusterOidcProvider props', `give at least the issuerUrl, for example { issuerUrl: ${example} }.`, this);
+    requireString(props.issuerUrl, 'issuerUrl', `a string, the cluster's OIDC issuer URL, for example ${example}`, this);
+    optionalStringArray(props.clientIds, 'clientIds', 'an array of client IDs, for example ["sts.amazonaws.com"]', this);
+    optionalStringArray(props.thumbprints, 'thumbprints', 'an array of certificate thumbprints (40 hexadecimal digits each)', this);
     validateIssuerUrl(props.issuerUrl);
     const clientIds = props.clientIds ?? [DEFAULT_AUDIENCE];
     validateClientIds(clientIds);

@@ -4,6 +4,7 @@ import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { attributesClusterAdapter, ClusterAdapter, eksClusterAdapter, eksV2ClusterAdapter } from './private/cluster-adapter';
+import { optionalString, requireConstruct, requireObjectWith } from './private/type-checks';
 
 /**
  * Attributes of an EKS cluster made outside this app (eksctl, Terraform, the console, another
@@ -126,6 +127,7 @@ export class IrsaCluster {
    * @param options how to treat the cluster
    */
   public static fromCluster(cluster: eks.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
+    requireEksCluster(cluster, 'fromCluster', 'an aws-eks Cluster, for example eks.Cluster.fromClusterAttributes(this, "Cluster", { clusterName })');
     return new IrsaCluster(eksClusterAdapter(cluster, options));
   }
 
@@ -137,6 +139,7 @@ export class IrsaCluster {
    * @param options how to treat the cluster
    */
   public static fromClusterV2(cluster: eksv2.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
+    requireEksCluster(cluster, 'fromClusterV2', 'an aws-eks-v2 Cluster, for example eksv2.Cluster.fromClusterAttributes(this, "Cluster", { clusterName })');
     return new IrsaCluster(eksV2ClusterAdapter(cluster, options));
   }
 
@@ -149,6 +152,15 @@ export class IrsaCluster {
    * @param attrs the cluster's name and its issuer URL or OIDC provider
    */
   public static fromAttributes(attrs: IrsaClusterAttributes): IrsaCluster {
+    if (attrs !== undefined && attrs !== null) {
+      optionalString(attrs.clusterName, 'clusterName', 'a string, the name of the EKS cluster');
+      optionalString(attrs.issuerUrl, 'issuerUrl', 'a string, for example "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"');
+      optionalString(attrs.clusterArn, 'clusterArn', 'a string, the ARN of the EKS cluster');
+      if (attrs.oidcProvider !== undefined) {
+        requireObjectWith(attrs.oidcProvider, ['openIdConnectProviderArn'], 'oidcProvider',
+          'an iam.IOpenIdConnectProvider, for example ClusterOidcProvider.fromProviderArn(this, "Provider", providerArn)');
+      }
+    }
     return new IrsaCluster(attributesClusterAdapter(attrs));
   }
 
@@ -176,4 +188,10 @@ export class IrsaCluster {
   public oidcProvider(scope: IConstruct): iam.IOpenIdConnectProvider {
     return this._adapter.provider(scope);
   }
+}
+
+/** A cluster construct of aws-eks or aws-eks-v2, not something a JavaScript caller passed by mistake. */
+function requireEksCluster(cluster: unknown, factory: string, expected: string): void {
+  requireConstruct(cluster, `the cluster given to IrsaCluster.${factory}()`, expected);
+  requireObjectWith(cluster, ['clusterName', 'clusterArn'], `the cluster given to IrsaCluster.${factory}()`, expected);
 }

@@ -8,6 +8,7 @@ import { validateAudience } from './private/input-checks';
 import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements, validatePin } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
 import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
+import { optionalString, requireArray, requireObjectWith } from './private/type-checks';
 import { ServiceAccountSubject } from './service-account-subject';
 
 /** IAM's limit on the total size of a role's inline policies. */
@@ -264,6 +265,10 @@ export class IrsaRole extends iam.Role {
    * @param options the audience, if not the default
    */
   public addTrust(provider: iam.IOpenIdConnectProvider, subjects: ServiceAccountSubject[], options: IrsaTrustOptions = {}): void {
+    requireObjectWith(provider, ['openIdConnectProviderArn'], 'the provider given to addTrust()',
+      'an iam.IOpenIdConnectProvider, for example cluster.oidcProvider(this) or ClusterOidcProvider.fromProviderArn(this, "Provider", providerArn)', this);
+    requireArray(subjects, 'subjects', 'an array of ServiceAccountSubject, for example [ServiceAccountSubject.exact("payments", "api")]', this);
+    optionalString(options.audience, 'audience', 'a string, for example "sts.amazonaws.com"', this);
     const audience = options.audience ?? DEFAULT_AUDIENCE;
     checkTrust(subjects, audience);
     checkProviderAccount(this, provider);

@@ -18,6 +18,9 @@ import { ManifestBatch } from './private/manifest-batch';
 import { acceptAudience, shortHash } from './private/provider-registry';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
 import { registerServiceAccount } from './private/service-account-registry';
+import {
+  optionalBoolean, optionalDuration, optionalInstance, optionalString, requireObjectWith, requireString,
+} from './private/type-checks';
 import { ServiceAccountManifest, ServiceAccountManifestOptions } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
 
@@ -361,6 +364,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     requireValue(props, 'props', 'give the cluster and name of the service account.', this);
     requireValue(props.cluster, 'cluster', 'give the cluster of the service account, for example IrsaCluster.fromAttributes({ clusterName, issuerUrl }).', this);
     requireValue(props.name, 'name', 'give the name of the Kubernetes ServiceAccount.', this);
+    checkedFor(this, () => checkPropTypes(props));
     const cluster = props.cluster._adapter;
     const namespace = props.namespace ?? 'default';
     const mode = props.identityMode ?? IdentityMode.IRSA;
@@ -696,6 +700,28 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       case ManifestDeliveryKind.NONE:
         return undefined;
     }
+  }
+}
+
+/**
+ * Types that a JavaScript caller can get wrong and that would fail later with a TypeError or no
+ * manifest at all; the ServiceAccountManifest checks the types of the manifest's options.
+ */
+function checkPropTypes(props: IrsaServiceAccountProps): void {
+  optionalInstance(props.cluster, IrsaCluster, 'cluster', 'an IrsaCluster, for example IrsaCluster.fromAttributes({ clusterName, issuerUrl })');
+  requireString(props.name, 'name', 'a string, the name of the Kubernetes ServiceAccount');
+  optionalString(props.namespace, 'namespace', 'a string, the namespace of the ServiceAccount');
+  optionalInstance(props.manifestDelivery, ManifestDelivery, 'manifestDelivery',
+    'a ManifestDelivery, for example ManifestDelivery.gitOps()');
+  if (props.role !== undefined) {
+    requireObjectWith(props.role, ['roleArn', 'assumeRoleAction', 'grantPrincipal'], 'role', 'an iam.IRole, for example '
+      + 'iam.Role.fromRoleArn(this, "Role", "arn:aws:iam::123456789012:role/api"). Leave it out to have a role created');
+  }
+  optionalDuration(props.tokenExpiration, 'tokenExpiration', 'Duration.hours(12)');
+  optionalString(props.audience, 'audience', 'a string, for example "sts.amazonaws.com"');
+  // A string "false" is truthy: it would switch the option on.
+  for (const option of ['createNamespace', 'overwrite', 'auditTags', 'pinSessionTags', 'disableSessionTags', 'retainIrsaTrust', 'associatedByEksAddon'] as const) {
+    optionalBoolean(props[option], option);
   }
 }
 

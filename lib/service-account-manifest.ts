@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
-import { validateAudience } from './private/input-checks';
+import { requireValue, validateAudience } from './private/input-checks';
 import {
   isValidLabelValue,
   validateLabelValue,
@@ -9,6 +9,9 @@ import {
   validateQualifiedKey,
   validateServiceAccountName,
 } from './private/kubernetes-names';
+import {
+  optionalBoolean, optionalDuration, optionalString, optionalStringArray, optionalStringMap, requireProps, requireString,
+} from './private/type-checks';
 import { toYamlDocuments } from './private/yaml';
 
 /** The annotations that the EKS pod identity webhook reads from a ServiceAccount. */
@@ -148,6 +151,7 @@ export class ServiceAccountManifest {
   private readonly imagePullSecrets: string[];
 
   constructor(props: ServiceAccountManifestProps) {
+    checkManifestPropTypes(props);
     validateServiceAccountName(props.name);
     this.name = props.name;
     this.namespace = props.namespace ?? 'default';
@@ -202,6 +206,22 @@ export class ServiceAccountManifest {
   public toYaml(): string {
     return toYamlDocuments([this.toJson()], `ServiceAccount ${this.namespace}/${this.name}`);
   }
+}
+
+/** Types that a JavaScript caller can get wrong, which would make YAML the API server refuses or reads otherwise. */
+function checkManifestPropTypes(props: ServiceAccountManifestProps): void {
+  requireProps(props, 'ServiceAccountManifest props', 'give at least the name of the ServiceAccount, for example { name: "api" }.');
+  requireValue(props.name, 'name', 'give the name of the Kubernetes ServiceAccount.');
+  requireString(props.name, 'name', 'a string, the name of the Kubernetes ServiceAccount');
+  optionalString(props.namespace, 'namespace', 'a string, the namespace of the ServiceAccount');
+  optionalString(props.roleArn, 'roleArn', 'a string, the ARN of the IAM role');
+  optionalString(props.audience, 'audience', 'a string, for example "sts.amazonaws.com"');
+  optionalBoolean(props.automountServiceAccountToken, 'automountServiceAccountToken');
+  optionalBoolean(props.stsRegionalEndpoints, 'stsRegionalEndpoints');
+  optionalStringArray(props.imagePullSecrets, 'imagePullSecrets', 'an array of secret names, for example ["registry"]');
+  optionalStringMap(props.labels, 'labels');
+  optionalStringMap(props.annotations, 'annotations');
+  optionalDuration(props.tokenExpiration, 'tokenExpiration', 'Duration.hours(12)');
 }
 
 function defaultLabels(name: string): { [key: string]: string } {

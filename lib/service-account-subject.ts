@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import { fail, q } from './private/errors';
 import { MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH, validateNamespace, validateServiceAccountName } from './private/kubernetes-names';
 import { canMatchReservedNamespace, RESERVED_NAMESPACES } from './private/namespace-patterns';
+import { requireString } from './private/type-checks';
 
 /** The prefix of the `sub` claim of every Kubernetes service account token. */
 const SUBJECT_PREFIX = 'system:serviceaccount:';
@@ -51,6 +52,8 @@ export class ServiceAccountSubject {
    * @param name the service account's name
    */
   public static exact(namespace: string, name: string): ServiceAccountSubject {
+    requireString(namespace, 'the namespace given to exact()', 'a string, for example exact("payments", "api")');
+    requireString(name, 'the name given to exact()', 'a string, for example exact("payments", "api")');
     if (!Token.isUnresolved(namespace) && WILDCARD.test(namespace)) {
       fail(`namespace ${q(namespace)} contains a wildcard; exact() names one service account. `
         + `Use ServiceAccountSubject.matching(${q(namespace)}, ${q(name)}) to match several.`);
@@ -74,6 +77,7 @@ export class ServiceAccountSubject {
    * @param namespace the namespace, a valid Kubernetes namespace name
    */
   public static anyInNamespace(namespace: string): ServiceAccountSubject {
+    requireString(namespace, 'the namespace given to anyInNamespace()', 'a string, for example anyInNamespace("payments")');
     if (Token.isUnresolved(namespace)) {
       fail(`anyInNamespace() needs a literal namespace (got ${q(namespace)}): it is rendered under StringLike, where a value `
         + 'known only at deploy, such as "*" or "kube-*", would match other namespaces. Name the namespace, or use exact() for a value known only at deploy.');
@@ -101,6 +105,8 @@ export class ServiceAccountSubject {
    * @param options whether the pattern may reach reserved namespaces
    */
   public static matching(namespacePattern: string, namePattern: string, options: SubjectPatternOptions = {}): ServiceAccountSubject {
+    requireString(namespacePattern, 'the namespace pattern given to matching()', 'a string, for example matching("team-*", "api")');
+    requireString(namePattern, 'the name pattern given to matching()', 'a string, for example matching("team-*", "api")');
     if (Token.isUnresolved(namespacePattern) || Token.isUnresolved(namePattern)) {
       fail(`matching() needs literal patterns (got ${q(namespacePattern)}, ${q(namePattern)}): IAM patterns are checked at synth. `
         + 'Use exact() for values known only at deploy.');

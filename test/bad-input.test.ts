@@ -6,7 +6,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountManifest, ServiceAccountSubject,
+  AddonPolicy, ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountManifest,
+  ServiceAccountSubject,
 } from '../lib';
 
 const ACCOUNT = '123456789012';
@@ -131,6 +132,88 @@ const CASES: Case[] = [
     run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', namespace, createNamespace: true, manifestDelivery: ManifestDelivery.gitOps() }),
     error: new RegExp(`createNamespace is set for namespace "${namespace}", which every cluster has already`),
   })),
+  // Wrong types from JavaScript callers: YAML the API server refuses, or no manifest and no error.
+  { what: 'an annotation value that is a number', run: () => new ServiceAccountManifest({ name: 'api', annotations: { 'example.com/a': 5 as any } }), error: /annotations\["example\.com\/a"\] is the number 5, not a string/ },
+  { what: 'an annotation value that is a boolean', run: () => new ServiceAccountManifest({ name: 'api', annotations: { 'example.com/a': true as any } }), error: /annotations\["example\.com\/a"\] is the boolean true, not a string/ },
+  { what: 'a label value that is an object', run: () => new ServiceAccountManifest({ name: 'api', labels: { team: {} as any } }), error: /labels\["team"\] is the object \{\}, not a string/ },
+  { what: 'annotations that are a string', run: () => new ServiceAccountManifest({ name: 'api', annotations: 'a=b' as any }), error: /annotations is the string "a=b", not an object of string keys and string values/ },
+  {
+    what: 'automountServiceAccountToken as a string',
+    run: () => new ServiceAccountManifest({ name: 'api', automountServiceAccountToken: 'false' as any }),
+    error: /automountServiceAccountToken is the string "false", not true or false \(a boolean\)/,
+  },
+  { what: 'a name that is a number', run: () => new ServiceAccountManifest({ name: 5 as any }), error: /name is the number 5, not a string, the name of the Kubernetes ServiceAccount/ },
+  { what: 'imagePullSecrets as a string', run: () => new ServiceAccountManifest({ name: 'api', imagePullSecrets: 'xy' as any }), error: /imagePullSecrets is the string "xy", not an array of secret names/ },
+  { what: 'a tokenExpiration that is a number', run: () => new ServiceAccountManifest({ name: 'api', tokenExpiration: 3600 as any }), error: /tokenExpiration is the number 3600, not a Duration, for example Duration\.hours\(12\)/ },
+  { what: 'an audience that is a number', run: () => new ServiceAccountManifest({ name: 'api', audience: 5 as any }), error: /audience is the number 5, not a string/ },
+  { what: 'new ServiceAccountManifest()', run: () => new (ServiceAccountManifest as any)(), error: /ServiceAccountManifest props is missing: give at least the name/ },
+  { what: 'new ServiceAccountManifest({})', run: () => new ServiceAccountManifest({} as any), error: /name is missing: give the name of the Kubernetes ServiceAccount/ },
+  ...['gitOps', {}].map((manifestDelivery): Case => ({
+    what: `manifestDelivery: ${JSON.stringify(manifestDelivery)}`,
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', manifestDelivery: manifestDelivery as any }),
+    error: /Stack\/Api: manifestDelivery is .*, not a ManifestDelivery, for example ManifestDelivery\.gitOps\(\)/,
+  })),
+  {
+    what: 'an IrsaServiceAccount name that is a number',
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 5 as any }),
+    error: /Stack\/Api: name is the number 5, not a string/,
+  },
+  {
+    what: 'an IrsaServiceAccount with an annotation value that is a number',
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', annotations: { 'example.com/a': 1 as any } }),
+    error: /Stack\/Api: annotations\["example\.com\/a"\] is the number 1, not a string/,
+  },
+  {
+    what: 'a role that is an ARN string',
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', role: `arn:aws:iam::${ACCOUNT}:role/api` as any }),
+    error: /Stack\/Api: role is the string "arn:aws:iam::123456789012:role\/api", not an iam\.IRole, for example iam\.Role\.fromRoleArn/,
+  },
+  ...['createNamespace', 'overwrite', 'pinSessionTags', 'disableSessionTags'].map((option): Case => ({
+    what: `${option} as the string "false"`,
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', namespace: 'payments', [option]: 'false' as any }),
+    error: new RegExp(`Stack/Api: ${option} is the string "false", not true or false \\(a boolean\\)`),
+  })),
+  { what: 'a cluster that is a string', run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: 'prod' as any, name: 'api' }), error: /Stack\/Api: cluster is the string "prod", not an IrsaCluster/ },
+  // Wrong types and missing arguments that gave a raw TypeError, or were accepted.
+  { what: 'exact(undefined, "x")', run: () => ServiceAccountSubject.exact(undefined as any, 'x'), error: /the namespace given to exact\(\) is missing, not a string, for example exact\("payments", "api"\)/ },
+  { what: 'exact(null, null)', run: () => ServiceAccountSubject.exact(null as any, null as any), error: /the namespace given to exact\(\) is null, not a string/ },
+  { what: 'exact(123, "x")', run: () => ServiceAccountSubject.exact(123 as any, 'x'), error: /the namespace given to exact\(\) is the number 123, not a string/ },
+  { what: 'exact("x", 123)', run: () => ServiceAccountSubject.exact('x', 123 as any), error: /the name given to exact\(\) is the number 123, not a string/ },
+  { what: 'anyInNamespace()', run: () => (ServiceAccountSubject as any).anyInNamespace(), error: /the namespace given to anyInNamespace\(\) is missing, not a string/ },
+  { what: 'matching({}, "x")', run: () => ServiceAccountSubject.matching({} as any, 'x'), error: /the namespace pattern given to matching\(\) is the object \{\}, not a string/ },
+  { what: 'an issuerUrl that is a number', run: () => IrsaCluster.fromAttributes({ clusterName: 'a', issuerUrl: 5 as any }), error: /issuerUrl is the number 5, not a string, for example "https:\/\/oidc/ },
+  { what: 'fromCluster(undefined)', run: () => IrsaCluster.fromCluster(undefined as any), error: /the cluster given to IrsaCluster\.fromCluster\(\) is missing, not an aws-eks Cluster/ },
+  { what: 'fromCluster({})', run: () => IrsaCluster.fromCluster({} as any), error: /the cluster given to IrsaCluster\.fromCluster\(\) is the object \{\}, not an aws-eks Cluster/ },
+  { what: 'fromClusterV2("prod")', run: () => IrsaCluster.fromClusterV2('prod' as any), error: /the cluster given to IrsaCluster\.fromClusterV2\(\) is the string "prod", not an aws-eks-v2 Cluster/ },
+  {
+    what: 'an IrsaServiceAccount tokenExpiration that is a number',
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', tokenExpiration: 3600 as any }),
+    error: /Stack\/Api: tokenExpiration is the number 3600, not a Duration, for example Duration\.hours\(12\)/,
+  },
+  { what: 'an IrsaServiceAccount audience that is a number', run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', audience: 5 as any }), error: /Stack\/Api: audience is the number 5, not a string/ },
+  {
+    what: 'IrsaRole subjects that are a string',
+    run: () => new IrsaRole(newStack(), 'Role', { provider: ClusterOidcProvider.fromProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`), subjects: 'x' as any }),
+    error: /Stack\/Role: subjects is the string "x", not an array of ServiceAccountSubject/,
+  },
+  {
+    what: 'addTrust(undefined, ...)',
+    run: () => new IrsaRole(newStack(), 'Role').addTrust(undefined as any, [ServiceAccountSubject.exact('default', 'api')]),
+    error: /Stack\/Role: the provider given to addTrust\(\) is missing, not an iam\.IOpenIdConnectProvider/,
+  },
+  { what: 'new ClusterOidcProvider without props', run: () => new (ClusterOidcProvider as any)(newStack(), 'P'), error: /Stack\/P: ClusterOidcProvider props is missing: give at least the issuerUrl/ },
+  {
+    what: 'clientIds that are a string',
+    run: () => new ClusterOidcProvider(newStack(), 'P', { issuerUrl: ISSUER_URL, clientIds: 'sts.amazonaws.com' as any }),
+    error: /Stack\/P: clientIds is the string "sts\.amazonaws\.com", not an array of client IDs/,
+  },
+  ...['externalDns', 'velero', 'karpenterController', 'certManager', 'clusterAutoscaler', 'externalSecrets', 'nodeTerminationHandler', 'managedPrometheus']
+    .map((preset): Case => ({
+      what: `AddonPolicy.${preset}() without options`,
+      run: () => (AddonPolicy as any)[preset](),
+      error: new RegExp(`the options of AddonPolicy\\.${preset}\\(\\) is missing`),
+    })),
+  { what: 'externalDns hostedZones that are a string', run: () => AddonPolicy.externalDns({ hostedZones: 'Z1' as any }), error: /hostedZones is the string "Z1", not an array: AddonPolicy\.externalDns\(\) takes a list/ },
   { what: 'a tokenExpiration that is not whole seconds', run: () => new ServiceAccountManifest({ name: 'api', tokenExpiration: Duration.millis(3_600_500) }), error: /tokenExpiration is .* not a whole number of seconds/ },
 ];
 

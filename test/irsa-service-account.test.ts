@@ -595,6 +595,20 @@ describe('IrsaServiceAccount bad input', () => {
     expect(create).not.toThrow();
   });
 
+  test('accepts the same service account of clusters named alike whose literal issuers are in two regions, in one stack', () => {
+    const stack = newStack();
+    const usEast = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE' });
+    // Role names and GitOps folders derive from the stack and the cluster name: such clusters need a roleName each and no shared folder.
+    const options = { name: 'a', manifestDelivery: ManifestDelivery.none() };
+    new IrsaServiceAccount(stack, 'UsEast', { cluster: usEast, ...options, roleName: 'prod-a-us-east-1' });
+
+    new IrsaServiceAccount(stack, 'EuWest', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), ...options, roleName: 'prod-a-eu-west-1' });
+
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'))).toHaveLength(2);
+    expect(() => new IrsaServiceAccount(stack, 'Again', { cluster: usEast, ...options, roleName: 'prod-a-again' }))
+      .toThrow('[cdk-irsa] Stack/Again: service account default/a of this cluster is already defined at Stack/UsEast.');
+  });
+
   test('gives service accounts of clusters named alike in two regions of one account different role names', () => {
     const app = new App();
     const options = { name: 'api', identityMode: IdentityMode.POD_IDENTITY, manifestDelivery: ManifestDelivery.gitOps() };

@@ -137,6 +137,10 @@ describe('ServiceAccountManifest', () => {
       '1:20', '1:20:30', '-1:20', '1:20.5', '190:20:30.15', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '2002-12-14 21:59:43.10 -5',
       '<<', '=', '-', '--', '...', '---', '? x', 'x: y', '#c', 'a #b', '@x', '`x', '!x', '&x', '*x', '%x', '|', '>', '"x"', "'x'",
       '[x]', '{x}', ' x', 'x ', 'x\ny', 'é',
+      // go-yaml v2 removes `_` before matching numbers.
+      '1e1_0', '1e_3', '9_9e1_0', '1.0e1_0', '-1_0.5e-1_0', '._5', '+_1', '0x_1f', '1_0:20',
+      // A first line that starts with white space is lost in a block scalar.
+      ' \n', '  \n', ' \n\n', ' \nx', 'x\n y', '\t\n', ' x\ny\n',
     ];
 
     function roundTrip(annotations: { [key: string]: string }) {
@@ -174,6 +178,23 @@ describe('ServiceAccountManifest', () => {
       expect(yaml).toContain('"yEs": "-.INF"');
       expect(yaml).toContain('  name: "on"\n  namespace: "no"\n');
       expect(yaml).not.toContain('%YAML');
+    });
+
+    test('quotes numbers with `_` in the exponent or mantissa, which go-yaml v2 reads as floats', () => {
+      const { yaml } = roundTrip({ 'example.com/a': '1e1_0', 'example.com/b': '9_9e1_0', 'example.com/c': '1.0e1_0', 'example.com/d': '1e_3' });
+
+      expect(yaml).toContain('example.com/a: "1e1_0"');
+      expect(yaml).toContain('example.com/b: "9_9e1_0"');
+      expect(yaml).toContain('example.com/c: "1.0e1_0"');
+      expect(yaml).toContain('example.com/d: "1e_3"');
+    });
+
+    test('quotes several lines of which one starts with white space, instead of a block scalar that would lose it', () => {
+      const { yaml } = roundTrip({ 'example.com/a': ' \n', 'example.com/b': ' \n\n', 'example.com/c': 'x\ny' });
+
+      expect(yaml).toContain('example.com/a: "\\ \\n"');
+      expect(yaml).toContain('example.com/b: "\\ \\n\\n"');
+      expect(yaml).toContain('example.com/c: |-\n      x\n      y\n');
     });
   });
 

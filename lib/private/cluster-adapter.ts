@@ -7,7 +7,7 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { fail, q } from './errors';
 import { requireValue, validateClusterArn, validateEksClusterName } from './input-checks';
-import { issuerFromProviderArn, validateIssuerUrl } from './issuer';
+import { issuerFromProviderArn, issuerRegion, validateIssuerUrl } from './issuer';
 import { agentOfCluster, installAgent } from './pod-identity-agent';
 import { indexedProvider } from './provider-index';
 import { providerForIssuer } from './provider-registry';
@@ -265,6 +265,8 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
       + 'name the provider it creates the same way in every synth.');
   }
   const arnParts = attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':') : undefined;
+  // A literal issuer names its region: clusters named alike in two regions are two clusters.
+  const regionOfIssuer = issuerUrl !== undefined ? issuerRegion(issuerUrl) : undefined;
   const key = (scope: IConstruct) => {
     if (arnParts) {
       return locationKey(arnParts[4], arnParts[3], arnParts[5]?.replace(/^cluster\//, '') ?? clusterName);
@@ -273,7 +275,7 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
       return identity;
     }
     const stack = Stack.of(scope);
-    return locationKey(stack.account, stack.region, clusterName);
+    return locationKey(stack.account, regionOfIssuer ?? stack.region, clusterName);
   };
   return {
     clusterName,

@@ -63,6 +63,17 @@ export function issuerHostPath(url: string): string {
   return url.replace(/^https:\/\//, '');
 }
 
+/**
+ * The region of an EKS issuer, from its host (`oidc.eks.<region>.amazonaws.com`), or `undefined`
+ * for a token or another issuer.
+ */
+export function issuerRegion(url: string): string | undefined {
+  if (Token.isUnresolved(url)) {
+    return undefined;
+  }
+  return /^https:\/\/oidc\.eks\.([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(url)?.[1];
+}
+
 /** Checks a literal OIDC provider ARN. Tokens are skipped. */
 export function validateProviderArn(arn: string): void {
   if (Token.isUnresolved(arn)) {

@@ -16,6 +16,35 @@ const ALSO_NOT_A_STRING_IN_YAML_1_1 = [
 ];
 
 /**
+ * go-yaml v2 removes every `_` from a plain scalar that starts with a digit, sign or dot before
+ * matching it as an integer or float (`1e1_0`, `9_9e1_0`), and the YAML 1.1 spec allows
+ * sexagesimal numbers (`1_0:20`): matched after removing `_`.
+ */
+const NOT_A_STRING_WITHOUT_UNDERSCORES = [
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/,
+  /^[-+]?0[box][0-9a-f]+$/i,
+  /^[-+]?[0-9]+(?::[0-9]+)+(?:\.[0-9]*)?$/,
+];
+
+/**
+ * Whether a string must be double-quoted: a YAML 1.1 reader would read it as plain as something
+ * else, or it has several lines one of which starts with white space, which a block scalar would
+ * not carry (its indentation is taken from the first line that is not empty).
+ */
+function needsQuotes(value: string): boolean {
+  if (ALSO_NOT_A_STRING_IN_YAML_1_1.some((pattern) => pattern.test(value))) {
+    return true;
+  }
+  if (/^[-+0-9.]/.test(value)) {
+    const plain = value.replace(/_/g, '');
+    if (NOT_A_STRING_WITHOUT_UNDERSCORES.some((pattern) => pattern.test(plain))) {
+      return true;
+    }
+  }
+  return value.includes('\n') && /(?:^|\n)[ \t]/.test(value);
+}
+
+/**
  * Kubernetes objects as YAML documents, one after the other. Values must be literal: YAML is
  * read by tools that know nothing of CloudFormation, so a token would be written as garbage.
  *
@@ -38,7 +67,7 @@ function toYaml11(object: any): string {
   const document = new YAML.Document(object, { version: '1.1', customTags: (tags) => tags.filter((tag) => !isMergeTag(tag)) });
   YAML.visit(document, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && ALSO_NOT_A_STRING_IN_YAML_1_1.some((pattern) => pattern.test(node.value as string))) {
+      if (typeof node.value === 'string' && needsQuotes(node.value)) {
         node.type = YAML.Scalar.QUOTE_DOUBLE;
       }
     },

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { fail, q } from '../errors';
+import { requireArray } from '../type-checks';
 
 /**
  * Where the ARNs of a preset point: the partition, region and account of the role that gets
@@ -111,6 +112,9 @@ export function viaService(ctx: ArnContext, ...services: string[]): Conditions {
 
 /** Refuses an empty list of required resources. */
 export function requireSome<T>(values: T[] | undefined, name: string, preset: string, example: string): T[] {
+  if (values !== undefined) {
+    requireArray(values, name, `an array: ${preset} takes a list. ${example}`);
+  }
   if (!values || values.length === 0) {
     fail(`${name} is empty (got ${q(values ?? [])}): ${preset} needs at least one. ${example}`);
   }
