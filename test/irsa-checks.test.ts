@@ -1,4 +1,4 @@
-import { App, AspectPriority, Aspects, CfnJson, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Aws, CfnJson, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
@@ -336,9 +336,19 @@ describe('IrsaChecks', () => {
       ['a deletion override', (role: iam.CfnRole) => role.addPropertyDeletionOverride('AssumeRolePolicyDocument'),
         'it has no AssumeRolePolicyDocument (removed by an override?)'],
       ['an Fn::If', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument', Fn.conditionIf('Open', { Statement: [] }, { Statement: [] })),
-        'its AssumeRolePolicyDocument is given by Fn::If'],
-      ['a statement that is a parameter', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0', Fn.ref('AWS::NoValue')),
+        'its AssumeRolePolicyDocument holds {"Fn::If":["Open"'],
+      ['a statement that is an import', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0', Fn.importValue('Statement')),
         'the statement: it is "<<'],
+      ['a subject pin behind an Fn::If with an AWS::NoValue branch', (role: iam.CfnRole) => role.addPropertyOverride(
+        `AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.${ISSUER}:sub`, Fn.conditionIf('Pinned', 'system:serviceaccount:a:b', Aws.NO_VALUE)),
+      'its AssumeRolePolicyDocument holds {"Fn::If":["Pinned","system:serviceaccount:a:b",{"Ref":"AWS::NoValue"}]}, which chooses or removes part of the document at deploy'],
+      ['a subject pin that is AWS::NoValue', (role: iam.CfnRole) => role.addPropertyOverride(`AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.${ISSUER}:sub`, Aws.NO_VALUE),
+        'its AssumeRolePolicyDocument holds {"Ref":"AWS::NoValue"}'],
+      ['a condition block that is AWS::NoValue', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals', Aws.NO_VALUE),
+        'its AssumeRolePolicyDocument holds {"Ref":"AWS::NoValue"}'],
+      ['an Fn::If inside a CfnJson', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition',
+        new CfnJson(role.stack, `Json${role.node.id}`, { value: { StringEquals: { [`${ISSUER}:sub`]: Fn.conditionIf('Pinned', 'system:serviceaccount:a:b', Aws.NO_VALUE), [`${ISSUER}:aud`]: 'sts.amazonaws.com' } } })),
+      'the CfnJson Stack/JsonRole/Resource/Default holds {"Fn::If"'],
       ['a condition key of an issuer known only at deploy', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Principal.Federated', Fn.importValue('ProviderArn')),
         'whether the condition key'],
     ])('reports %s as CANNOT_VERIFY, which can be acknowledged', (_, change, reason) => {
@@ -387,6 +397,79 @@ describe('IrsaChecks', () => {
         + 'assume the role. Pin it with StringEquals or StringLike (cdk-irsa: ServiceAccountSubject.exact(namespace, name)). To accept it for this role: '
         + 'IrsaChecks.acknowledge(role, IrsaCheckRule.NO_SUBJECT_PIN, reason).']);
     });
+  });
+
+  test.each([
+    ['token.actions.githubusercontent.com', 'repo*'],
+    ['token.actions.githubusercontent.com', 'r*'],
+    ['token.actions.githubusercontent.com', '?epo:*'],
+    ['token.actions.githubusercontent.com', '*my-org/app:*'],
+    ['token.actions.githubusercontent.com', 'repo:my-org*/app:*'],
+    ['token.actions.githubusercontent.com', 'repo:my-org?app:*'],
+    ['gitlab.com', 'project_path:mygroup*'],
+    ['gitlab.com', 'project*'],
+    ['app.terraform.io', 'organization:my-org*'],
+    ['app.terraform.io', '*organization:my-org:*'],
+  ])('reports a %s subject %j with a wildcard at or before the end of the owner as NO_SUBJECT_PIN', (issuer, pattern) => {
+    const { stack } = setup();
+    new iam.CfnRole(stack, 'Owner', {
+      assumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow', Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${issuer}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${issuer}:sub`]: pattern } },
+        }],
+      },
+    });
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining(`[cdk-irsa NO_SUBJECT_PIN] role Stack/Owner: the statement trusts web-identity tokens without pinning "${issuer}:sub" `
+      + `(it has StringLike ${JSON.stringify(pattern)}, which matches every value, or every owner on a public service)`)]);
+  });
+
+  test.each([
+    ['token.actions.githubusercontent.com', 'repo:my-org/app:*'],
+    ['token.actions.githubusercontent.com', 'repo:my-org/*'],
+    ['gitlab.com', 'project_path:mygroup/app:*'],
+    ['app.terraform.io', 'organization:my-org:project:*'],
+  ])('accepts a %s subject %j whose owner is literal', (issuer, pattern) => {
+    const { stack } = setup();
+    new iam.CfnRole(stack, 'Owner', {
+      assumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow', Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${issuer}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${issuer}:sub`]: pattern } },
+        }],
+      },
+    });
+
+    expect(findings(stack)).toEqual({ errors: [], warnings: [] });
+  });
+
+  test.each([
+    ['StringEquals', `\${${ISSUER}:sub}`],
+    ['StringLike', `\${${ISSUER}:sub}`],
+    ['StringLike', 'system:serviceaccount:${aws:PrincipalTag/team}*'],
+    ['StringEquals', `system:serviceaccount:\${${ISSUER}:sub}`],
+  ])('fails to count a %s subject %j with an IAM policy variable as a pin', (operator, value) => {
+    const { stack } = setup();
+    handWrittenRole(stack, 'Variable', { [operator]: { [`${ISSUER}:sub`]: value }, StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com', ...(operator === 'StringEquals' ? { [`${ISSUER}:sub`]: value } : {}) } });
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining(`[cdk-irsa NO_SUBJECT_PIN] role Stack/Variable: the statement trusts web-identity tokens without pinning "${ISSUER}:sub" `
+      + `(it has ${operator} ${JSON.stringify(value)}, a policy variable, which IAM substitutes at request time`)]);
+  });
+
+  test('fails to count a Google subject that is its own policy variable as a pin, and keeps ${*} a literal character', () => {
+    const { stack } = setup();
+    new iam.CfnRole(stack, 'Google', {
+      assumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'accounts.google.com:aud': 'my-app', 'accounts.google.com:sub': '${accounts.google.com:sub}' } },
+        }],
+      },
+    });
+    handWrittenRole(stack, 'Literal', { StringLike: { [`${ISSUER}:sub`]: 'system:serviceaccount:apps:api${*}' }, StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } });
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining('[cdk-irsa NO_SUBJECT_PIN] role Stack/Google: the statement trusts web-identity tokens without pinning "accounts.google.com:sub"')]);
   });
 
   test.each([

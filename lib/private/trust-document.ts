@@ -90,6 +90,13 @@ export class TemplateReader {
 
   /** A trust document from a template value: object, JSON string, or a string built from intrinsics. */
   public document(value: any, what: string, depth = 0): TrustDocumentReading {
+    const conditional = conditionalPart(value);
+    if (conditional !== undefined) {
+      return {
+        unreadable: `${what} holds ${shorten(JSON.stringify(conditional))}, which chooses or removes part of the document at deploy `
+          + '(a pin that can vanish never counts)',
+      };
+    }
     if (typeof value === 'string') {
       return parseJson(value, what);
     }
@@ -106,7 +113,14 @@ export class TemplateReader {
       return { unreadable: `${what} is given by ${name} (${shorten(JSON.stringify(value))}), known only at deploy` };
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return { document: this.walk(value, depth) };
+      try {
+        return { document: this.walk(value, depth) };
+      } catch (e) {
+        if (e instanceof UnreadablePart) {
+          return { unreadable: e.message };
+        }
+        throw e;
+      }
     }
     return { unreadable: `${what} is ${shorten(JSON.stringify(value))}, not a policy document` };
   }
@@ -118,6 +132,9 @@ export class TemplateReader {
     }
     if (isIntrinsic(value)) {
       const json = this.cfnJson(value, depth);
+      if (json?.unreadable !== undefined) {
+        throw new UnreadablePart(json.unreadable);
+      }
       if (json?.document !== undefined) {
         return json.document;
       }
@@ -252,6 +269,32 @@ export class TemplateReader {
     }
     return this.byLogicalId.get(logicalId);
   }
+}
+
+/** Thrown while copying a document when a part of it cannot be read. */
+class UnreadablePart extends Error {}
+
+/**
+ * The first `Fn::If` or `Ref: AWS::NoValue` in a value (or `undefined`): either can remove a
+ * condition, a value or a whole block at deploy, so no pin below one can be relied on.
+ */
+function conditionalPart(value: any): any {
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = conditionalPart(v);
+      if (found !== undefined) {
+        return found;
+      }
+    }
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') {
+    return undefined;
+  }
+  if ('Fn::If' in value || value.Ref === 'AWS::NoValue') {
+    return value;
+  }
+  return conditionalPart(Object.values(value));
 }
 
 function isIntrinsic(value: any): boolean {
