@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { IrsaCheckRule } from './irsa-check-rule';
 import { IrsaRole } from './irsa-role';
 import { fail, q } from './private/errors';
+import { renderedType } from './private/raw-overrides';
 import { uncoveredStages } from './private/stage-coverage';
 import { analyseTrust, Finding } from './private/trust-analysis';
 import { readTrustDocument, TemplateReader } from './private/trust-document';
@@ -108,7 +109,7 @@ export class IrsaChecks implements IAspect {
 
   private checkOnce(root: IConstruct): string[] {
     const stage = Stage.isStage(root) ? root : Stage.of(root);
-    const roles = root.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === ROLE_TYPE);
+    const roles = root.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && renderedType(c) === ROLE_TYPE);
     const here = roles.filter((r) => Stage.of(r) === stage);
     const refused = uncoveredStages(roles.filter((r) => Stage.of(r) !== stage), (a) => Aspects.of(a).all.some((x) => x instanceof IrsaChecks));
     if (!this.checked.has(root)) {

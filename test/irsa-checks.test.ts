@@ -1,4 +1,4 @@
-import { App, AspectPriority, Aspects, Aws, CfnJson, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Aws, CfnJson, CfnResource, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
@@ -397,6 +397,18 @@ describe('IrsaChecks', () => {
         + 'assume the role. Pin it with StringEquals or StringLike (cdk-irsa: ServiceAccountSubject.exact(namespace, name)). To accept it for this role: '
         + 'IrsaChecks.acknowledge(role, IrsaCheckRule.NO_SUBJECT_PIN, reason).']);
     });
+  });
+
+  test('checks a resource whose Type an override turns into AWS::IAM::Role, and not one turned into something else', () => {
+    const { stack } = setup();
+    const queue = new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties: {} });
+    queue.addOverride('Type', 'AWS::IAM::Role');
+    queue.addOverride('Properties.AssumeRolePolicyDocument', {
+      Statement: [{ Effect: 'Allow', Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } } }],
+    });
+    handWrittenRole(stack, 'NotARole', {}).addOverride('Type', 'AWS::SQS::Queue');
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining(`/Stack/Queue [cdk-irsa NO_SUBJECT_PIN] role Stack/Queue: the statement trusts web-identity tokens without pinning "${ISSUER}:sub"`)]);
   });
 
   test.each([
