@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import {
-  ClusterOidcProvider, IdentityMode, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ServiceAccountSubject,
+  ClusterOidcProvider, IdentityMode, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
 } from '../lib';
 
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
@@ -396,6 +396,53 @@ describe('IrsaChecks', () => {
         + '(it has StringLike "*", which matches every value, or every owner on a public service), so every workload the issuer signs tokens for (every service account of a cluster) can '
         + 'assume the role. Pin it with StringEquals or StringLike (cdk-irsa: ServiceAccountSubject.exact(namespace, name)). To accept it for this role: '
         + 'IrsaChecks.acknowledge(role, IrsaCheckRule.NO_SUBJECT_PIN, reason).']);
+    });
+  });
+
+  describe('providers of other stacks', () => {
+    const pinnedTo = (issuer: string) => ({ StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:apps:api', [`${issuer}:aud`]: 'sts.amazonaws.com' } });
+    const kubectlLayer = (stack: Stack) => lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1');
+
+    test('reads the issuer of a ClusterOidcProvider of another stack through the export, for roles of every kind', () => {
+      const { app, stack } = setup();
+      const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: `https://${ISSUER}` });
+      const workloads = new Stack(app, 'Workloads', { env: ENV });
+      new IrsaRole(workloads, 'Irsa', { provider, subjects: [ServiceAccountSubject.exact('apps', 'api')] });
+      new iam.Role(workloads, 'Pinned', { assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, pinnedTo(ISSUER)) });
+      new iam.Role(workloads, 'Open', { assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, { StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } }) });
+
+      expect(findings(workloads).errors).toEqual([expect.stringContaining(`/Workloads/Open [cdk-irsa NO_SUBJECT_PIN] role Workloads/Open: the statement trusts web-identity tokens without pinning "${ISSUER}:sub"`)]);
+    });
+
+    test('reads an aws-eks cluster of another stack, and of the parent of a nested stack, for IrsaServiceAccounts', () => {
+      const { app, stack } = setup();
+      const cluster = new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_32, defaultCapacity: 0, kubectlLayer: kubectlLayer(stack) });
+      const workloads = new Stack(app, 'Workloads', { env: ENV });
+      new IrsaServiceAccount(workloads, 'Api', { cluster: IrsaCluster.fromCluster(cluster), namespace: 'apps', name: 'api', manifestDelivery: ManifestDelivery.none() });
+      const nested = new NestedStack(stack, 'Nested');
+      new IrsaServiceAccount(nested, 'Worker', { cluster: IrsaCluster.fromCluster(cluster), namespace: 'apps', name: 'worker', manifestDelivery: ManifestDelivery.none() });
+      const open = new iam.Role(nested, 'Open', {
+        assumedBy: new iam.WebIdentityPrincipal(cluster.openIdConnectProvider.openIdConnectProviderArn, {
+          StringEquals: new CfnJson(nested, 'Aud', { value: { [`${cluster.clusterOpenIdConnectIssuer}:aud`]: 'sts.amazonaws.com' } }),
+        }),
+      });
+
+      expect(findings(workloads)).toEqual({ errors: [], warnings: [] });
+      expect(findings(stack).errors).toEqual([expect.stringMatching(new RegExp(`^/Stack/Nested/Open \\[cdk-irsa NO_SUBJECT_PIN\\] role Stack/Nested/Open: the statement trusts web-identity tokens without pinning "<<`))]);
+      expect(open).toBeDefined();
+    });
+
+    test('reads a provider of a nested stack from its parent, through the nested stack\'s output', () => {
+      const { stack } = setup();
+      const nested = new NestedStack(stack, 'Nested');
+      const provider = new ClusterOidcProvider(nested, 'Provider', { issuerUrl: `https://${ISSUER}` });
+      new iam.Role(stack, 'Pinned', { assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, pinnedTo(ISSUER)) });
+      new iam.Role(stack, 'OtherIssuer', { assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, pinnedTo('oidc.eks.eu-west-1.amazonaws.com/id/OTHER')) });
+
+      expect(findings(stack).errors).toEqual([
+        expect.stringContaining('/Stack/OtherIssuer [cdk-irsa NO_AUDIENCE_PIN]'),
+        expect.stringContaining('/Stack/OtherIssuer [cdk-irsa NO_SUBJECT_PIN]'),
+      ]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
 import { shortHash } from './provider-registry';
 
 /** CloudFormation types whose `Ref` / `Fn::GetAtt Arn` is the ARN of an IAM OIDC provider with a `Url` property. */
@@ -7,6 +7,8 @@ const OIDC_PROVIDER_TYPES = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConn
 const CFN_JSON_TYPE = 'Custom::AWSCDKCfnJson';
 /** Attributes that are an issuer URL (EKS clusters of aws-eks and aws-eks-v2): always `https://…`. */
 const ISSUER_URL_ATTRIBUTE = 'OpenIdConnectIssuerUrl';
+/** aws-eks's `Custom::AWSCDK-EKS-Cluster` attribute: the issuer URL without `https://`. */
+const ISSUER_ATTRIBUTE = 'OpenIdConnectIssuer';
 const PROVIDER_ARN_MARKER = 'oidc-provider/';
 
 /** A role's trust policy as the check reads it: the document, or why it cannot be read. */
@@ -31,8 +33,7 @@ export interface TrustDocumentReading {
  */
 export function readTrustDocument(role: CfnResource, readers: Map<Stack, TemplateReader> = new Map()): TrustDocumentReading {
   const stack = Stack.of(role);
-  const reader = readers.get(stack) ?? new TemplateReader(stack);
-  readers.set(stack, reader);
+  const reader = TemplateReader.of(stack, readers);
   const rendered = reader.template(role);
   if (!rendered) {
     return { unreadable: 'its CloudFormation rendering cannot be read (aws-cdk-lib changed how resources render)' };
@@ -71,9 +72,18 @@ export function issuerOfPrincipal(federated: string): string {
 
 /** Reads resources of one stack from their CloudFormation rendering; share one per stack across roles. */
 export class TemplateReader {
-  private byLogicalId?: Map<string, CfnResource>;
+  /** The reader of a stack, from the shared map (made and added when missing). */
+  public static of(stack: Stack, readers: Map<Stack, TemplateReader>): TemplateReader {
+    const reader = readers.get(stack) ?? new TemplateReader(stack, readers);
+    readers.set(stack, reader);
+    return reader;
+  }
 
-  constructor(private readonly stack: Stack) {}
+  private byLogicalId?: Map<string, CfnResource>;
+  /** How deep cross-stack references are being followed, against reference loops. */
+  private following = 0;
+
+  constructor(private readonly stack: Stack, private readonly readers: Map<Stack, TemplateReader> = new Map()) {}
 
   /** A resource's CloudFormation rendering, overrides applied, resolved. */
   public template(resource: CfnResource): any | undefined {
@@ -175,11 +185,20 @@ export class TemplateReader {
     const arg = value[name];
     switch (name) {
       case 'Ref':
-        return this.providerArn(String(arg), value) ?? placeholder(value);
+        return this.providerArn(String(arg), value) ?? this.fromParentStack(String(arg)) ?? placeholder(value);
+      case 'Fn::ImportValue':
+        return this.fromExport(arg) ?? placeholder(value);
       case 'Fn::GetAtt': {
         const [id, attribute] = getAtt(value)!;
         if (attribute === 'Arn') {
           return this.providerArn(id, value) ?? placeholder(value);
+        }
+        if (attribute.startsWith('Outputs.')) {
+          return this.fromNestedStack(id, attribute.slice('Outputs.'.length)) ?? placeholder(value);
+        }
+        if (attribute === ISSUER_ATTRIBUTE) {
+          // aws-eks's cluster resource has the issuer without `https://` too: the same placeholder as the URL's host.
+          return placeholder({ 'Fn::GetAtt': [id, ISSUER_URL_ATTRIBUTE] });
         }
         return attribute === ISSUER_URL_ATTRIBUTE ? `https://${placeholder(value)}` : placeholder(value);
       }
@@ -243,6 +262,62 @@ export class TemplateReader {
       return part ?? '';
     });
     return failed ? undefined : text;
+  }
+
+  /**
+   * The text of a value another stack of the app gives this one, read in that stack, so that a
+   * provider made there is known by its issuer here: an export (`Fn::ImportValue`), a parameter
+   * a parent stack passes to this nested stack, an output of a nested stack of this one.
+   */
+  private follow(stack: Stack, value: any): string | undefined {
+    const reader = TemplateReader.of(stack, this.readers);
+    if (reader.following > 3) {
+      return undefined;
+    }
+    reader.following++;
+    try {
+      return reader.text(stack.resolve(value));
+    } finally {
+      reader.following--;
+    }
+  }
+
+  private fromExport(name: any): string | undefined {
+    if (typeof name !== 'string') {
+      return undefined;
+    }
+    for (const output of this.stack.node.root.node.findAll()) {
+      if (output instanceof CfnOutput && output.exportName !== undefined) {
+        const producer = Stack.of(output);
+        if (producer !== this.stack && producer.resolve(output.exportName) === name) {
+          return this.follow(producer, output.value);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private fromParentStack(logicalId: string): string | undefined {
+    const nested = this.stack.nestedStackParent && NestedStack.isNestedStack(this.stack) ? this.stack : undefined;
+    const resource = nested?.nestedStackResource;
+    if (!nested || !resource) {
+      return undefined;
+    }
+    const parent = TemplateReader.of(nested.nestedStackParent!, this.readers);
+    const given = parent.template(resource)?.Properties?.Parameters?.[logicalId];
+    return given === undefined ? undefined : this.follow(nested.nestedStackParent!, given);
+  }
+
+  private fromNestedStack(logicalId: string, outputId: string): string | undefined {
+    for (const child of this.stack.node.findAll()) {
+      if (NestedStack.isNestedStack(child) && child.nestedStackParent === this.stack && child.nestedStackResource
+        && this.stack.resolve(child.nestedStackResource.logicalId) === logicalId) {
+        const output = child.node.findAll()
+          .find((c): c is CfnOutput => c instanceof CfnOutput && Stack.of(c) === child && child.resolve(c.logicalId) === outputId);
+        return output ? this.follow(child, output.value) : undefined;
+      }
+    }
+    return undefined;
   }
 
   /** The ARN of an OIDC provider of this stack, from its Url. */
