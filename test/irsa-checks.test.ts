@@ -1,10 +1,10 @@
-import { App, AspectPriority, Aspects, Aws, CfnJson, CfnResource, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Aws, CfnJson, CfnParameter, CfnResource, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   ClusterOidcProvider, IdentityMode, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
 } from '../lib';
@@ -190,6 +190,30 @@ describe('IrsaChecks', () => {
         + 'pinning "cognito-identity.amazonaws.com:aud", so tokens minted for any audience can assume the role. Pin it with StringEquals (to the identity pool ID).')],
       warnings: [],
     });
+  });
+
+  test('fails to acknowledge a Stack, a Stage or a construct holding several roles: an acknowledgement covers one role', () => {
+    const { app, stack } = setup();
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const group = new Construct(stack, 'Group');
+    new IrsaRole(group, 'A', { provider, subjects: [ServiceAccountSubject.anyInNamespace('a')] });
+    new IrsaRole(group, 'B', { provider, subjects: [ServiceAccountSubject.anyInNamespace('b')] });
+
+    expect(() => IrsaChecks.acknowledge(stack, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed'))
+      .toThrow('IrsaChecks.acknowledge accepts a finding for one role, but Stack is a Stack. Pass the role itself');
+    expect(() => IrsaChecks.acknowledge(app, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed')).toThrow('but the app is a Stage.');
+    expect(() => IrsaChecks.acknowledge(group, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed')).toThrow('but Stack/Group is a construct holding 2 IAM roles.');
+  });
+
+  test('reports both roles of a construct acknowledged while it held one, then given a second', () => {
+    const { stack } = setup();
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const group = new Construct(stack, 'Group');
+    new IrsaRole(group, 'A', { provider, subjects: [ServiceAccountSubject.anyInNamespace('a')] });
+    IrsaChecks.acknowledge(group, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed A');
+    new IrsaRole(group, 'B', { provider, subjects: [ServiceAccountSubject.anyInNamespace('b')] });
+
+    expect(findings(stack).errors).toEqual([expect.stringMatching(/^\/Stack\/Group\/A .*NAMESPACE_WIDE/), expect.stringMatching(/^\/Stack\/Group\/B .*NAMESPACE_WIDE/)]);
   });
 
   test('fails to acknowledge without a reason', () => {
@@ -443,6 +467,39 @@ describe('IrsaChecks', () => {
         expect.stringContaining('/Stack/OtherIssuer [cdk-irsa NO_AUDIENCE_PIN]'),
         expect.stringContaining('/Stack/OtherIssuer [cdk-irsa NO_SUBJECT_PIN]'),
       ]);
+    });
+  });
+
+  describe('JSON string documents', () => {
+    test('fails to read a JSON string document with a parameter or an import spliced in, which can rewrite the JSON (CANNOT_VERIFY)', () => {
+      const { stack } = setup();
+      const namespace = new CfnParameter(stack, 'Namespace', { default: 'apps' });
+      const json = (sub: string) => `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},"Action":"sts:AssumeRoleWithWebIdentity",`
+        + `"Condition":{"StringEquals":{"${ISSUER}:aud":"sts.amazonaws.com","${ISSUER}:sub":"system:serviceaccount:${sub}:api"}}}]}`;
+      const [before, after] = json('@@').split('@@');
+      new iam.CfnRole(stack, 'Join', { assumeRolePolicyDocument: Fn.join('', [before, namespace.valueAsString, after]) });
+      new iam.CfnRole(stack, 'Sub', { assumeRolePolicyDocument: Fn.sub(json('${Team}'), { Team: Fn.importValue('Team') }) });
+      new iam.CfnRole(stack, 'Literal', { assumeRolePolicyDocument: Fn.sub(json('apps').replace('arn:aws:', 'arn:${AWS::Partition}:')) });
+
+      expect(findings(stack).errors).toEqual([
+        expect.stringContaining('/Stack/Join [cdk-irsa CANNOT_VERIFY] role Stack/Join: the trust policy cannot be read at synth: its AssumeRolePolicyDocument is a JSON string built with Fn::Join from a value known only at deploy'),
+        expect.stringContaining('/Stack/Sub [cdk-irsa CANNOT_VERIFY] role Stack/Sub: the trust policy cannot be read at synth: its AssumeRolePolicyDocument is a JSON string built with Fn::Sub from a value known only at deploy'),
+      ]);
+    });
+
+    test('reads cdk-irsa\'s own JSON string trust of a token issuer, and fails on a namespace parameter spliced into it (CANNOT_VERIFY)', () => {
+      const { stack } = setup();
+      const cluster = IrsaCluster.fromCluster(new eks.Cluster(stack, 'Cluster', {
+        version: eks.KubernetesVersion.V1_32,
+        defaultCapacity: 0,
+        kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
+      }));
+      new IrsaServiceAccount(stack, 'Literal', { cluster, namespace: 'apps', name: 'api', manifestDelivery: ManifestDelivery.none() });
+      const namespace = new CfnParameter(stack, 'Namespace', { default: 'apps' });
+      new IrsaServiceAccount(stack, 'Parameter', { cluster, namespace: namespace.valueAsString, name: 'worker', manifestDelivery: ManifestDelivery.none() });
+
+      expect(findings(stack).errors).toEqual([expect.stringContaining('/Stack/Parameter/Role [cdk-irsa CANNOT_VERIFY] role Stack/Parameter/Role: the trust policy cannot be read at synth: '
+        + 'its AssumeRolePolicyDocument is a JSON string built with Fn::Join from a value known only at deploy')]);
     });
   });
 

@@ -7,6 +7,8 @@ const OIDC_PROVIDER_TYPES = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConn
 const CFN_JSON_TYPE = 'Custom::AWSCDKCfnJson';
 /** Attributes that are an issuer URL (EKS clusters of aws-eks and aws-eks-v2): always `https://…`. */
 const ISSUER_URL_ATTRIBUTE = 'OpenIdConnectIssuerUrl';
+/** Pseudo parameters whose values AWS sets, without characters that matter in JSON. */
+const SAFE_PSEUDO_PARAMETERS = ['AWS::Partition', 'AWS::AccountId', 'AWS::Region', 'AWS::URLSuffix'];
 /** aws-eks's `Custom::AWSCDK-EKS-Cluster` attribute: the issuer URL without `https://`. */
 const ISSUER_ATTRIBUTE = 'OpenIdConnectIssuer';
 const PROVIDER_ARN_MARKER = 'oidc-provider/';
@@ -80,6 +82,12 @@ export class TemplateReader {
   }
 
   private byLogicalId?: Map<string, CfnResource>;
+  /**
+   * How many values known only at deploy, other than the pieces of a provider's ARN or an issuer
+   * that AWS makes (pseudo parameters, a provider's ARN, a cluster's issuer), were read: any such
+   * value can hold a `"` and rewrite a JSON document it is spliced into.
+   */
+  private unsafeParts = 0;
   /** How deep cross-stack references are being followed, against reference loops. */
   private following = 0;
 
@@ -117,7 +125,14 @@ export class TemplateReader {
       }
       const [name] = Object.keys(value);
       if (name === 'Fn::Join' || name === 'Fn::Sub') {
+        const before = this.unsafeParts;
         const text = this.text(value);
+        if (text !== undefined && this.unsafeParts > before) {
+          return {
+            unreadable: `${what} is a JSON string built with ${name} from a value known only at deploy (${shorten(text)}): `
+              + 'a value spliced into JSON text can close its string and rewrite the document',
+          };
+        }
         return text === undefined ? { unreadable: `${what} is an ${name} the check cannot evaluate` } : parseJson(text, what);
       }
       return { unreadable: `${what} is given by ${name} (${shorten(JSON.stringify(value))}), known only at deploy` };
@@ -185,22 +200,23 @@ export class TemplateReader {
     const arg = value[name];
     switch (name) {
       case 'Ref':
-        return this.providerArn(String(arg), value) ?? this.fromParentStack(String(arg)) ?? placeholder(value);
+        return this.providerArn(String(arg), value) ?? this.fromParentStack(String(arg))
+          ?? (SAFE_PSEUDO_PARAMETERS.includes(String(arg)) ? placeholder(value) : this.unsafe(value));
       case 'Fn::ImportValue':
-        return this.fromExport(arg) ?? placeholder(value);
+        return this.fromExport(arg) ?? this.unsafe(value);
       case 'Fn::GetAtt': {
         const [id, attribute] = getAtt(value)!;
         if (attribute === 'Arn') {
-          return this.providerArn(id, value) ?? placeholder(value);
+          return this.providerArn(id, value) ?? this.unsafe(value);
         }
         if (attribute.startsWith('Outputs.')) {
-          return this.fromNestedStack(id, attribute.slice('Outputs.'.length)) ?? placeholder(value);
+          return this.fromNestedStack(id, attribute.slice('Outputs.'.length)) ?? this.unsafe(value);
         }
         if (attribute === ISSUER_ATTRIBUTE) {
           // aws-eks's cluster resource has the issuer without `https://` too: the same placeholder as the URL's host.
           return placeholder({ 'Fn::GetAtt': [id, ISSUER_URL_ATTRIBUTE] });
         }
-        return attribute === ISSUER_URL_ATTRIBUTE ? `https://${placeholder(value)}` : placeholder(value);
+        return attribute === ISSUER_URL_ATTRIBUTE ? `https://${placeholder(value)}` : this.unsafe(value);
       }
       case 'Fn::Join': {
         const [separator, parts] = Array.isArray(arg) ? arg : [];
@@ -213,12 +229,12 @@ export class TemplateReader {
       case 'Fn::Select': {
         const [index, list] = Array.isArray(arg) ? arg : [];
         const items = this.list(list);
-        return items && typeof index === 'number' && index >= 0 && index < items.length ? items[index] : placeholder(value);
+        return items && typeof index === 'number' && index >= 0 && index < items.length ? items[index] : this.unsafe(value);
       }
       case 'Fn::Sub':
         return this.sub(value);
       default:
-        return placeholder(value);
+        return this.unsafe(value);
     }
   }
 
@@ -275,10 +291,12 @@ export class TemplateReader {
       return undefined;
     }
     reader.following++;
+    const before = reader.unsafeParts;
     try {
       return reader.text(stack.resolve(value));
     } finally {
       reader.following--;
+      this.unsafeParts += reader.unsafeParts - before;
     }
   }
 
@@ -318,6 +336,12 @@ export class TemplateReader {
       }
     }
     return undefined;
+  }
+
+  /** The placeholder of a value known only at deploy that may be anything (a parameter, an import, an attribute). */
+  private unsafe(value: any): string {
+    this.unsafeParts++;
+    return placeholder(value);
   }
 
   /** The ARN of an OIDC provider of this stack, from its Url. */
