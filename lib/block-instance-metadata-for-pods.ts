@@ -6,6 +6,7 @@ import {
   SettableOption, writeMetadataOptions,
 } from './private/imds-metadata-options';
 import { AUTO_SCALING_GROUP, autoScalingGroupSources, LaunchSource, NODEGROUP, nodegroupSource } from './private/imds-references';
+import { renderedType } from './private/raw-overrides';
 import { uncoveredStages } from './private/stage-coverage';
 
 /** The metadata entry that records an exemption, with its reason, in the cloud assembly. */
@@ -177,7 +178,14 @@ export class BlockInstanceMetadataForPods implements IAspect {
     if (!CfnResource.isCfnResource(node) || exempted(node)) {
       return;
     }
-    switch (node.cfnResourceType) {
+    const type = renderedType(node);
+    if (NODE_TYPES.includes(type) && (node.constructor as any)?.CFN_RESOURCE_TYPE_NAME !== type) {
+      this.report(node, FINDING.UNREADABLE, `${KINDS[type]} ${owner(node).node.path} is a CfnResource of type ${type} that is not the typed L1 `
+        + '(ec2.CfnLaunchTemplate, autoscaling.CfnLaunchConfiguration, autoscaling.CfnAutoScalingGroup, eks.CfnNodegroup), or whose Type an override '
+        + `changed: its instance metadata options can be neither checked nor set. Define it with the typed L1. ${EXEMPT_HINT}`);
+      return;
+    }
+    switch (type) {
       case LAUNCH_TEMPLATE:
       case LAUNCH_CONFIGURATION:
         this.secure(node);
@@ -194,7 +202,7 @@ export class BlockInstanceMetadataForPods implements IAspect {
   /** Refuses Stages below the construct the aspect was added to that hold nodes it never saw (see `uncoveredStages`). */
   private refuseUnreachableStages(root: IConstruct): string[] {
     const stage = Stage.isStage(root) ? root : Stage.of(root);
-    const nodes = root.node.findAll().filter((c) => CfnResource.isCfnResource(c) && NODE_TYPES.includes(c.cfnResourceType) && Stage.of(c) !== stage);
+    const nodes = root.node.findAll().filter((c) => CfnResource.isCfnResource(c) && NODE_TYPES.includes(renderedType(c)) && Stage.of(c) !== stage);
     return uncoveredStages(nodes, (a) => Aspects.of(a).all.some((x) => x instanceof BlockInstanceMetadataForPods)).map((s) =>
       `BlockInstanceMetadataForPods was added to ${root.node.path || 'the app'}, but Stage ${s.node.path} below it holds launch templates, `
       + 'launch configurations, auto-scaling groups or node groups that it cannot reach: aws-cdk-lib synthesizes a Stage, and writes its '

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { IrsaCheckRule } from './irsa-check-rule';
 import { IrsaRole } from './irsa-role';
 import { fail, q } from './private/errors';
+import { renderedType } from './private/raw-overrides';
 import { uncoveredStages } from './private/stage-coverage';
 import { analyseTrust, Finding } from './private/trust-analysis';
 import { readTrustDocument, TemplateReader } from './private/trust-document';
@@ -70,13 +71,24 @@ export class IrsaChecks implements IAspect {
   /**
    * Accepts a finding for one role, with the reason, which is recorded in the cloud assembly.
    *
-   * @param scope the role, its `CfnRole`, or a construct holding it (such as an `IrsaServiceAccount`)
+   * The acknowledgement covers exactly one role: the scope must be the role, its `CfnRole`, or a
+   * construct holding that one role and no other (such as an `IrsaServiceAccount`); a Stack, a
+   * Stage or a construct with several roles is refused, and an acknowledgement whose scope holds
+   * several roles by synth time (roles added later) covers none of them.
+   *
+   * @param scope the role, its `CfnRole`, or a construct holding it and no other role (such as an `IrsaServiceAccount`)
    * @param rule the rule whose finding is accepted
    * @param reason why it is acceptable here
    */
   public static acknowledge(scope: IConstruct, rule: IrsaCheckRule, reason: string): void {
     if (reason.trim().length === 0) {
       fail(`acknowledging ${rule} needs a reason, for whoever reviews the role later.`, scope);
+    }
+    const roles = rolesIn(scope).length;
+    if (Stage.isStage(scope) || Stack.isStack(scope) || roles !== 1) {
+      fail(`IrsaChecks.acknowledge accepts a finding for one role, but ${scope.node.path || 'the app'} is `
+        + `${Stage.isStage(scope) ? 'a Stage' : Stack.isStack(scope) ? 'a Stack' : `a construct holding ${roles} IAM roles`}. `
+        + 'Pass the role itself (or the IrsaServiceAccount that holds it), once for each role whose finding is accepted.', scope);
     }
     scope.node.addMetadata(ACKNOWLEDGEMENT, { rule, reason });
   }
@@ -108,7 +120,7 @@ export class IrsaChecks implements IAspect {
 
   private checkOnce(root: IConstruct): string[] {
     const stage = Stage.isStage(root) ? root : Stage.of(root);
-    const roles = root.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === ROLE_TYPE);
+    const roles = rolesIn(root);
     const here = roles.filter((r) => Stage.of(r) === stage);
     const refused = uncoveredStages(roles.filter((r) => Stage.of(r) !== stage), (a) => Aspects.of(a).all.some((x) => x instanceof IrsaChecks));
     if (!this.checked.has(root)) {
@@ -173,8 +185,15 @@ function rolePath(role: CfnResource): string {
   return role.node.id === 'Resource' && role.node.scope ? role.node.scope.node.path : role.node.path;
 }
 
+/** The IAM roles (resources rendered as `AWS::IAM::Role`) at or below a construct. */
+function rolesIn(scope: IConstruct): CfnResource[] {
+  return scope.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && renderedType(c) === ROLE_TYPE);
+}
+
+/** Whether the rule is acknowledged on the role, or on a construct above it that holds no other role. */
 function acknowledged(role: CfnResource, rule: IrsaCheckRule): boolean {
-  return role.node.scopes.some((c) => c.node.metadata.some((m) => m.type === ACKNOWLEDGEMENT && m.data?.rule === rule));
+  return role.node.scopes.some((c) => c.node.metadata.some((m) => m.type === ACKNOWLEDGEMENT && m.data?.rule === rule)
+    && !Stack.isStack(c) && !Stage.isStage(c) && rolesIn(c).length === 1);
 }
 
 function report(role: CfnResource, finding: Finding): void {

@@ -1,4 +1,4 @@
-import { Annotations as CoreAnnotations, App, AspectPriority, Aspects, CfnParameter, Lazy, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, AspectPriority, Aspects, CfnParameter, CfnResource, Lazy, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -567,5 +567,53 @@ describe('BlockInstanceMetadataForPods with overrides and Stages', () => {
     new ec2.LaunchTemplate(stack, 'Nodes', {});
     expect(() => covered.synth()).not.toThrow();
     expect(Object.values(metadataOptions(stack, 'AWS::EC2::LaunchTemplate'))).toEqual([BLOCKED]);
+  });
+});
+
+describe('BlockInstanceMetadataForPods on what is decided at deploy or hidden from the typed L1', () => {
+  const errors = (stack: Stack) => Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('imds')).map((m) => `${m.id} ${String(m.entry.data)}`);
+
+  test.each([
+    ['MetadataOptions', { 'Fn::If': ['Prod', { HttpTokens: 'optional' }, { Ref: 'AWS::NoValue' }] }],
+    ['MetadataOptions', { Ref: 'AWS::NoValue' }],
+    ['LaunchTemplateData', { 'Fn::If': ['Prod', { ImageId: 'ami-1' }, { ImageId: 'ami-2', MetadataOptions: { HttpTokens: 'optional' } }] }],
+    ['MetadataOptions.HttpTokens', { 'Fn::If': ['Prod', 'required', { Ref: 'AWS::NoValue' }] }],
+  ])('fails on a launch template whose %s an override sets with Fn::If or AWS::NoValue, and leaves it unchanged', (property, value) => {
+    const { stack } = setup();
+    const template = new ec2.CfnLaunchTemplate(stack, 'Nodes', { launchTemplateData: { imageId: 'ami-1' } });
+    template.addPropertyOverride(property === 'LaunchTemplateData' ? property : `LaunchTemplateData.${property}`, value);
+
+    expect(errors(stack)).toEqual([`/Stack/Nodes [cdk-irsa:imdsUnreadable] launch template Stack/Nodes: its metadata options cannot be checked or set, `
+      + `because an override sets its LaunchTemplateData with ${JSON.stringify(value)}, which decides at deploy whether the options are there. `
+      + `Give them as literal values (HttpTokens "required", HttpPutResponseHopLimit 1). ${EXEMPT_HINT}`]);
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::EC2::LaunchTemplate').Nodes.Properties)).not.toContain('HttpPutResponseHopLimit');
+  });
+
+  test('fails on a node group whose launch template an override sets with Fn::If and an AWS::NoValue branch', () => {
+    const { stack } = setup();
+    const template = new ec2.CfnLaunchTemplate(stack, 'Nodes', { launchTemplateData: { imageId: 'ami-1' } });
+    const nodegroup = new eks.CfnNodegroup(stack, 'Group', {
+      clusterName: 'prod', nodeRole: 'arn:aws:iam::123456789012:role/nodes', subnets: ['subnet-1'], launchTemplate: { id: template.ref, version: template.attrLatestVersionNumber },
+    });
+    const spec = { 'Fn::If': ['Prod', { Id: { Ref: 'Nodes' } }, { Ref: 'AWS::NoValue' }] };
+    nodegroup.addPropertyOverride('LaunchTemplate', spec);
+
+    expect(errors(stack)).toEqual([`/Stack/Group [cdk-irsa:imdsUnreadable] managed node group Stack/Group: what it launches instances from cannot be read, `
+      + `because an override sets its LaunchTemplate with ${JSON.stringify(spec)}, which decides at deploy what it launches from. `
+      + `Give the launch template as a literal specification. ${EXEMPT_HINT}`]);
+  });
+
+  test.each([
+    ['AWS::EC2::LaunchTemplate', 'launch template', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'optional', HttpPutResponseHopLimit: 2 } } }],
+    ['AWS::AutoScaling::AutoScalingGroup', 'auto-scaling group', { MinSize: '1', MaxSize: '1', LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '1' } }],
+  ])('fails on a generic CfnResource of type %s, whose properties it cannot read or set', (type, kind, properties) => {
+    const { stack } = setup();
+    new CfnResource(stack, 'Generic', { type, properties });
+    const renamed = new CfnResource(stack, 'Renamed', { type: 'AWS::SQS::Queue', properties });
+    renamed.addOverride('Type', type);
+
+    expect(errors(stack)).toEqual(['Generic', 'Renamed'].map((id) => `/Stack/${id} [cdk-irsa:imdsUnreadable] ${kind} Stack/${id} is a CfnResource of type ${type} `
+      + 'that is not the typed L1 (ec2.CfnLaunchTemplate, autoscaling.CfnLaunchConfiguration, autoscaling.CfnAutoScalingGroup, eks.CfnNodegroup), '
+      + `or whose Type an override changed: its instance metadata options can be neither checked nor set. Define it with the typed L1. ${EXEMPT_HINT}`));
   });
 });

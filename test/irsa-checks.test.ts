@@ -1,12 +1,12 @@
-import { App, AspectPriority, Aspects, CfnJson, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Aws, CfnJson, CfnParameter, CfnResource, Fn, IAspect, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
-  ClusterOidcProvider, IdentityMode, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ServiceAccountSubject,
+  ClusterOidcProvider, IdentityMode, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
 } from '../lib';
 
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
@@ -192,6 +192,30 @@ describe('IrsaChecks', () => {
     });
   });
 
+  test('fails to acknowledge a Stack, a Stage or a construct holding several roles: an acknowledgement covers one role', () => {
+    const { app, stack } = setup();
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const group = new Construct(stack, 'Group');
+    new IrsaRole(group, 'A', { provider, subjects: [ServiceAccountSubject.anyInNamespace('a')] });
+    new IrsaRole(group, 'B', { provider, subjects: [ServiceAccountSubject.anyInNamespace('b')] });
+
+    expect(() => IrsaChecks.acknowledge(stack, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed'))
+      .toThrow('IrsaChecks.acknowledge accepts a finding for one role, but Stack is a Stack. Pass the role itself');
+    expect(() => IrsaChecks.acknowledge(app, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed')).toThrow('but the app is a Stage.');
+    expect(() => IrsaChecks.acknowledge(group, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed')).toThrow('but Stack/Group is a construct holding 2 IAM roles.');
+  });
+
+  test('reports both roles of a construct acknowledged while it held one, then given a second', () => {
+    const { stack } = setup();
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const group = new Construct(stack, 'Group');
+    new IrsaRole(group, 'A', { provider, subjects: [ServiceAccountSubject.anyInNamespace('a')] });
+    IrsaChecks.acknowledge(group, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed A');
+    new IrsaRole(group, 'B', { provider, subjects: [ServiceAccountSubject.anyInNamespace('b')] });
+
+    expect(findings(stack).errors).toEqual([expect.stringMatching(/^\/Stack\/Group\/A .*NAMESPACE_WIDE/), expect.stringMatching(/^\/Stack\/Group\/B .*NAMESPACE_WIDE/)]);
+  });
+
   test('fails to acknowledge without a reason', () => {
     const { stack } = setup();
     expect(() => IrsaChecks.acknowledge(stack, IrsaCheckRule.NAMESPACE_WIDE, ' '))
@@ -336,9 +360,19 @@ describe('IrsaChecks', () => {
       ['a deletion override', (role: iam.CfnRole) => role.addPropertyDeletionOverride('AssumeRolePolicyDocument'),
         'it has no AssumeRolePolicyDocument (removed by an override?)'],
       ['an Fn::If', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument', Fn.conditionIf('Open', { Statement: [] }, { Statement: [] })),
-        'its AssumeRolePolicyDocument is given by Fn::If'],
-      ['a statement that is a parameter', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0', Fn.ref('AWS::NoValue')),
+        'its AssumeRolePolicyDocument holds {"Fn::If":["Open"'],
+      ['a statement that is an import', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0', Fn.importValue('Statement')),
         'the statement: it is "<<'],
+      ['a subject pin behind an Fn::If with an AWS::NoValue branch', (role: iam.CfnRole) => role.addPropertyOverride(
+        `AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.${ISSUER}:sub`, Fn.conditionIf('Pinned', 'system:serviceaccount:a:b', Aws.NO_VALUE)),
+      'its AssumeRolePolicyDocument holds {"Fn::If":["Pinned","system:serviceaccount:a:b",{"Ref":"AWS::NoValue"}]}, which chooses or removes part of the document at deploy'],
+      ['a subject pin that is AWS::NoValue', (role: iam.CfnRole) => role.addPropertyOverride(`AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.${ISSUER}:sub`, Aws.NO_VALUE),
+        'its AssumeRolePolicyDocument holds {"Ref":"AWS::NoValue"}'],
+      ['a condition block that is AWS::NoValue', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals', Aws.NO_VALUE),
+        'its AssumeRolePolicyDocument holds {"Ref":"AWS::NoValue"}'],
+      ['an Fn::If inside a CfnJson', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition',
+        new CfnJson(role.stack, `Json${role.node.id}`, { value: { StringEquals: { [`${ISSUER}:sub`]: Fn.conditionIf('Pinned', 'system:serviceaccount:a:b', Aws.NO_VALUE), [`${ISSUER}:aud`]: 'sts.amazonaws.com' } } })),
+      'the CfnJson Stack/JsonRole/Resource/Default holds {"Fn::If"'],
       ['a condition key of an issuer known only at deploy', (role: iam.CfnRole) => role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Principal.Federated', Fn.importValue('ProviderArn')),
         'whether the condition key'],
     ])('reports %s as CANNOT_VERIFY, which can be acknowledged', (_, change, reason) => {
@@ -387,6 +421,171 @@ describe('IrsaChecks', () => {
         + 'assume the role. Pin it with StringEquals or StringLike (cdk-irsa: ServiceAccountSubject.exact(namespace, name)). To accept it for this role: '
         + 'IrsaChecks.acknowledge(role, IrsaCheckRule.NO_SUBJECT_PIN, reason).']);
     });
+  });
+
+  describe('providers of other stacks', () => {
+    const pinnedTo = (issuer: string) => ({ StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:apps:api', [`${issuer}:aud`]: 'sts.amazonaws.com' } });
+    const kubectlLayer = (stack: Stack) => lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1');
+
+    test('reads the issuer of a ClusterOidcProvider of another stack through the export, for roles of every kind', () => {
+      const { app, stack } = setup();
+      const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: `https://${ISSUER}` });
+      const workloads = new Stack(app, 'Workloads', { env: ENV });
+      new IrsaRole(workloads, 'Irsa', { provider, subjects: [ServiceAccountSubject.exact('apps', 'api')] });
+      new iam.Role(workloads, 'Pinned', { assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, pinnedTo(ISSUER)) });
+      new iam.Role(workloads, 'Open', { assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, { StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } }) });
+
+      expect(findings(workloads).errors).toEqual([expect.stringContaining(`/Workloads/Open [cdk-irsa NO_SUBJECT_PIN] role Workloads/Open: the statement trusts web-identity tokens without pinning "${ISSUER}:sub"`)]);
+    });
+
+    test('reads an aws-eks cluster of another stack, and of the parent of a nested stack, for IrsaServiceAccounts', () => {
+      const { app, stack } = setup();
+      const cluster = new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_32, defaultCapacity: 0, kubectlLayer: kubectlLayer(stack) });
+      const workloads = new Stack(app, 'Workloads', { env: ENV });
+      new IrsaServiceAccount(workloads, 'Api', { cluster: IrsaCluster.fromCluster(cluster), namespace: 'apps', name: 'api', manifestDelivery: ManifestDelivery.none() });
+      const nested = new NestedStack(stack, 'Nested');
+      new IrsaServiceAccount(nested, 'Worker', { cluster: IrsaCluster.fromCluster(cluster), namespace: 'apps', name: 'worker', manifestDelivery: ManifestDelivery.none() });
+      const open = new iam.Role(nested, 'Open', {
+        assumedBy: new iam.WebIdentityPrincipal(cluster.openIdConnectProvider.openIdConnectProviderArn, {
+          StringEquals: new CfnJson(nested, 'Aud', { value: { [`${cluster.clusterOpenIdConnectIssuer}:aud`]: 'sts.amazonaws.com' } }),
+        }),
+      });
+
+      expect(findings(workloads)).toEqual({ errors: [], warnings: [] });
+      expect(findings(stack).errors).toEqual([expect.stringMatching(new RegExp(`^/Stack/Nested/Open \\[cdk-irsa NO_SUBJECT_PIN\\] role Stack/Nested/Open: the statement trusts web-identity tokens without pinning "<<`))]);
+      expect(open).toBeDefined();
+    });
+
+    test('reads a provider of a nested stack from its parent, through the nested stack\'s output', () => {
+      const { stack } = setup();
+      const nested = new NestedStack(stack, 'Nested');
+      const provider = new ClusterOidcProvider(nested, 'Provider', { issuerUrl: `https://${ISSUER}` });
+      new iam.Role(stack, 'Pinned', { assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, pinnedTo(ISSUER)) });
+      new iam.Role(stack, 'OtherIssuer', { assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, pinnedTo('oidc.eks.eu-west-1.amazonaws.com/id/OTHER')) });
+
+      expect(findings(stack).errors).toEqual([
+        expect.stringContaining('/Stack/OtherIssuer [cdk-irsa NO_AUDIENCE_PIN]'),
+        expect.stringContaining('/Stack/OtherIssuer [cdk-irsa NO_SUBJECT_PIN]'),
+      ]);
+    });
+  });
+
+  describe('JSON string documents', () => {
+    test('fails to read a JSON string document with a parameter or an import spliced in, which can rewrite the JSON (CANNOT_VERIFY)', () => {
+      const { stack } = setup();
+      const namespace = new CfnParameter(stack, 'Namespace', { default: 'apps' });
+      const json = (sub: string) => `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},"Action":"sts:AssumeRoleWithWebIdentity",`
+        + `"Condition":{"StringEquals":{"${ISSUER}:aud":"sts.amazonaws.com","${ISSUER}:sub":"system:serviceaccount:${sub}:api"}}}]}`;
+      const [before, after] = json('@@').split('@@');
+      new iam.CfnRole(stack, 'Join', { assumeRolePolicyDocument: Fn.join('', [before, namespace.valueAsString, after]) });
+      new iam.CfnRole(stack, 'Sub', { assumeRolePolicyDocument: Fn.sub(json('${Team}'), { Team: Fn.importValue('Team') }) });
+      new iam.CfnRole(stack, 'Literal', { assumeRolePolicyDocument: Fn.sub(json('apps').replace('arn:aws:', 'arn:${AWS::Partition}:')) });
+
+      expect(findings(stack).errors).toEqual([
+        expect.stringContaining('/Stack/Join [cdk-irsa CANNOT_VERIFY] role Stack/Join: the trust policy cannot be read at synth: its AssumeRolePolicyDocument is a JSON string built with Fn::Join from a value known only at deploy'),
+        expect.stringContaining('/Stack/Sub [cdk-irsa CANNOT_VERIFY] role Stack/Sub: the trust policy cannot be read at synth: its AssumeRolePolicyDocument is a JSON string built with Fn::Sub from a value known only at deploy'),
+      ]);
+    });
+
+    test('reads cdk-irsa\'s own JSON string trust of a token issuer, and fails on a namespace parameter spliced into it (CANNOT_VERIFY)', () => {
+      const { stack } = setup();
+      const cluster = IrsaCluster.fromCluster(new eks.Cluster(stack, 'Cluster', {
+        version: eks.KubernetesVersion.V1_32,
+        defaultCapacity: 0,
+        kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
+      }));
+      new IrsaServiceAccount(stack, 'Literal', { cluster, namespace: 'apps', name: 'api', manifestDelivery: ManifestDelivery.none() });
+      const namespace = new CfnParameter(stack, 'Namespace', { default: 'apps' });
+      new IrsaServiceAccount(stack, 'Parameter', { cluster, namespace: namespace.valueAsString, name: 'worker', manifestDelivery: ManifestDelivery.none() });
+
+      expect(findings(stack).errors).toEqual([expect.stringContaining('/Stack/Parameter/Role [cdk-irsa CANNOT_VERIFY] role Stack/Parameter/Role: the trust policy cannot be read at synth: '
+        + 'its AssumeRolePolicyDocument is a JSON string built with Fn::Join from a value known only at deploy')]);
+    });
+  });
+
+  test('checks a resource whose Type an override turns into AWS::IAM::Role, and not one turned into something else', () => {
+    const { stack } = setup();
+    const queue = new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties: {} });
+    queue.addOverride('Type', 'AWS::IAM::Role');
+    queue.addOverride('Properties.AssumeRolePolicyDocument', {
+      Statement: [{ Effect: 'Allow', Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } } }],
+    });
+    handWrittenRole(stack, 'NotARole', {}).addOverride('Type', 'AWS::SQS::Queue');
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining(`/Stack/Queue [cdk-irsa NO_SUBJECT_PIN] role Stack/Queue: the statement trusts web-identity tokens without pinning "${ISSUER}:sub"`)]);
+  });
+
+  test.each([
+    ['token.actions.githubusercontent.com', 'repo*'],
+    ['token.actions.githubusercontent.com', 'r*'],
+    ['token.actions.githubusercontent.com', '?epo:*'],
+    ['token.actions.githubusercontent.com', '*my-org/app:*'],
+    ['token.actions.githubusercontent.com', 'repo:my-org*/app:*'],
+    ['token.actions.githubusercontent.com', 'repo:my-org?app:*'],
+    ['gitlab.com', 'project_path:mygroup*'],
+    ['gitlab.com', 'project*'],
+    ['app.terraform.io', 'organization:my-org*'],
+    ['app.terraform.io', '*organization:my-org:*'],
+  ])('reports a %s subject %j with a wildcard at or before the end of the owner as NO_SUBJECT_PIN', (issuer, pattern) => {
+    const { stack } = setup();
+    new iam.CfnRole(stack, 'Owner', {
+      assumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow', Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${issuer}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${issuer}:sub`]: pattern } },
+        }],
+      },
+    });
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining(`[cdk-irsa NO_SUBJECT_PIN] role Stack/Owner: the statement trusts web-identity tokens without pinning "${issuer}:sub" `
+      + `(it has StringLike ${JSON.stringify(pattern)}, which matches every value, or every owner on a public service)`)]);
+  });
+
+  test.each([
+    ['token.actions.githubusercontent.com', 'repo:my-org/app:*'],
+    ['token.actions.githubusercontent.com', 'repo:my-org/*'],
+    ['gitlab.com', 'project_path:mygroup/app:*'],
+    ['app.terraform.io', 'organization:my-org:project:*'],
+  ])('accepts a %s subject %j whose owner is literal', (issuer, pattern) => {
+    const { stack } = setup();
+    new iam.CfnRole(stack, 'Owner', {
+      assumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow', Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${issuer}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${issuer}:sub`]: pattern } },
+        }],
+      },
+    });
+
+    expect(findings(stack)).toEqual({ errors: [], warnings: [] });
+  });
+
+  test.each([
+    ['StringEquals', `\${${ISSUER}:sub}`],
+    ['StringLike', `\${${ISSUER}:sub}`],
+    ['StringLike', 'system:serviceaccount:${aws:PrincipalTag/team}*'],
+    ['StringEquals', `system:serviceaccount:\${${ISSUER}:sub}`],
+  ])('fails to count a %s subject %j with an IAM policy variable as a pin', (operator, value) => {
+    const { stack } = setup();
+    handWrittenRole(stack, 'Variable', { [operator]: { [`${ISSUER}:sub`]: value }, StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com', ...(operator === 'StringEquals' ? { [`${ISSUER}:sub`]: value } : {}) } });
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining(`[cdk-irsa NO_SUBJECT_PIN] role Stack/Variable: the statement trusts web-identity tokens without pinning "${ISSUER}:sub" `
+      + `(it has ${operator} ${JSON.stringify(value)}, a policy variable, which IAM substitutes at request time`)]);
+  });
+
+  test('fails to count a Google subject that is its own policy variable as a pin, and keeps ${*} a literal character', () => {
+    const { stack } = setup();
+    new iam.CfnRole(stack, 'Google', {
+      assumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'accounts.google.com:aud': 'my-app', 'accounts.google.com:sub': '${accounts.google.com:sub}' } },
+        }],
+      },
+    });
+    handWrittenRole(stack, 'Literal', { StringLike: { [`${ISSUER}:sub`]: 'system:serviceaccount:apps:api${*}' }, StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } });
+
+    expect(findings(stack).errors).toEqual([expect.stringContaining('[cdk-irsa NO_SUBJECT_PIN] role Stack/Google: the statement trusts web-identity tokens without pinning "accounts.google.com:sub"')]);
   });
 
   test.each([

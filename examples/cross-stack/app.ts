@@ -14,14 +14,16 @@
  *
  *   npx tsx examples/cross-stack/app.ts
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { IdentityMode, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
+import { IdentityMode, IrsaChecks, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
 
 const app = new App();
+// Checks every role of both stacks; it reads the issuer of the cluster stack's provider through the export.
+Aspects.of(app).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
 const env = { account: '123456789012', region: 'eu-west-1' };
 
 // The cluster's stack: an aws-eks cluster made here.

@@ -126,6 +126,10 @@ function rawOverrides(resource: CfnResource): { options?: any; deleted?: boolean
     if (override.deleted) {
       return { deleted: true };
     }
+    const conditional = deployTimeShape(override.value);
+    if (conditional !== undefined) {
+      return { unreadable: `an override sets its ${path.slice(0, i).join('.')} with ${JSON.stringify(conditional)}, which decides at deploy whether the options are there` };
+    }
     if (isResolvableObject(override.value) || typeof override.value !== 'object') {
       return { unreadable: `an override sets its ${path.slice(0, i).join('.')} to ${Token.isUnresolved(override.value) ? 'a token' : JSON.stringify(override.value)}` };
     }
@@ -134,6 +138,41 @@ function rawOverrides(resource: CfnResource): { options?: any; deleted?: boolean
     }
   }
   return {};
+}
+
+/**
+ * The first part of a raw override value that decides its shape at deploy: an intrinsic in place
+ * of the object (`{ "Fn::If": ... }`, `{ "Ref": ... }`), or an `Fn::If` / `AWS::NoValue` anywhere in it.
+ */
+export function deployTimeShape(value: unknown): unknown {
+  if (!isPlain(value)) {
+    return undefined;
+  }
+  const keys = Array.isArray(value) ? [] : Object.keys(value as object);
+  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+    return value;
+  }
+  return conditionalIn(value);
+}
+
+function conditionalIn(value: unknown): unknown {
+  if (!isPlain(value)) {
+    return undefined;
+  }
+  if (!Array.isArray(value) && ('Fn::If' in (value as object) || (value as any).Ref === 'AWS::NoValue')) {
+    return value;
+  }
+  for (const v of Object.values(value as object)) {
+    const found = conditionalIn(v);
+    if (found !== undefined) {
+      return found;
+    }
+  }
+  return undefined;
+}
+
+function isPlain(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !isResolvableObject(value);
 }
 
 /** A value as a message shows it: quoted, or described when it is known only at deploy. */

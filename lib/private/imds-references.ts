@@ -1,6 +1,6 @@
 import { CfnResource, isResolvableObject, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE } from './imds-metadata-options';
+import { deployTimeShape, LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE } from './imds-metadata-options';
 import { rawOverride, withOverride } from './raw-overrides';
 
 /** CloudFormation types of the resources that launch nodes from a template. */
@@ -29,7 +29,12 @@ export interface VersionUse {
  * the launch configuration or instance that an `AWS::AutoScaling::AutoScalingGroup` uses.
  */
 export function autoScalingGroupSources(group: CfnResource): LaunchSource[] {
-  const l1 = effectiveProperties(group, ['LaunchTemplate', 'MixedInstancesPolicy', 'LaunchConfigurationName', 'InstanceId']);
+  const names = ['LaunchTemplate', 'MixedInstancesPolicy', 'LaunchConfigurationName', 'InstanceId'];
+  const conditional = conditionalOverride(group, names);
+  if (conditional) {
+    return [conditional];
+  }
+  const l1 = effectiveProperties(group, names);
   const sources: LaunchSource[] = [];
   if (l1.launchTemplate !== undefined) {
     sources.push(templateSource(group, l1.launchTemplate, 'launchTemplateId', 'launchTemplateName', 'LaunchTemplate'));
@@ -66,8 +71,24 @@ export function autoScalingGroupSources(group: CfnResource): LaunchSource[] {
 
 /** The launch template of an `AWS::EKS::Nodegroup`, or `undefined` when it has none. */
 export function nodegroupSource(nodegroup: CfnResource): LaunchSource | undefined {
+  const conditional = conditionalOverride(nodegroup, ['LaunchTemplate']);
+  if (conditional) {
+    return conditional;
+  }
   const spec = effectiveProperties(nodegroup, ['LaunchTemplate']).launchTemplate;
   return spec === undefined ? undefined : templateSource(nodegroup, spec, 'id', 'name', 'LaunchTemplate');
+}
+
+/** An override of one of the properties whose shape is decided at deploy (`Fn::If`, `AWS::NoValue`), as an unreadable source. */
+function conditionalOverride(resource: CfnResource, names: string[]): LaunchSource | undefined {
+  for (const name of names) {
+    const override = rawOverride(resource, [name]);
+    const conditional = override.present && !override.deleted ? deployTimeShape(override.value) : undefined;
+    if (conditional !== undefined) {
+      return { kind: 'unreadable', description: `an override sets its ${name} with ${JSON.stringify(conditional)}, which decides at deploy what it launches from` };
+    }
+  }
+  return undefined;
 }
 
 /** The typed properties of a resource with its raw overrides (set, merged or deleted) applied, by camelCase name. */

@@ -31,6 +31,16 @@ export function rawOverride(resource: CfnResource, path: string[]): RawOverride 
 }
 
 /**
+ * A resource's CloudFormation type as it will be rendered: the `Type` a raw override
+ * (`addOverride('Type', ...)`) sets, over the one it was created with.
+ */
+export function renderedType(resource: CfnResource): string {
+  const overrides: any = (resource as any).rawOverrides;
+  const type = overrides && typeof overrides === 'object' && 'Type' in overrides ? resource.stack.resolve(overrides.Type) : undefined;
+  return typeof type === 'string' ? type : resource.cfnResourceType;
+}
+
+/**
  * A typed L1 property value (camelCase keys) with an override (CloudFormation keys) merged over
  * it the way CloudFormation rendering does: objects merged key by key, anything else replaced,
  * `undefined` deleting. The result has camelCase keys.

@@ -227,21 +227,32 @@ function pins(entry: ConditionEntry): boolean {
  * group, organization): a pattern with a wildcard there matches other tenants' workflows.
  */
 const TENANT_PREFIX: Record<string, RegExp> = {
-  'token.actions.githubusercontent.com': /^repo:[^/]*/,
-  'gitlab.com': /^project_path:[^/]*/,
-  'app.terraform.io': /^organization:[^:]*/,
+  'token.actions.githubusercontent.com': /^repo:[^/*?]+\//,
+  'gitlab.com': /^project_path:[^/*?]+\//,
+  'app.terraform.io': /^organization:[^:*?]+:/,
 };
 
 /**
- * Whether an entry lets every value through: a `StringLike` value made of wildcards only, or,
- * on a public multi-tenant issuer, one with a wildcard in the tenant part (`repo:*`).
+ * Whether an entry lets every value through: a value with an IAM policy variable (`${...}`, which
+ * IAM substitutes, often with the very claim compared), a `StringLike` value made of wildcards
+ * only, or, on a public multi-tenant issuer, one with a wildcard before the end of the tenant part
+ * (`repo:*`, `repo*`, `*my-org/app:*`): its literal start must hold the whole `repo:<owner>/`.
  */
 function matchesAnything(entry: ConditionEntry): boolean {
+  if (entry.values.some(hasPolicyVariable)) {
+    return true;
+  }
   if (entry.base !== 'stringlike') {
     return false;
   }
   const tenant = TENANT_PREFIX[entry.lowerKey.replace(/:[^:]*$/, '')];
-  return entry.values.some((v) => /^[*?]*\*[*?]*$/.test(v) || (tenant !== undefined && /[*?]/.test(tenant.exec(v)?.[0] ?? '')));
+  return entry.values.some((v) => /^[*?]*\*[*?]*$/.test(v)
+    || (tenant !== undefined && /[*?]/.test(v) && !tenant.test(v.slice(0, v.search(/[*?]/)))));
+}
+
+/** Whether a condition value holds an IAM policy variable, other than the literal characters `${*}`, `${?}`, `${$}`. */
+function hasPolicyVariable(value: string): boolean {
+  return /\$\{(?![*?$]\})[^}]*\}/.test(value);
 }
 
 function wildcardsUnderStringEquals(entries: ConditionEntry[]): Finding[] {
@@ -309,8 +320,9 @@ function whyNotPinned(all: ConditionEntry[], claim: string, own: ConditionEntry[
   if (ownEntry) {
     const reason = ownEntry.ifExists ? 'which lets a token without the claim through'
       : ownEntry.qualifier ? 'a set operator, which a single-valued claim does not need and ForAllValues passes when the claim is missing'
-        : matchesAnything(ownEntry) ? 'which matches every value, or every owner on a public service'
-          : 'which is not a positive string match';
+        : ownEntry.values.some(hasPolicyVariable) ? 'a policy variable, which IAM substitutes at request time, so it need not match anything fixed'
+          : matchesAnything(ownEntry) ? 'which matches every value, or every owner on a public service'
+            : 'which is not a positive string match';
     return ` (it has ${ownEntry.operator} ${q(ownEntry.values.length === 1 ? ownEntry.values[0] : ownEntry.values)}, ${reason})`;
   }
   const other = all.find((e) => e.lowerKey.endsWith(`:${claim}`));

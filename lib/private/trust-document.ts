@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
 import { shortHash } from './provider-registry';
 
 /** CloudFormation types whose `Ref` / `Fn::GetAtt Arn` is the ARN of an IAM OIDC provider with a `Url` property. */
@@ -7,6 +7,10 @@ const OIDC_PROVIDER_TYPES = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConn
 const CFN_JSON_TYPE = 'Custom::AWSCDKCfnJson';
 /** Attributes that are an issuer URL (EKS clusters of aws-eks and aws-eks-v2): always `https://…`. */
 const ISSUER_URL_ATTRIBUTE = 'OpenIdConnectIssuerUrl';
+/** Pseudo parameters whose values AWS sets, without characters that matter in JSON. */
+const SAFE_PSEUDO_PARAMETERS = ['AWS::Partition', 'AWS::AccountId', 'AWS::Region', 'AWS::URLSuffix'];
+/** aws-eks's `Custom::AWSCDK-EKS-Cluster` attribute: the issuer URL without `https://`. */
+const ISSUER_ATTRIBUTE = 'OpenIdConnectIssuer';
 const PROVIDER_ARN_MARKER = 'oidc-provider/';
 
 /** A role's trust policy as the check reads it: the document, or why it cannot be read. */
@@ -31,8 +35,7 @@ export interface TrustDocumentReading {
  */
 export function readTrustDocument(role: CfnResource, readers: Map<Stack, TemplateReader> = new Map()): TrustDocumentReading {
   const stack = Stack.of(role);
-  const reader = readers.get(stack) ?? new TemplateReader(stack);
-  readers.set(stack, reader);
+  const reader = TemplateReader.of(stack, readers);
   const rendered = reader.template(role);
   if (!rendered) {
     return { unreadable: 'its CloudFormation rendering cannot be read (aws-cdk-lib changed how resources render)' };
@@ -71,9 +74,24 @@ export function issuerOfPrincipal(federated: string): string {
 
 /** Reads resources of one stack from their CloudFormation rendering; share one per stack across roles. */
 export class TemplateReader {
-  private byLogicalId?: Map<string, CfnResource>;
+  /** The reader of a stack, from the shared map (made and added when missing). */
+  public static of(stack: Stack, readers: Map<Stack, TemplateReader>): TemplateReader {
+    const reader = readers.get(stack) ?? new TemplateReader(stack, readers);
+    readers.set(stack, reader);
+    return reader;
+  }
 
-  constructor(private readonly stack: Stack) {}
+  private byLogicalId?: Map<string, CfnResource>;
+  /**
+   * How many values known only at deploy, other than the pieces of a provider's ARN or an issuer
+   * that AWS makes (pseudo parameters, a provider's ARN, a cluster's issuer), were read: any such
+   * value can hold a `"` and rewrite a JSON document it is spliced into.
+   */
+  private unsafeParts = 0;
+  /** How deep cross-stack references are being followed, against reference loops. */
+  private following = 0;
+
+  constructor(private readonly stack: Stack, private readonly readers: Map<Stack, TemplateReader> = new Map()) {}
 
   /** A resource's CloudFormation rendering, overrides applied, resolved. */
   public template(resource: CfnResource): any | undefined {
@@ -90,6 +108,13 @@ export class TemplateReader {
 
   /** A trust document from a template value: object, JSON string, or a string built from intrinsics. */
   public document(value: any, what: string, depth = 0): TrustDocumentReading {
+    const conditional = conditionalPart(value);
+    if (conditional !== undefined) {
+      return {
+        unreadable: `${what} holds ${shorten(JSON.stringify(conditional))}, which chooses or removes part of the document at deploy `
+          + '(a pin that can vanish never counts)',
+      };
+    }
     if (typeof value === 'string') {
       return parseJson(value, what);
     }
@@ -100,13 +125,27 @@ export class TemplateReader {
       }
       const [name] = Object.keys(value);
       if (name === 'Fn::Join' || name === 'Fn::Sub') {
+        const before = this.unsafeParts;
         const text = this.text(value);
+        if (text !== undefined && this.unsafeParts > before) {
+          return {
+            unreadable: `${what} is a JSON string built with ${name} from a value known only at deploy (${shorten(text)}): `
+              + 'a value spliced into JSON text can close its string and rewrite the document',
+          };
+        }
         return text === undefined ? { unreadable: `${what} is an ${name} the check cannot evaluate` } : parseJson(text, what);
       }
       return { unreadable: `${what} is given by ${name} (${shorten(JSON.stringify(value))}), known only at deploy` };
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return { document: this.walk(value, depth) };
+      try {
+        return { document: this.walk(value, depth) };
+      } catch (e) {
+        if (e instanceof UnreadablePart) {
+          return { unreadable: e.message };
+        }
+        throw e;
+      }
     }
     return { unreadable: `${what} is ${shorten(JSON.stringify(value))}, not a policy document` };
   }
@@ -118,6 +157,9 @@ export class TemplateReader {
     }
     if (isIntrinsic(value)) {
       const json = this.cfnJson(value, depth);
+      if (json?.unreadable !== undefined) {
+        throw new UnreadablePart(json.unreadable);
+      }
       if (json?.document !== undefined) {
         return json.document;
       }
@@ -158,13 +200,23 @@ export class TemplateReader {
     const arg = value[name];
     switch (name) {
       case 'Ref':
-        return this.providerArn(String(arg), value) ?? placeholder(value);
+        return this.providerArn(String(arg), value) ?? this.fromParentStack(String(arg))
+          ?? (SAFE_PSEUDO_PARAMETERS.includes(String(arg)) ? placeholder(value) : this.unsafe(value));
+      case 'Fn::ImportValue':
+        return this.fromExport(arg) ?? this.unsafe(value);
       case 'Fn::GetAtt': {
         const [id, attribute] = getAtt(value)!;
         if (attribute === 'Arn') {
-          return this.providerArn(id, value) ?? placeholder(value);
+          return this.providerArn(id, value) ?? this.unsafe(value);
         }
-        return attribute === ISSUER_URL_ATTRIBUTE ? `https://${placeholder(value)}` : placeholder(value);
+        if (attribute.startsWith('Outputs.')) {
+          return this.fromNestedStack(id, attribute.slice('Outputs.'.length)) ?? this.unsafe(value);
+        }
+        if (attribute === ISSUER_ATTRIBUTE) {
+          // aws-eks's cluster resource has the issuer without `https://` too: the same placeholder as the URL's host.
+          return placeholder({ 'Fn::GetAtt': [id, ISSUER_URL_ATTRIBUTE] });
+        }
+        return attribute === ISSUER_URL_ATTRIBUTE ? `https://${placeholder(value)}` : this.unsafe(value);
       }
       case 'Fn::Join': {
         const [separator, parts] = Array.isArray(arg) ? arg : [];
@@ -177,12 +229,12 @@ export class TemplateReader {
       case 'Fn::Select': {
         const [index, list] = Array.isArray(arg) ? arg : [];
         const items = this.list(list);
-        return items && typeof index === 'number' && index >= 0 && index < items.length ? items[index] : placeholder(value);
+        return items && typeof index === 'number' && index >= 0 && index < items.length ? items[index] : this.unsafe(value);
       }
       case 'Fn::Sub':
         return this.sub(value);
       default:
-        return placeholder(value);
+        return this.unsafe(value);
     }
   }
 
@@ -228,6 +280,70 @@ export class TemplateReader {
     return failed ? undefined : text;
   }
 
+  /**
+   * The text of a value another stack of the app gives this one, read in that stack, so that a
+   * provider made there is known by its issuer here: an export (`Fn::ImportValue`), a parameter
+   * a parent stack passes to this nested stack, an output of a nested stack of this one.
+   */
+  private follow(stack: Stack, value: any): string | undefined {
+    const reader = TemplateReader.of(stack, this.readers);
+    if (reader.following > 3) {
+      return undefined;
+    }
+    reader.following++;
+    const before = reader.unsafeParts;
+    try {
+      return reader.text(stack.resolve(value));
+    } finally {
+      reader.following--;
+      this.unsafeParts += reader.unsafeParts - before;
+    }
+  }
+
+  private fromExport(name: any): string | undefined {
+    if (typeof name !== 'string') {
+      return undefined;
+    }
+    for (const output of this.stack.node.root.node.findAll()) {
+      if (output instanceof CfnOutput && output.exportName !== undefined) {
+        const producer = Stack.of(output);
+        if (producer !== this.stack && producer.resolve(output.exportName) === name) {
+          return this.follow(producer, output.value);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private fromParentStack(logicalId: string): string | undefined {
+    const nested = this.stack.nestedStackParent && NestedStack.isNestedStack(this.stack) ? this.stack : undefined;
+    const resource = nested?.nestedStackResource;
+    if (!nested || !resource) {
+      return undefined;
+    }
+    const parent = TemplateReader.of(nested.nestedStackParent!, this.readers);
+    const given = parent.template(resource)?.Properties?.Parameters?.[logicalId];
+    return given === undefined ? undefined : this.follow(nested.nestedStackParent!, given);
+  }
+
+  private fromNestedStack(logicalId: string, outputId: string): string | undefined {
+    for (const child of this.stack.node.findAll()) {
+      if (NestedStack.isNestedStack(child) && child.nestedStackParent === this.stack && child.nestedStackResource
+        && this.stack.resolve(child.nestedStackResource.logicalId) === logicalId) {
+        const output = child.node.findAll()
+          .find((c): c is CfnOutput => c instanceof CfnOutput && Stack.of(c) === child && child.resolve(c.logicalId) === outputId);
+        return output ? this.follow(child, output.value) : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** The placeholder of a value known only at deploy that may be anything (a parameter, an import, an attribute). */
+  private unsafe(value: any): string {
+    this.unsafeParts++;
+    return placeholder(value);
+  }
+
   /** The ARN of an OIDC provider of this stack, from its Url. */
   private providerArn(logicalId: string, reference: any): string | undefined {
     const resource = this.resource(logicalId);
@@ -252,6 +368,32 @@ export class TemplateReader {
     }
     return this.byLogicalId.get(logicalId);
   }
+}
+
+/** Thrown while copying a document when a part of it cannot be read. */
+class UnreadablePart extends Error {}
+
+/**
+ * The first `Fn::If` or `Ref: AWS::NoValue` in a value (or `undefined`): either can remove a
+ * condition, a value or a whole block at deploy, so no pin below one can be relied on.
+ */
+function conditionalPart(value: any): any {
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = conditionalPart(v);
+      if (found !== undefined) {
+        return found;
+      }
+    }
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') {
+    return undefined;
+  }
+  if ('Fn::If' in value || value.Ref === 'AWS::NoValue') {
+    return value;
+  }
+  return conditionalPart(Object.values(value));
 }
 
 function isIntrinsic(value: any): boolean {
