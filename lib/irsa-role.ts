@@ -352,7 +352,29 @@ export class IrsaRole extends iam.Role {
     const document = { Version: POLICY_VERSION, Statement: statements };
     // Condition keys hold the issuer; a token issuer cannot be an object key in a template,
     // so the whole document becomes one JSON string (Fn::Join), which IAM accepts as well.
-    return hasTokenIssuer(this.trusts) ? Stack.of(this).toJsonString(document) : document;
+    if (!hasTokenIssuer(this.trusts)) {
+      return document;
+    }
+    this.refuseTokensInJsonString();
+    return Stack.of(this).toJsonString(document);
+  }
+
+  /**
+   * In a trust rendered as one JSON string, a value known only at deploy is spliced into the
+   * text as it is, unescaped: a parameter holding a quote could rewrite the policy. The subjects
+   * and audiences are the user's values; they must be literal there.
+   */
+  private refuseTokensInJsonString(): void {
+    for (const trust of this.trusts) {
+      const values = [trust.audience, ...trust.subjects.flatMap((subject) => [subject.namespace, subject.name])];
+      const token = values.find((value) => Token.isUnresolved(value));
+      if (token !== undefined) {
+        fail(`the trust of ${this.node.path} names ${q(token)}, a value known only at deploy, while the issuer of its OIDC provider is `
+          + 'known only at deploy too: the trust policy is then one JSON string, into which a deploy-time value goes unescaped (a value '
+          + 'holding a quote could rewrite the policy). Give the namespace, name and audience literally, or give the cluster\'s issuer '
+          + 'literally (IrsaCluster.fromAttributes({ clusterName, issuerUrl })) so that the trust is a JSON object.', this);
+      }
+    }
   }
 
   /**

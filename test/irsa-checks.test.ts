@@ -487,7 +487,7 @@ describe('IrsaChecks', () => {
       ]);
     });
 
-    test('reads cdk-irsa\'s own JSON string trust of a token issuer, and fails on a namespace parameter spliced into it (CANNOT_VERIFY)', () => {
+    test('reads cdk-irsa\'s own JSON string trust of a token issuer (cdk-irsa itself refuses a deploy-time namespace there)', () => {
       const { stack } = setup();
       const cluster = IrsaCluster.fromCluster(new eks.Cluster(stack, 'Cluster', {
         version: eks.KubernetesVersion.V1_32,
@@ -495,11 +495,8 @@ describe('IrsaChecks', () => {
         kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
       }));
       new IrsaServiceAccount(stack, 'Literal', { cluster, namespace: 'apps', name: 'api', manifestDelivery: ManifestDelivery.none() });
-      const namespace = new CfnParameter(stack, 'Namespace', { default: 'apps' });
-      new IrsaServiceAccount(stack, 'Parameter', { cluster, namespace: namespace.valueAsString, name: 'worker', manifestDelivery: ManifestDelivery.none() });
 
-      expect(findings(stack).errors).toEqual([expect.stringContaining('/Stack/Parameter/Role [cdk-irsa CANNOT_VERIFY] role Stack/Parameter/Role: the trust policy cannot be read at synth: '
-        + 'its AssumeRolePolicyDocument is a JSON string built with Fn::Join from a value known only at deploy')]);
+      expect(findings(stack)).toEqual({ errors: [], warnings: [] });
     });
   });
 

@@ -104,6 +104,16 @@ describe('IrsaRole trust policy', () => {
     expect(JSON.stringify(statements[0].Condition.StringEquals)).toContain('"Ref":"Namespace"');
   });
 
+  test('fails for a deploy-time namespace where the issuer is known only at deploy, which would go unescaped into the JSON string trust', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: new CfnParameter(stack, 'Issuer').valueAsString });
+    const namespace = new CfnParameter(stack, 'Namespace').valueAsString;
+
+    new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact(namespace, 'api')] });
+
+    expect(() => Template.fromStack(stack)).toThrow(/\[cdk-irsa\] Stack\/Role: the trust of Stack\/Role names "\$\{Token\[[^\]]+\]\}", a value known only at deploy, while the issuer of its OIDC provider is known only at deploy too: .* Give the namespace, name and audience literally, or give the cluster's issuer literally/);
+  });
+
   test('uses a custom audience', () => {
     const { stack, blue } = setup();
 
