@@ -555,6 +555,28 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
     expect(roleOf(worker).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: PROVIDER_ARN });
   });
 
+  test('warns where it cannot tell: an import by ARN of the issuer after cdk-irsa created its provider, and Lambda-backed providers', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
+    ClusterOidcProvider.fromProviderArn(stack, 'Existing', PROVIDER_ARN);
+    new iam.OpenIdConnectProvider(stack, 'GitHub', { url: 'https://token.actions.githubusercontent.com', clientIds: ['sts.amazonaws.com'] });
+
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^this app creates the IAM OIDC provider for https:\/\/oidc\.eks[^ ]+ here and also imports one for it by ARN at Stack\/Existing\. If the account has that provider already, this one fails at deploy with EntityAlreadyExists/),
+      expect.stringMatching(/^the app also has aws-cdk-lib Lambda-backed IAM OIDC providers \(Stack\/GitHub\/Resource\/Default\), whose URL cdk-irsa cannot read at synth/),
+    ]));
+  });
+
+  test('does not warn where the import comes first (cdk-irsa uses it) and no Lambda-backed provider exists', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    ClusterOidcProvider.fromProviderArn(stack, 'Existing', PROVIDER_ARN);
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
+
+    expect(providers(stack)).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('provider'))).toEqual([]);
+  });
+
   test('fails for a ClusterOidcProvider made after cdk-irsa made one for the same issuer and account', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });

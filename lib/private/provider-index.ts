@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import type { ClusterOidcProvider } from '../cluster-oidc-provider';
@@ -82,7 +82,9 @@ export function indexedProvider(scope: IConstruct, issuerUrl: string): ClusterOi
 export function checkSingleProvider(provider: ClusterOidcProvider, resource: iam.CfnOIDCProvider): string[] {
   const stack = Stack.of(provider);
   const account = accountOf(stack);
-  const others = provider.node.root.node.findAll().filter((c): c is iam.CfnOIDCProvider =>
+  const constructs = provider.node.root.node.findAll();
+  warnWhereUnknowable(provider, constructs);
+  const others = constructs.filter((c): c is iam.CfnOIDCProvider =>
     c instanceof iam.CfnOIDCProvider && c !== resource && c.url === provider.issuerUrl && accountOf(Stack.of(c)) === account);
   if (others.length === 0) {
     return [];
@@ -96,4 +98,32 @@ export function checkSingleProvider(provider: ClusterOidcProvider, resource: iam
     return [];
   }
   return [message];
+}
+
+/**
+ * Where the app may hold a second provider for the issuer and account that cdk-irsa cannot tell
+ * apart at synth, a warning: an import by ARN of the same issuer (the provider this app creates,
+ * or one the account has already), and aws-cdk-lib's Lambda-backed providers, whose URL is not
+ * readable through aws-cdk-lib's public API.
+ */
+function warnWhereUnknowable(provider: ClusterOidcProvider, constructs: IConstruct[]): void {
+  const stack = Stack.of(provider);
+  const imported = Token.isUnresolved(stack.account) || Token.isUnresolved(provider.issuerUrl)
+    ? undefined : importedByRoot.get(provider.node.root)?.get(`${stack.account}\n${provider.issuerUrl}`);
+  if (imported) {
+    Annotations.of(provider).addWarningV2('cdk-irsa:providerCreatedAndImported', `this app creates the IAM OIDC provider for `
+      + `${provider.issuerUrl} here and also imports one for it by ARN at ${imported.node.path}. If the account has that provider already, `
+      + 'this one fails at deploy with EntityAlreadyExists: pass the imported provider where this one is used (IrsaCluster.fromAttributes({ '
+      + 'oidcProvider }), or import it before the first IrsaCluster.fromAttributes() of the issuer). If the import names the provider '
+      + 'created here, acknowledge this warning.');
+  }
+  const account = accountOf(stack);
+  const lambdaBacked = constructs.filter((c): c is CfnResource => c instanceof CfnResource
+    && c.cfnResourceType === 'Custom::AWSCDKOpenIdConnectProvider' && accountOf(Stack.of(c)) === account);
+  if (lambdaBacked.length > 0) {
+    Annotations.of(provider).addWarningV2('cdk-irsa:lambdaBackedProvider', `the app also has aws-cdk-lib Lambda-backed IAM OIDC providers `
+      + `(${lambdaBacked.map((c) => c.node.path).join(', ')}), whose URL cdk-irsa cannot read at synth. If one of them is for `
+      + `${Token.isUnresolved(provider.issuerUrl) ? 'this issuer' : provider.issuerUrl}, the second fails at deploy with EntityAlreadyExists: `
+      + 'keep one, and pass it where the other is used. Otherwise acknowledge this warning.');
+  }
 }
