@@ -1,4 +1,4 @@
-import { App, CfnParameter, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
@@ -575,6 +575,24 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
 
     expect(providers(stack)).toEqual([]);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('provider'))).toEqual([]);
+  });
+
+  test('shares the provider between Stages of one account by ARN, with a warning on the order, instead of a cross-Stage dependency', () => {
+    const app = new App();
+    const beta = new Stack(new Stage(app, 'Beta'), 'Workloads', { env: ENV });
+    const prod = new Stack(new Stage(app, 'Prod'), 'Workloads', { env: ENV });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+
+    new IrsaServiceAccount(beta, 'Api', { cluster, name: 'api', namespace: 'beta' });
+    const prodApi = new IrsaServiceAccount(prod, 'Api', { cluster, name: 'api', namespace: 'prod' });
+
+    expect(() => app.synth()).not.toThrow();
+    expect(providers(beta)).toHaveLength(1);
+    expect(providers(prod)).toEqual([]);
+    expect(roleOf(prodApi).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: PROVIDER_ARN });
+    expect(prod.dependencies).toEqual([]);
+    expect(Annotations.fromStack(prod).findWarning('*', Match.stringLikeRegexp('is created by Beta/Workloads/IrsaOidcProvider[0-9A-F]+, in another Stage: '
+      + 'this stack imports it by ARN, and cannot be made to deploy after it'))).toHaveLength(1);
   });
 
   test('fails for a ClusterOidcProvider made after cdk-irsa made one for the same issuer and account', () => {

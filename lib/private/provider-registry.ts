@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, Aws, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, RemovalPolicy, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
@@ -72,7 +72,15 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
   if (found) {
     return found;
   }
-  addStackDependency(stack, owner, 'cdk-irsa: the IAM OIDC provider for this cluster is created there');
+  if (Stage.of(owner) === Stage.of(stack)) {
+    addStackDependency(stack, owner, 'cdk-irsa: the IAM OIDC provider for this cluster is created there');
+  } else {
+    // Stacks of different Stages cannot depend on each other: the order is the pipeline's.
+    Annotations.of(scope).addWarningV2('cdk-irsa:providerInAnotherStage', `The IAM OIDC provider for ${issuerUrl} in account `
+      + `${stack.account} is created by ${existing.node.path}, in another Stage: this stack imports it by ARN, and cannot be made to deploy `
+      + 'after it. Deploy that Stage first (an earlier pipeline wave), or give every Stage the provider with '
+      + 'IrsaCluster.fromAttributes({ oidcProvider: ClusterOidcProvider.fromProviderArn(...) }) where the account has it already.');
+  }
   const issuer = issuerHostPath(issuerUrl);
   const partition = partitionOf(stack) ?? Aws.PARTITION;
   const imported = new ProviderOfAnotherStack(stack, id, `arn:${partition}:iam::${stack.account}:oidc-provider/${issuer}`, issuer);
