@@ -680,6 +680,16 @@ describe('a role in another account than the service account\'s stack', () => {
     Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
   });
 
+  test('warns for a role of an environment-agnostic stack that trusts a provider of a literal account', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Other', `arn:aws:iam::210987654321:oidc-provider/${ISSUER}`);
+
+    new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    expect(Annotations.fromStack(stack).findWarning('/Stack/Role', Match.stringLikeRegexp('the role Stack/Role is in an environment-agnostic stack, '
+      + 'and the OIDC provider Stack/Other it trusts is in account 210987654321: .* Give the stack env: \\{ account: \'210987654321\' \\}'))).toHaveLength(1);
+  });
+
   test('fails for a cluster made in the app, whose provider is in the cluster\'s account', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: ENV });

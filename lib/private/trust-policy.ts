@@ -1,4 +1,4 @@
-import { Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ServiceAccountSubject } from '../service-account-subject';
@@ -259,6 +259,13 @@ function providerAccount(provider: iam.IOpenIdConnectProvider): string | undefin
 export function checkProviderAccount(role: iam.IRole, provider: iam.IOpenIdConnectProvider): void {
   const roleAccount = Token.isUnresolved(role.env.account) ? undefined : role.env.account;
   const account = providerAccount(provider);
+  if (roleAccount === undefined && account !== undefined) {
+    // An environment-agnostic role: it works only where it is deployed to the provider's account.
+    Annotations.of(role).addWarningV2('cdk-irsa:providerAccountUnknown', `the role ${role.node.path} is in an environment-agnostic stack, `
+      + `and the OIDC provider ${provider.node.path} it trusts is in account ${account}: STS accepts a token only through a provider of the `
+      + `role's own account, so the role can be assumed only if its stack deploys to ${account}. Give the stack env: { account: '${account}' }.`);
+    return;
+  }
   if (roleAccount === undefined || account === undefined || roleAccount === account) {
     return;
   }
