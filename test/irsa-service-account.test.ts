@@ -437,6 +437,16 @@ describe('ManifestDelivery.gitOps()', () => {
       .toThrow(/\[cdk-irsa\] Stack\/B: two clusters of stack Stack would share the GitOps folder "Stack.service-accounts\/prod": .* put the service accounts of clusters that share a name \(in other regions or accounts\) in separate stacks\./);
   });
 
+  test('fails when two clusters of a stack have names that differ only in case (one folder on macOS and Windows)', () => {
+    const stack = newStack();
+    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'a' });
+    const other = IrsaCluster.fromAttributes({ clusterName: 'Prod', issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/0F9E8D7C6B5A49382716F5E4D3C2B1A0' });
+
+    expect(() => new IrsaServiceAccount(stack, 'B', { cluster: other, name: 'b' }))
+      .toThrow('[cdk-irsa] Stack/B: clusters "prod" and "Prod" of stack Stack would get GitOps folders whose names differ only in case, which are one '
+        + 'folder on case-insensitive file systems (macOS, Windows): put their service accounts in separate stacks.');
+  });
+
   test('names the role deterministically from cluster, namespace and name, the same in every synth', () => {
     // GIVEN two separate apps with the same service account
     const names = [new App(), new App()].map((app) => {

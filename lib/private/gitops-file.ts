@@ -64,6 +64,12 @@ class GitOpsWriter extends Construct {
         + `${existing.cluster.identity} and ${cluster.identity}. GitOps output is one folder per cluster name in a stack: put the service `
         + 'accounts of clusters that share a name (in other regions or accounts) in separate stacks.', scope);
     }
+    // macOS and Windows file systems ignore case: `Prod/` and `prod/` would be one folder there.
+    const caseTwin = [...this.files.keys()].find((other) => other !== folder && other.toLowerCase() === folder.toLowerCase());
+    if (caseTwin !== undefined) {
+      fail(`clusters ${q(caseTwin)} and ${q(folder)} of stack ${Stack.of(this).stackName} would get GitOps folders whose names differ only `
+        + 'in case, which are one folder on case-insensitive file systems (macOS, Windows): put their service accounts in separate stacks.', scope);
+    }
     const file = existing ?? new GitOpsFile(cluster, `${this.directory}/${folder}/${GITOPS_MANIFEST_NAME}`);
     this.files.set(folder, file);
     return file;
