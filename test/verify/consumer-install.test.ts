@@ -18,30 +18,14 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { REPO_ROOT } from './support/assembly';
+import { ensureBuilt, REPO_ROOT } from './support/assembly';
 
 jest.setTimeout(300_000);
 
-const LIB = path.join(REPO_ROOT, 'lib');
 const CONSUMER_APP = path.join(__dirname, 'consumer', 'app.cts');
 /** What the app takes from the repository's node_modules instead of the registry. */
 const LINKED_FROM_REPOSITORY = ['aws-cdk-lib', 'constructs', '@types/node'];
 const repoPackage = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
-
-/** lib/**\/*.ts files whose compiled .js is missing or older. */
-function staleSources(dir = LIB): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      return staleSources(file);
-    }
-    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) {
-      return [];
-    }
-    const js = file.replace(/\.ts$/, '.js');
-    return !fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(file).mtimeMs ? [path.relative(REPO_ROOT, file)] : [];
-  });
-}
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeout = 180_000): SpawnSyncReturns<string> {
   return spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout });
@@ -65,11 +49,7 @@ describe('a consumer installs the npm tarball and runs cdk synth', () => {
 
   beforeAll(() => {
     // 0. The tarball must hold what lib/*.ts says: build when the JavaScript is stale.
-    const stale = staleSources();
-    if (stale.length > 0) {
-      check(run(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs')], REPO_ROOT, {}, 240_000),
-        `npm run build (lib/*.js is older than ${stale.join(', ')})`);
-    }
+    ensureBuilt();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-irsa-consumer-'));
     consumer = path.join(work, 'app');
     fs.mkdirSync(consumer);

@@ -10,8 +10,8 @@
  * back into them), cdk-irsa's `IrsaChecks` aspect, and synthesizes. The template and the GitOps
  * YAML must equal those of the same app written in TypeScript, synthesized in this process.
  *
- * The tarball holds the built JavaScript: after editing lib/*.ts, run `npm run build` first (npm
- * test does); the test fails otherwise rather than compare against stale code. The runtime caches
+ * The tarball holds the built JavaScript: where lib/*.js is older than lib/*.ts the test builds
+ * first (ensureBuilt, shared with the consumer test), never comparing against stale code. The runtime caches
  * extracted packages (and the published tarballs) in $TMPDIR/cdk-irsa-jsii-cache: a cold load of aws-cdk-lib takes
  * seconds and about 1 GB.
  */
@@ -25,7 +25,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { AddonPolicy, IdentityMode, IrsaChecks, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
-import { REPO_ROOT } from './support/assembly';
+import { ensureBuilt, REPO_ROOT } from './support/assembly';
 import { enumMember, fqnOf, JsiiClient, map, ObjRef, struct } from './support/jsii-client';
 
 jest.setTimeout(600_000);
@@ -54,21 +54,6 @@ function run(command: string, args: string[], cwd: string): string {
 
 function installedVersion(name: string): string {
   return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
-}
-
-/** lib/**\/*.ts files whose compiled .js is missing or older. */
-function staleSources(dir = path.join(REPO_ROOT, 'lib')): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      return staleSources(file);
-    }
-    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) {
-      return [];
-    }
-    const js = file.replace(/\.ts$/, '.js');
-    return !fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(file).mtimeMs ? [path.relative(REPO_ROOT, file)] : [];
-  });
 }
 
 /**
@@ -265,11 +250,8 @@ describe('an app built through the jsii runtime, as the Python, Java, .NET and G
   let typescriptCounts: { addedThroughPrincipal: number; visitedRoles: number };
 
   beforeAll(async () => {
-    const stale = staleSources();
-    if (stale.length > 0) {
-      throw new Error(`lib/*.js is older than its source, so the packed cdk-irsa would not be what lib/ says: ${stale.join(', ')}. `
-        + 'Run npm run build first.');
-    }
+    // The packed cdk-irsa must be what lib/*.ts says.
+    ensureBuilt();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-irsa-jsii-'));
     fs.mkdirSync(TARBALL_CACHE, { recursive: true });
     const tarballs = CDK_PACKAGES.map((name) => {

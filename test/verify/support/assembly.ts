@@ -11,6 +11,54 @@ import { IntrinsicValues, resolvedTrustPolicy, resolveIntrinsics, rolesOf, Stack
 export const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 
+/**
+ * Builds lib/ (`npm run build`) when its JavaScript is older than its sources, so that a test of the
+ * packed library tests what lib/*.ts says; throws with jsii's output if the build fails. Test files
+ * run in parallel: a lock directory under .tmp/ makes the others wait for one build.
+ */
+export function ensureBuilt(): void {
+  const lock = path.join(REPO_ROOT, '.tmp', 'build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (error: any) {
+      if (error.code !== 'EEXIST' || Date.now() > deadline) {
+        throw new Error(`cannot take the build lock ${lock}: ${error.message} (remove it if no build runs)`);
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    const stale = staleSources();
+    if (stale.length > 0) {
+      const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 240_000 });
+      if (build.status !== 0) {
+        throw new Error(`npm run build failed (lib/*.js is older than ${stale.join(', ')}):\n${build.stdout}\n${build.stderr}`);
+      }
+    }
+  } finally {
+    fs.rmdirSync(lock);
+  }
+}
+
+/** lib/**\/*.ts files whose compiled .js is missing or older: what a test of the built package must build first. */
+export function staleSources(dir = path.join(REPO_ROOT, 'lib')): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return staleSources(file);
+    }
+    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) {
+      return [];
+    }
+    const js = file.replace(/\.ts$/, '.js');
+    return !fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(file).mtimeMs ? [path.relative(REPO_ROOT, file)] : [];
+  });
+}
+
 /** The examples that have an app.ts, by directory name. */
 export function exampleApps(): string[] {
   if (!fs.existsSync(EXAMPLES_DIR)) {
