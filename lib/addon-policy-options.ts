@@ -279,3 +279,19 @@ export interface ManagedPrometheusPolicyOptions {
    */
   readonly query?: boolean;
 }
+
+/**
+ * Options of `AddonPolicy.attachTo()`.
+ */
+export interface AddonPolicyAttachOptions {
+  /**
+   * Whether to attach the AWS managed policy of the add-on (`managedPolicyName`) instead of
+   * the scoped statements. Statements for what the managed policy does not cover (KMS keys,
+   * queries) are still added. The principal must then be an IAM role defined in this app, or
+   * lead to one (`IrsaServiceAccount`): an imported role cannot get a managed policy from here.
+   * The scoped statements are narrower: prefer them.
+   *
+   * @default false
+   */
+  readonly useManagedPolicy?: boolean;
+}

@@ -5,6 +5,7 @@ import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { IDependable } from 'constructs';
 import {
+  AddonPolicyAttachOptions,
   CniIpFamily,
   EbsCsiDriverPolicyOptions,
   EfsCsiDriverPolicyOptions,
@@ -28,6 +29,7 @@ import { cloudWatchObservabilityStatements } from './private/addon-policies/clou
 import { clusterAutoscalerStatements } from './private/addon-policies/cluster-autoscaler';
 import {
   ArnContext, contextOf, PresetStatements, PSEUDO_CONTEXT, refuseWildcardResources, requireSome, ScopedResource, validateClusterName,
+  validateParameterPath,
 } from './private/addon-policies/context';
 import { ebsCsiDriverStatements } from './private/addon-policies/ebs-csi-driver';
 import { efsCsiDriverStatements } from './private/addon-policies/efs-csi-driver';
@@ -44,22 +46,6 @@ import { vpcCniStatements } from './private/addon-policies/vpc-cni';
 import { fail, q } from './private/errors';
 import { acknowledgeWildcards } from './private/nag-suppressions';
 import { requireProps } from './private/type-checks';
-
-/**
- * Options of `AddonPolicy.attachTo()`.
- */
-export interface AddonPolicyAttachOptions {
-  /**
-   * Whether to attach the AWS managed policy of the add-on (`managedPolicyName`) instead of
-   * the scoped statements. Statements for what the managed policy does not cover (KMS keys,
-   * queries) are still added. The principal must then be an IAM role defined in this app, or
-   * lead to one (`IrsaServiceAccount`): an imported role cannot get a managed policy from here.
-   * The scoped statements are narrower: prefer them.
-   *
-   * @default false
-   */
-  readonly useManagedPolicy?: boolean;
-}
 
 /** What a preset is made of. */
 interface AddonPolicySpec {
@@ -582,16 +568,6 @@ function roleOf(principal: iam.IPrincipal): iam.IRole | undefined {
 function describe(principal: iam.IPrincipal): string {
   const path = (principal as { node?: { path?: string } }).node?.path;
   return path !== undefined ? `principal ${path}` : `principal ${principal.toString()}`;
-}
-
-function validateParameterPath(path: string): void {
-  if (Token.isUnresolved(path)) {
-    return;
-  }
-  if (path === '/' || !/^(\/[A-Za-z0-9_.\-]+)+$/.test(path)) {
-    fail(`parameter path ${q(path)} is not a Parameter Store hierarchy: use "/" followed by segments of letters, digits and "_.-", `
-      + 'without trailing "/" or wildcards, for example "/prod/payments". "/" alone would grant every parameter of the account.');
-  }
 }
 
 function keys(given: kms.IKey[] | undefined, name: string): ScopedResource[] {

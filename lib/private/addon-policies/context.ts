@@ -164,3 +164,14 @@ export function refuseWildcardResources(preset: string, resources: ScopedResourc
     }
   }
 }
+
+/** A Parameter Store hierarchy that grants no more than it names: no "/" alone, no wildcard. */
+export function validateParameterPath(path: string): void {
+  if (Token.isUnresolved(path)) {
+    return;
+  }
+  if (path === '/' || !/^(\/[A-Za-z0-9_.\-]+)+$/.test(path)) {
+    fail(`parameter path ${q(path)} is not a Parameter Store hierarchy: use "/" followed by segments of letters, digits and "_.-", `
+      + 'without trailing "/" or wildcards, for example "/prod/payments". "/" alone would grant every parameter of the account.');
+  }
+}
