@@ -8,6 +8,7 @@ export * from './irsa-checks';
 export * from './irsa-cluster';
 export * from './irsa-role';
 export * from './irsa-service-account';
+export * from './irsa-service-account-options';
 export * from './manifest-delivery';
 export * from './service-account-manifest';
 export * from './service-account-subject';
