@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Tags, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -29,6 +29,8 @@ import { ServiceAccountSubject } from './service-account-subject';
 /** Namespaces that every cluster has: never created (taken over) by cdk-irsa. */
 const PRESET_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const MAX_ROLE_NAME_LENGTH = 64;
+/** The priority that `Tags.of(scope).add()` gives a tag by default. */
+const AUDIT_TAG_PRIORITY = 100;
 
 /** The options of `IrsaRoleOptions`, which apply only to a role that cdk-irsa creates. */
 const ROLE_OPTIONS: Array<keyof IrsaRoleOptions> = [
@@ -178,9 +180,13 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         : undefined),
     });
     if (!props.role && (props.auditTags ?? true)) {
-      Tags.of(this.role).add('cdk-irsa:cluster', cluster.clusterName);
-      Tags.of(this.role).add('cdk-irsa:namespace', namespace);
-      Tags.of(this.role).add('cdk-irsa:service-account', props.name);
+      // Set on the role's L1 directly rather than through Tags.of(), whose aspect would cost a
+      // visit of the role's subtree per service account at synth. The priority is that of Tags.of(),
+      // so a user's Tags.of(...).add() of the same key (at the default priority) or .remove() wins.
+      const tags = (this.role.node.defaultChild as iam.CfnRole).tags;
+      tags.setTag('cdk-irsa:cluster', cluster.clusterName, AUDIT_TAG_PRIORITY);
+      tags.setTag('cdk-irsa:namespace', namespace, AUDIT_TAG_PRIORITY);
+      tags.setTag('cdk-irsa:service-account', props.name, AUDIT_TAG_PRIORITY);
     }
     if (usesPodIdentity) {
       this.checkRoleInClusterAccount(cluster);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,6 +25,25 @@ describe('audit tags', () => {
       { Key: 'cdk-irsa:cluster', Value: 'prod' },
       { Key: 'cdk-irsa:namespace', Value: 'payments' },
       { Key: 'cdk-irsa:service-account', Value: 'api' },
+    ]);
+  });
+
+  test('merge with the app\'s tags, and yield to a Tags.of() of the same key, add or remove', () => {
+    // GIVEN an app that tags everything, and overrides or removes audit tags on one service account
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+    Tags.of(app).add('team', 'platform');
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', namespace: 'payments' });
+    Tags.of(api).add('cdk-irsa:cluster', 'prod-blue');
+    Tags.of(api).remove('cdk-irsa:namespace');
+
+    // THEN the role has the app's tag, the user's value for the cluster, and no namespace tag
+    const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
+    expect(role.Tags).toEqual([
+      { Key: 'cdk-irsa:cluster', Value: 'prod-blue' },
+      { Key: 'cdk-irsa:service-account', Value: 'api' },
+      { Key: 'team', Value: 'platform' },
     ]);
   });
 
