@@ -1,5 +1,5 @@
 /**
- * Jest, in three projects (`npm test` runs unit and verify; `npx jest --selectProjects unit` one):
+ * Jest, in three projects (`npm test` runs all three; `npx jest --selectProjects unit` one):
  * - unit: test/*.test.ts, the library's behaviour, in-process and fast (`npm run unit`).
  *   aws-cdk-lib's built-in CloudFormation template validation is off there (test/setup-unit.ts):
  *   it is not what these tests are about, it doubles their time and prints reports for
@@ -7,11 +7,7 @@
  * - floor: the same unit tests on the lowest aws-cdk-lib of the peer range (`npm run floor`):
  *   `aws-cdk-lib` resolves to the devDependency alias `aws-cdk-lib-floor` (npm:aws-cdk-lib@2.240.0),
  *   for the tests and lib/ alike; test/setup-floor.ts fails every file unless 2.240.0 is loaded.
- *   Not yet a step of `npm test` (issue 14): on 2.240.0, 3 of 711 tests fail. Two use
- *   `Validations` (test/irsa-service-account.test.ts, test/irsa-service-account-audit.test.ts),
- *   absent in 2.240.0; in one (block-instance-metadata-for-pods.test.ts, "WARNING reports as
- *   warnings ...") acknowledgeWarning() does not suppress a warning an aspect adds later, which
- *   is aws-cdk-lib 2.240.0's own behaviour.
+ *   A step of `npm test`, after unit.
  * - verify: test/verify/**, independent checkers (IAM engine, property tests, offline credential
  *   chain, cfn-guard, the consumer install with the CDK CLI), with validation on (`npm run verify`).
  * TypeScript is compiled by ts-jest with tsconfig.dev.json, which sets isolatedModules, so ts-jest

@@ -56,7 +56,8 @@ export enum BlockInstanceMetadataSeverity {
 
   /**
    * Warning annotations, each with an ID (`cdk-irsa:imds…`) that
-   * `Annotations.of(construct).acknowledgeWarning()` accepts.
+   * `Annotations.of(construct).acknowledgeWarning()` accepts, on the reported construct
+   * or any of its parents.
    */
   WARNING = 'WARNING',
 }
@@ -303,7 +304,7 @@ export class BlockInstanceMetadataForPods implements IAspect {
           + 'with a hop limit of 1 can be neither checked nor set here. Define the launch template in this app, or make sure it requires '
           + 'IMDSv2 with a hop limit of 1 and exempt the group: BlockInstanceMetadataForPods.exempt(construct, reason).');
       } else if (this.secure(source.resource) && source.version && !source.version.latest) {
-        Annotations.of(owner(group)).addWarningV2(FINDING.TEMPLATE_VERSION, `[${FINDING.TEMPLATE_VERSION}] ${subject} uses `
+        warn(group, FINDING.TEMPLATE_VERSION, `[${FINDING.TEMPLATE_VERSION}] ${subject} uses `
           + `${describe(source.resource)} at ${source.version.description}, not its latest version. BlockInstanceMetadataForPods changed `
           + 'the template: if the template already exists, CloudFormation adds a new version and leaves the default version where it was, '
           + 'so this group keeps launching instances without the change. Use the template\'s latest version '
@@ -317,9 +318,18 @@ export class BlockInstanceMetadataForPods implements IAspect {
     if (this.severity === BlockInstanceMetadataSeverity.ERROR) {
       Annotations.of(owner(resource)).addError(text);
     } else {
-      Annotations.of(owner(resource)).addWarningV2(id, text);
+      warn(resource, id, text);
     }
   }
+}
+
+/**
+ * Adds a warning on the L1 resource itself, below the construct the user made: aws-cdk-lib
+ * before 2.271 applies `Annotations.of(x).acknowledgeWarning()` to warnings added later only
+ * below `x`, so a warning on the owner could not be acknowledged on the owner.
+ */
+function warn(resource: CfnResource, id: string, text: string): void {
+  Annotations.of(resource).addWarningV2(id, text);
 }
 
 interface Conflict {

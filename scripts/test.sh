@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: the whole check, in order, stopping at the first failure.
 #   prerequisites (Debian tools, checked in seconds) -> build (jsii) -> lint (eslint)
-#   -> unit (jest project `unit`) -> examples (tsc + synth) -> verify (jest project `verify`:
+#   -> unit (jest project `unit`) -> floor (the same unit tests on the lowest aws-cdk-lib of the
+#   peer range) -> examples (tsc + synth) -> verify (jest project `verify`:
 #   IAM engine, property tests, credential chain, cfn-guard, consumer install with the CDK CLI)
 #   -> package (rosetta, API.md, jsii-pacmak, gofmt, Python wheel/sdist, npm tarball)
 #   -> bench (quick mode: fails when a structural target regresses)
@@ -29,6 +30,7 @@ step prerequisites node scripts/prerequisites.mjs
 step build    npm run --silent build
 step lint     npm run --silent lint
 step unit     npm run --silent unit
+step floor    npm run --silent floor
 step examples npm run --silent examples
 step verify   npm run --silent verify
 step package  npm run --silent package

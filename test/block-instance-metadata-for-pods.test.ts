@@ -260,7 +260,7 @@ describe('BlockInstanceMetadataForPods on managed node groups', () => {
     expect(metadataOptions(stack, 'AWS::EC2::LaunchTemplate')).toEqual({ Nodes66C30434: BLOCKED });
     expect(findings(stack)).toEqual({
       errors: [],
-      warnings: ['/Stack/Cluster/NodegroupWorkers [cdk-irsa:imdsTemplateVersion] managed node group Stack/Cluster/NodegroupWorkers uses launch '
+      warnings: ['/Stack/Cluster/NodegroupWorkers/Resource [cdk-irsa:imdsTemplateVersion] managed node group Stack/Cluster/NodegroupWorkers uses launch '
         + 'template Stack/Nodes at its default version (no version given), not its latest version. BlockInstanceMetadataForPods changed the '
         + 'template: if the template already exists, CloudFormation adds a new version and leaves the default version where it was, so this '
         + 'group keeps launching instances without the change. Use the template\'s latest version (ec2.LaunchTemplate.latestVersionNumber, or '
@@ -459,7 +459,21 @@ describe('BlockInstanceMetadataForPods modes', () => {
     const { errors, warnings } = findings(stack);
     expect(errors).toEqual([]);
     expect(warnings).toEqual([expect.stringMatching(
-      /^\/Stack\/Cluster\/NodegroupReported \[cdk-irsa:imdsNoLaunchTemplate\] managed node group .* \[ack: cdk-irsa:imdsNoLaunchTemplate\]$/)]);
+      /^\/Stack\/Cluster\/NodegroupReported\/Resource \[cdk-irsa:imdsNoLaunchTemplate\] managed node group .* \[ack: cdk-irsa:imdsNoLaunchTemplate\]$/)]);
+  });
+
+  test('a warning acknowledged on the stack is hidden for every construct in it', () => {
+    // GIVEN
+    const { stack } = setup({ mode: BlockInstanceMetadataMode.REPORT, severity: BlockInstanceMetadataSeverity.WARNING });
+    const cluster = legacyCluster(stack);
+    cluster.addNodegroupCapacity('First');
+    cluster.addNodegroupCapacity('Second');
+    CoreAnnotations.of(stack).acknowledgeWarning('cdk-irsa:imdsNoLaunchTemplate', 'legacy node groups, replaced next sprint');
+
+    // THEN
+    const { errors, warnings } = findings(stack);
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
   });
 
   test('an exempted construct is left alone, with the reason recorded', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
@@ -319,8 +319,6 @@ describe('ManifestDelivery.kubectl()', () => {
   test('makes one batch per cluster', () => {
     // GIVEN
     const stack = newStack();
-    // (two aws-eks-v2 clusters in one stack repeat a condition of aws-cdk-lib's kubectl provider: not ours to consolidate)
-    Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W9053', reason: 'conditions of aws-cdk-lib kubectl providers' });
     const blue = IrsaCluster.fromClusterV2(eksV2Cluster(stack, 'Blue'));
     const green = IrsaCluster.fromClusterV2(eksV2Cluster(stack, 'Green'));
 
