@@ -79,7 +79,7 @@ describe('roles pre-created with iam.Role.customizeRoles', () => {
     const { app, stack, cluster, outdir } = precreatedApp();
 
     const sa = new IrsaServiceAccount(stack, 'Api', {
-      cluster, namespace: 'payments', name: 'api', identityMode, manifestDelivery: ManifestDelivery.none(), installPodIdentityAgent: false,
+      cluster, namespace: 'payments', name: 'api', identityMode, manifestDelivery: ManifestDelivery.none(),
     });
 
     expect(sa.role).toBeInstanceOf(IrsaRole);
