@@ -234,7 +234,9 @@ function nest(keys: string[], value: any): any {
 
 describe('IrsaServiceAccount.helmValues gives a preset\'s chart the service account', () => {
   test('the fixture holds exactly the presets that name a chart key, and only the CloudWatch Observability preset names none', () => {
-    const withKey = [...new Set(presets(new Stack()).filter(([, addon]) => addon.helmServiceAccountKey !== undefined).map(([, addon]) => addon.addonName))];
+    const withKey = [...new Set(presets(new Stack())
+      .filter(([, addon]) => addon.helmServiceAccountKey !== undefined)
+      .map(([, addon]) => addon.addonName))];
 
     expect(Object.keys(FIXTURE.charts).sort()).toEqual(withKey.sort());
     expect(PRESET_NAMES.filter((name) => CHART_KEYS[name] === undefined)).toEqual(['cloudWatchObservability']);
