@@ -4,15 +4,17 @@
  * and the lowest aws-cdk-lib of the peer range: a failure here means aws-cdk-lib changed, and the
  * module must follow.
  */
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Errors, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
-  addClientIdToNativeProvider, addStackDependency, eksClusterOwnProvider, kubectlPruneLabel, rawOverridesOf, renderedResource, useAsEksClusterProvider,
+  addClientIdToNativeProvider, addStackDependency, eksClusterOwnProvider, kubectlPruneLabel, markAsValidationError, rawOverridesOf, renderedResource,
+  useAsEksClusterProvider,
 } from '../lib/private/aws-cdk-lib-internals';
+import { IrsaError } from '../lib/private/errors';
 
 const KUBECTL_LAYER_ARN = 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1';
 const NATIVE_OIDC_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
@@ -135,5 +137,23 @@ describe('addStackDependency', () => {
     addStackDependency(consumer, producer, 'test');
 
     expect(consumer.dependencies).toEqual([producer]);
+  });
+});
+
+describe('markAsValidationError', () => {
+  test('makes Errors.isValidationError() recognise an error, as it does aws-cdk-lib\'s own', () => {
+    const error = new Error('bad input');
+    expect(Errors.isValidationError(error)).toBe(false);
+
+    markAsValidationError(error);
+
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect(Errors.isConstructError(error)).toBe(true);
+  });
+
+  test('every cdk-irsa error is one', () => {
+    const stack = new Stack(new App(), 'Stack');
+    expect(Errors.isValidationError(new IrsaError('bad input', stack))).toBe(true);
+    expect(Errors.isValidationError(new IrsaError('bad input'))).toBe(true);
   });
 });

@@ -102,3 +102,14 @@ export function addStackDependency(stack: Stack, target: Stack, reason: string):
     stack.addDependency(target, reason);
   }
 }
+
+/**
+ * Marks an error the way aws-cdk-lib marks its own `ValidationError` (whose class is internal), so
+ * that `Errors.isValidationError(error)` is true for it: aws-cdk-lib recognises its construct and
+ * validation errors by two global symbols.
+ */
+export function markAsValidationError(error: Error): void {
+  for (const key of ['@aws-cdk/core.SynthesisError', '@aws-cdk/core.ValidationError']) {
+    Object.defineProperty(error, Symbol.for(key), { value: true });
+  }
+}
