@@ -1,7 +1,6 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { AddonPolicy } from './addon-policy';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
@@ -18,6 +17,7 @@ import { validateRoleOptions } from './private/iam-names';
 import { requireValue, validateSessionPolicy, validateTags, validateTargetRoleArn } from './private/input-checks';
 import { ManifestBatch } from './private/manifest-batch';
 import { acceptAudience, shortHash } from './private/provider-registry';
+import { partitionOf } from './private/regions';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
 import { registerServiceAccount } from './private/service-account-registry';
 import {
@@ -571,7 +571,7 @@ function literalRoleArn(scope: Construct, role: iam.IRole): string {
   if (Token.isUnresolved(stack.account)) {
     fail(`the account of stack ${stack.stackName} is not known at synth, so the role ARN for the GitOps manifest cannot be written. ${fix}`, scope);
   }
-  const partition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+  const partition = partitionOf(stack);
   if (!partition) {
     fail(`the region of stack ${stack.stackName} is not known at synth (or not known to aws-cdk-lib), so the partition of the role ARN `
       + `for the GitOps manifest cannot be written. ${fix}`, scope);

@@ -2,7 +2,6 @@ import { Annotations, FeatureFlags, Reference, RemovalPolicy, Stack, Token, Toke
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { eksClusterOwnProvider, kubectlPruneLabel, useAsEksClusterProvider } from './aws-cdk-lib-internals';
@@ -12,6 +11,7 @@ import { issuerFromProviderArn, issuerRegion, validateIssuerUrl } from './issuer
 import { agentOfCluster, installAgent } from './pod-identity-agent';
 import { indexedProvider } from './provider-index';
 import { providerForIssuer } from './provider-registry';
+import { partitionOf } from './regions';
 import { validateRemovalPolicy } from './removal';
 
 /** aws-cdk-lib's feature flag that makes clusters create a native OIDC provider (named literally: older versions lack the constant). */
@@ -328,7 +328,7 @@ function clusterOfIssuer(issuerUrl: string): AnyCluster | undefined {
 
 /** The ARN of a cluster of this name in the stack's account and region, literal where they are. */
 function clusterArnIn(stack: Stack, clusterName: string): string {
-  const partition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+  const partition = partitionOf(stack);
   if (partition && !Token.isUnresolved(stack.account)) {
     return `arn:${partition}:eks:${stack.region}:${stack.account}:cluster/${clusterName}`;
   }

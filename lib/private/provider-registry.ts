@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
 import { Annotations, Aws, RemovalPolicy, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { ClusterOidcProvider, DEFAULT_AUDIENCE } from '../cluster-oidc-provider';
 import { addClientIdToNativeProvider, addStackDependency } from './aws-cdk-lib-internals';
 import { fail, q } from './errors';
 import { issuerHostPath } from './issuer';
 import { importedProvider, indexedProvider } from './provider-index';
+import { partitionOf } from './regions';
 
 /** Providers that stand for one created by cdk-irsa in another stack. */
 const createdElsewhere = new WeakMap<iam.IOpenIdConnectProvider, ClusterOidcProvider>();
@@ -114,8 +114,4 @@ export function acceptAudience(scope: IConstruct, provider: iam.IOpenIdConnectPr
   Annotations.of(scope).addWarningV2('cdk-irsa:audienceNotManaged',
     `The OIDC provider ${provider.node.path} is not managed by cdk-irsa, which cannot add the audience "${audience}" to its client IDs. `
     + 'Make sure its client ID list includes it, or STS refuses the tokens.');
-}
-
-function partitionOf(stack: Stack): string | undefined {
-  return Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
 }
