@@ -28,6 +28,8 @@ const LIB = path.join(ROOT, 'lib');
 const ERRORS_MODULE = path.join(LIB, 'private', 'errors.ts');
 /** Calls that only quote or describe a value: a placeholder names the value, not the call. */
 const VALUE_WRAPPERS = ['q', 'String', 'JSON.stringify', 'describe', 'describeValue'];
+/** How many of the values given to a helper's parameter the catalogue lists. */
+const MAX_VALUES = 40;
 
 export function catalogue() {
   const files = listSources(LIB);
@@ -267,6 +269,70 @@ export function catalogue() {
     return render(expr).map((text) => ({ node: expr, text }));
   }
 
+  // Call sites of every function and method of lib/, to say what a helper's parameters are given.
+  const callsOf = new Map();
+  for (const sf of sources) {
+    walk(sf, (node) => {
+      if (ts.isCallExpression(node)) {
+        const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node.expression;
+        const decl = declarationOf(callee);
+        if (inLib(decl)) {
+          callsOf.set(decl, [...(callsOf.get(decl) ?? []), node]);
+        }
+      }
+    });
+  }
+  /** The literal values that reach parameter `index` of a function of lib/, through callers that pass theirs on. */
+  function valuesOf(fn, index, depth, seen = new Set()) {
+    const param = fn.parameters?.[index];
+    if (!param || depth === 0 || seen.has(fn)) {
+      return [];
+    }
+    seen.add(fn);
+    const values = [];
+    const calls = callsOf.get(fn) ?? [];
+    for (const call of calls) {
+      const arg = call.arguments[index];
+      if (arg === undefined) {
+        if (param.initializer) {
+          values.push(...render(param.initializer));
+        }
+        continue;
+      }
+      const passed = ts.isIdentifier(arg) ? declarationOf(arg) : undefined;
+      if (passed && ts.isParameter(passed)) {
+        const outer = passed.parent;
+        values.push(...valuesOf(outer, outer.parameters.indexOf(passed), depth - 1, seen));
+      } else if (isStringy(arg) || constantValue(arg) !== undefined) {
+        values.push(...render(arg));
+      }
+    }
+    if (calls.length === 0 && param.initializer) {
+      values.push(...render(param.initializer));
+    }
+    return values;
+  }
+  /** For the parameters of the enclosing helper that a message shows whole (`${what}`), the values its callers give. */
+  function givenValues(expr) {
+    const fn = enclosingFunction(expr);
+    if (!fn || !fn.parameters) {
+      return [];
+    }
+    const result = [];
+    walk(expr, (node) => {
+      if (ts.isTemplateSpan(node) && ts.isIdentifier(node.expression)) {
+        const decl = declarationOf(node.expression);
+        if (decl && ts.isParameter(decl) && decl.parent === fn && !result.some((r) => r.name === node.expression.text)) {
+          const values = [...new Set(valuesOf(fn, fn.parameters.indexOf(decl), 4).filter((v) => !/^<[^<>]*>$/.test(v)))].sort();
+          if (values.length > 0) {
+            result.push({ name: node.expression.text, values });
+          }
+        }
+      }
+    });
+    return result;
+  }
+
   function add(node, kind, messages, id) {
     const sf = node.getSourceFile();
     for (const { text, node: at } of messages) {
@@ -274,7 +340,7 @@ export function catalogue() {
         problems.push(`${path.relative(ROOT, sf.fileName)}:${sf.getLineAndCharacterOfPosition(at.getStart()).line + 1}: `
           + `the message ${text} could not be read; give it as a string or template literal`);
       }
-      entries.push({ file: sf.fileName, pos: at.getStart(), kind, id, text });
+      entries.push({ file: sf.fileName, pos: at.getStart(), kind, id, text, given: givenValues(at) });
     }
   }
 
@@ -345,6 +411,10 @@ function toMarkdown(entries, sources) {
       counts[e.kind]++;
       const label = e.kind === 'thrown' ? 'error' : e.kind === 'synth' ? 'error at synth' : `warning \`${e.id}\``;
       out.push(`- ${label}: ${code(e.text.replace(/(<[^<>]+>)\1+/g, '$1'))}`);
+      for (const { name, values } of e.given) {
+        const shown = values.length > MAX_VALUES ? [...values.slice(0, MAX_VALUES).map(code), `and ${values.length - MAX_VALUES} more`] : values.map(code);
+        out.push(`  - \`<${name}>\`: ${shown.join(', ')}`);
+      }
     }
     out.push('');
   }
