@@ -13,7 +13,8 @@
  * - warnings with a literal ID: `Annotations.of(x).addWarningV2('cdk-irsa:<id>', message)`.
  * A message built from pieces is shown whole: string literals, template literals and `+` joined;
  * constants of lib/ with a literal value are put in; a branch (`a ? 'x' : 'y'`) gives one message per
- * branch; anything else is a placeholder `<name>` for a value known only when the error is raised.
+ * branch; anything else is a placeholder `<name>` for a value known only when the error is raised. Under a
+ * message of a helper, the literal values that its callers (or theirs) give the parameters it shows whole.
  * Text outside the markers is hand-written and kept as it is.
  */
 import * as fs from 'node:fs';
