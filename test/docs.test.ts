@@ -6,8 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
 import * as ts from 'typescript';
-import { IrsaCheckRule } from '../lib';
+import { ClusterOidcProvider, IrsaCheckRule, IrsaCluster, ServiceAccountSubject } from '../lib';
 
 const ROOT = path.join(__dirname, '..');
 const README = path.join(ROOT, 'README.md');
@@ -135,6 +136,41 @@ describe('docs/errors.md', () => {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'errors-doc.mjs'), '--check'], { encoding: 'utf8' });
     expect(`${result.stdout}${result.stderr}`.trim()).toBe('docs/errors.md: the error catalogue matches lib/');
     expect(result.status).toBe(0);
+  });
+});
+
+describe('the error catalogue', () => {
+  /** The catalogue's messages as patterns: a placeholder `<name>` stands for any text. */
+  const patterns = [...read(path.join(DOCS, 'errors.md')).matchAll(/^- (?:error|error at synth|warning `[^`]+`): (?:`` (.+) ``|`([^`]+)`)$/gm)]
+    .map((m) => (m[1] ?? m[2]).split(/<[^<>]+>/))
+    .map((parts) => ({
+      literal: parts.join('').length,
+      regex: new RegExp(`^${parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's'),
+    }));
+  const detail = (make: () => unknown): string => {
+    try {
+      make();
+    } catch (e) {
+      return (e as { detail?: string }).detail ?? String(e);
+    }
+    throw new Error('expected an error');
+  };
+
+  test.each([
+    ['an http issuer', () => new ClusterOidcProvider(new Stack(), 'P', { issuerUrl: 'http://oidc.example.com/id/A' })],
+    ['an upper-case namespace', () => ServiceAccountSubject.exact('Payments', 'api')],
+    ['a namespace pattern of wildcards', () => ServiceAccountSubject.matching('*', 'api')],
+    ['an empty cluster name', () => IrsaCluster.fromAttributes({ clusterName: '' })],
+    ['two equal thumbprints', () => new ClusterOidcProvider(new Stack(), 'P', {
+      issuerUrl: 'https://oidc.example.com/id/A', thumbprints: ['a'.repeat(40), 'a'.repeat(40)],
+    })],
+  ])('holds the message the library raises for %s', (_case, make) => {
+    const message = detail(make);
+    expect(message.length).toBeGreaterThan(20);
+    expect(patterns.length).toBeGreaterThan(100);
+    // Matched by a message of the catalogue, not only by a helper's `<what> is <value>: <fix>`.
+    const best = Math.max(0, ...patterns.filter((p) => p.regex.test(message)).map((p) => p.literal));
+    expect(best).toBeGreaterThan(message.length / 2);
   });
 });
 
