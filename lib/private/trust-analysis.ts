@@ -2,7 +2,7 @@
  * What a trust policy lets web identities and EKS Pod Identity do, read with IAM's semantics:
  * action patterns with wildcards in any case and `NotAction`; `Principal: "*"`, `{ AWS: "*" }`,
  * `NotPrincipal` and `Federated`; and only positive, unqualified string operators on the keys of
- * the principal's own issuer as pins. The rules are written down in the README, section
+ * the principal's own issuer as pins. The rules are written down in docs/security-checks.md, section
  * "Checking every role in the app".
  */
 import { IrsaCheckRule } from '../irsa-check-rule';
