@@ -198,7 +198,7 @@ describe('IrsaCluster.fromLookup', () => {
     expect(trustOf(stack, sa!)).toEqual(webIdentityTrust({ 'Fn::GetAtt': [CREATED_PROVIDER_ID, 'Arn'] }));
   });
 
-  test('the looked-up cluster has the ARN of the answer: Pod Identity tags and the warning name fromLookup', () => {
+  test('a looked-up cluster takes EKS Pod Identity service accounts, and the agent warning names fromLookup', () => {
     // WHEN
     const { stack } = cdkSynth(WITH_PROVIDER, (s) => {
       new IrsaServiceAccount(s, 'Api', {
