@@ -90,7 +90,7 @@ function trustOf(stack: Stack, sa: IrsaServiceAccount): any {
   return Template.fromStack(stack).toJSON().Resources[logicalId].Properties.AssumeRolePolicyDocument;
 }
 
-function webIdentityTrust(federated: unknown) {
+function webIdentityTrust(federated: unknown, name = 'api') {
   return {
     Version: '2012-10-17',
     Statement: [{
@@ -99,7 +99,7 @@ function webIdentityTrust(federated: unknown) {
       Action: 'sts:AssumeRoleWithWebIdentity',
       Condition: {
         StringEquals: {
-          [`${ISSUER}:sub`]: 'system:serviceaccount:payments:api',
+          [`${ISSUER}:sub`]: `system:serviceaccount:payments:${name}`,
           [`${ISSUER}:aud`]: 'sts.amazonaws.com',
         },
       },
@@ -301,5 +301,28 @@ describe('IrsaCluster.fromLookup', () => {
     expect(before[roleId].Properties.AssumeRolePolicyDocument).toEqual(webIdentityTrust({ 'Fn::GetAtt': [CREATED_PROVIDER_ID, 'Arn'] }));
     expect(after[roleId].Properties.AssumeRolePolicyDocument).toEqual(webIdentityTrust(PROVIDER_ARN));
     expect(Object.keys(after).filter((id) => after[id].Type === 'AWS::IAM::OIDCProvider')).toEqual([]);
+  });
+
+  test('another stack of the app that describes the cluster by its issuer reuses the provider the lookup creates: one per account', () => {
+    // WHEN the lookup finds no provider, and a second stack of the same account uses fromAttributes({ issuerUrl })
+    let other: Stack | undefined;
+    let worker: IrsaServiceAccount | undefined;
+    const { stack } = cdkSynth(WITHOUT_PROVIDER, (s) => {
+      serviceAccount(s);
+      other = new Stack(s.node.root as App, 'Other', { env: ENV });
+      worker = new IrsaServiceAccount(other, 'Worker', {
+        cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }),
+        namespace: 'payments',
+        name: 'worker',
+        manifestDelivery: ManifestDelivery.none(),
+      });
+    });
+
+    // THEN
+    const providers = (s: Stack) => Object.keys(Template.fromStack(s).findResources('AWS::IAM::OIDCProvider'));
+    expect(providers(stack)).toEqual([CREATED_PROVIDER_ID]);
+    expect(providers(other!)).toEqual([]);
+    expect(trustOf(other!, worker!)).toEqual(webIdentityTrust(PROVIDER_ARN, 'worker'));
+    expect(other!.dependencies).toEqual([stack]);
   });
 });
