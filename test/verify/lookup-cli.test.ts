@@ -208,7 +208,7 @@ const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const templateOf = (run: CliRun) => readJson(path.join(run.dir, 'cdk.out', 'LookupStack.template.json'));
 
 /** What the CLI asked Cloud Control, in order, and with which credentials. */
-function cloudControlCalls(run: CliRun) {
+function cloudControlCalls(run: CliRun): Array<Record<string, string | undefined>> {
   return run.calls.filter((c) => c.service === 'cloudcontrol').map((c) => ({ action: c.action, ...c.params, accessKeyId: c.accessKeyId }));
 }
 
