@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
@@ -7,7 +7,7 @@ import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOption
 import { validateAudience } from './private/input-checks';
 import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements, validatePin } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
-import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
+import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WEB_IDENTITY_ACTION, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { optionalString, requireArray, requireObjectWith } from './private/type-checks';
 import { ServiceAccountSubject } from './service-account-subject';
 
@@ -150,6 +150,16 @@ export interface IrsaRoleProps extends IrsaRoleOptions, IrsaTrustOptions {
    * @default false: mixing pinned and unpinned Pod Identity trust on one role is a synth error
    */
   readonly allowUnpinnedPodIdentity?: boolean;
+
+  /**
+   * EKS Pod Identity trust to give the role when it is made, as `addPodIdentityTrust()` would
+   * add it. Trust given here (and through `provider` and `subjects`) is in the role's
+   * `assumeRolePolicy` document from the start, so that aws-cdk-lib's tooling sees it, in
+   * particular the `iam-policy-report` of roles pre-created with `iam.Role.customizeRoles()`.
+   *
+   * @default - no Pod Identity trust yet: add it with `addPodIdentityTrust()`
+   */
+  readonly podIdentityTrust?: PodIdentityTrustOptions;
 }
 
 /**
@@ -209,6 +219,8 @@ export class IrsaRole extends iam.Role {
   public readonly _givenName?: string;
   /** @internal */
   public readonly _givenPath?: string;
+  /** @internal whether aws-cdk-lib pre-creates the role (`iam.Role.customizeRoles`): no CfnRole, a policy report instead */
+  public readonly _precreated: boolean;
 
   private readonly trusts: WebIdentityTrust[] = [];
   private readonly podIdentityPins: PodIdentityPin[] = [];
@@ -216,6 +228,8 @@ export class IrsaRole extends iam.Role {
   private readonly grantedStatements = new iam.PolicyDocument();
   private readonly userInlinePolicies: { [name: string]: iam.PolicyDocument };
   private readonly grantsPolicyType: GrantsPolicyType;
+  /** How many statements at the head of `assumeRolePolicy` are the trust given to the constructor. */
+  private readonly givenTrustStatements: number;
   private grantsPolicy?: iam.ManagedPolicy;
   private policiesRendered = false;
 
@@ -224,9 +238,9 @@ export class IrsaRole extends iam.Role {
     if ((props.provider === undefined) !== (props.subjects === undefined)) {
       fail('provider and subjects go together: give both (the cluster\'s OIDC provider and the service accounts it may vouch for), or neither.');
     }
-
+    const givenTrust = new GivenTrust(props);
     super(scope, id, {
-      assumedBy: new TrustRenderedByRole(),
+      assumedBy: givenTrust,
       roleName: props.roleName,
       path: props.path,
       description: props.description,
@@ -241,16 +255,26 @@ export class IrsaRole extends iam.Role {
     this.userInlinePolicies = { ...props.inlinePolicies };
     this.allowUnpinnedPodIdentity = props.allowUnpinnedPodIdentity ?? false;
     this.grantsPolicyType = props.grantsPolicyType ?? GrantsPolicyType.INLINE;
+    this.givenTrustStatements = givenTrust.statementsAdded;
 
     const resource = this.node.tryFindChild('Resource') as iam.CfnRole | undefined;
+    this._precreated = resource === undefined;
     if (resource) {
+      // The template gets the compact rendering (a JSON string where the issuer is a token); the
+      // document keeps the statements given so far, for aws-cdk-lib's own readers.
       resource.assumeRolePolicyDocument = Lazy.uncachedAny({ produce: () => this.renderTrustPolicy() });
       if (Object.keys(this.userInlinePolicies).length > 0) {
         this.renderPoliciesLazily();
       }
     }
     if (props.provider && props.subjects) {
-      this.addTrust(props.provider, props.subjects, { audience: props.audience });
+      this.recordTrust(props.provider, props.subjects, props);
+    }
+    if (props.podIdentityTrust) {
+      this.recordPodIdentityTrust(props.podIdentityTrust);
+    }
+    if (this._precreated && !givenTrust.complete) {
+      this.warnPrecreated(webIdentityStatements(this.trusts));
     }
     this.node.addValidation({ validate: () => this.validateTrust() });
     registerRoleName(this, props.roleName);
@@ -265,6 +289,14 @@ export class IrsaRole extends iam.Role {
    * @param options the audience, if not the default
    */
   public addTrust(provider: iam.IOpenIdConnectProvider, subjects: ServiceAccountSubject[], options: IrsaTrustOptions = {}): void {
+    const added = this.recordTrust(provider, subjects, options);
+    if (this._precreated) {
+      this.warnPrecreated(webIdentityStatements([added]));
+    }
+  }
+
+  /** Adds web-identity trust to what the role renders; returns what was added. */
+  private recordTrust(provider: iam.IOpenIdConnectProvider, subjects: ServiceAccountSubject[], options: IrsaTrustOptions): WebIdentityTrust {
     requireObjectWith(provider, ['openIdConnectProviderArn'], 'the provider given to addTrust()',
       'an iam.IOpenIdConnectProvider, for example cluster.oidcProvider(this) or ClusterOidcProvider.fromProviderArn(this, "Provider", providerArn)', this);
     requireArray(subjects, 'subjects', 'an array of ServiceAccountSubject, for example [ServiceAccountSubject.exact("payments", "api")]', this);
@@ -283,6 +315,7 @@ export class IrsaRole extends iam.Role {
       }
       trust.subjects.push(subject);
     }
+    return { provider, audience, subjects };
   }
 
   /**
@@ -299,18 +332,46 @@ export class IrsaRole extends iam.Role {
    * @param options the session tag values to require
    */
   public addPodIdentityTrust(options: PodIdentityTrustOptions = {}): void {
+    const added = this.recordPodIdentityTrust(options);
+    if (this._precreated && added) {
+      this.warnPrecreated(podIdentityStatements([added]));
+    }
+  }
+
+  /** Adds Pod Identity trust to what the role renders; returns the pin, or `undefined` if it was there. */
+  private recordPodIdentityTrust(options: PodIdentityTrustOptions): PodIdentityPin | undefined {
     const pin = { clusterArn: options.clusterArn, namespace: options.namespace, serviceAccount: options.serviceAccount };
     validatePin(this, pin);
     // The same pin twice (several service accounts sharing an unpinned role) changes nothing.
     const known = this.podIdentityPins.some((p) =>
       p.clusterArn === pin.clusterArn && p.namespace === pin.namespace && p.serviceAccount === pin.serviceAccount);
     if (known) {
-      return;
+      return undefined;
     }
     if (!this.allowUnpinnedPodIdentity) {
       checkPinsNotVoided(this, [...this.podIdentityPins, pin], 'create the shared role with allowUnpinnedPodIdentity: true');
     }
     this.podIdentityPins.push(pin);
+    return pin;
+  }
+
+  /**
+   * A pre-created role (`iam.Role.customizeRoles`) is reported with the trust its document had
+   * when it was made: trust added later, or trust that cannot be written into the document (an
+   * issuer known only at deploy), would be missing from `iam-policy-report`. Says so, with the
+   * statements, the way trust for an imported role is reported.
+   */
+  private warnPrecreated(statements: any[]): void {
+    if (statements.length === 0) {
+      return;
+    }
+    // Condition keys that hold an issuer known only at deploy cannot be resolved as object keys.
+    const stack = Stack.of(this);
+    const rendered = JSON.stringify(stack.resolve(hasTokenIssuer(this.trusts) ? stack.toJsonString(statements) : statements));
+    Annotations.of(this).addWarningV2('cdk-irsa:precreatedRoleTrust',
+      `The role ${this.node.path} is pre-created (iam.Role.customizeRoles), and iam-policy-report shows only the trust it was made with. `
+      + 'Give provider, subjects and podIdentityTrust when making the role (with an issuer known at synth), or add these statements to the '
+      + `trust policy of the role you create, or pods will be refused: ${rendered}`);
   }
 
   /**
@@ -340,14 +401,23 @@ export class IrsaRole extends iam.Role {
    * any other token counts as 255 characters, an estimate.
    */
   public get trustPolicySize(): number {
-    return trustPolicySize(Stack.of(this), this.trusts, this.podIdentityPins, this.assumeRolePolicy?.toJSON()?.Statement ?? []);
+    return trustPolicySize(Stack.of(this), this.trusts, this.podIdentityPins, this.addedStatements());
+  }
+
+  /**
+   * The statements of `assumeRolePolicy` added by others (`role.assumeRolePolicy.addStatements`):
+   * those after the trust given to the constructor, which the role renders itself.
+   */
+  private addedStatements(): any[] {
+    const statements: any[] = this.assumeRolePolicy?.toJSON()?.Statement ?? [];
+    return statements.slice(this.givenTrustStatements);
   }
 
   private renderTrustPolicy(): any {
     const statements = [
       ...webIdentityStatements(this.trusts),
       ...podIdentityStatements(this.podIdentityPins),
-      ...(this.assumeRolePolicy?.toJSON()?.Statement ?? []),
+      ...this.addedStatements(),
     ];
     const document = { Version: POLICY_VERSION, Statement: statements };
     // Condition keys hold the issuer; a token issuer cannot be an object key in a template,
@@ -400,7 +470,7 @@ export class IrsaRole extends iam.Role {
 
   private validateTrust(): string[] {
     const errors: string[] = [];
-    if (this.trusts.length === 0 && this.podIdentityPins.length === 0 && (this.assumeRolePolicy?.isEmpty ?? true)) {
+    if (this.trusts.length === 0 && this.podIdentityPins.length === 0 && this.addedStatements().length === 0) {
       errors.push('the role trusts nobody. Give provider and subjects, or call addTrust() or addPodIdentityTrust().');
     }
     const size = this.trustPolicySize;
@@ -424,15 +494,46 @@ export class IrsaRole extends iam.Role {
 }
 
 /**
- * The principal an `IrsaRole` gives its base class: it adds nothing to the trust policy
- * document, because the role renders its web-identity trust itself.
+ * The principal an `IrsaRole` gives its base class: it writes the trust given to the constructor
+ * into the role's `assumeRolePolicy` document, rendered as the role renders it, so that what reads
+ * the document while the role is made (aws-cdk-lib's report of pre-created roles) sees it. Trust
+ * with an issuer known only at deploy cannot be written there (a condition key would be a token)
+ * and is left to the role's own rendering.
  */
-class TrustRenderedByRole extends iam.PrincipalBase implements iam.IAssumeRolePrincipal {
-  public readonly assumeRoleAction = 'sts:AssumeRoleWithWebIdentity';
+class GivenTrust extends iam.PrincipalBase implements iam.IAssumeRolePrincipal {
+  public readonly assumeRoleAction = WEB_IDENTITY_ACTION;
   public readonly policyFragment = new iam.PrincipalPolicyFragment({});
+  /** How many statements were written into the document. */
+  public statementsAdded = 0;
+  /** Whether all of the given trust is in the document. */
+  public complete = true;
 
-  public addToAssumeRolePolicy(_document: iam.PolicyDocument): void {
-    // Rendered by IrsaRole.renderTrustPolicy().
+  constructor(private readonly props: IrsaRoleProps) {
+    super();
+  }
+
+  public addToAssumeRolePolicy(document: iam.PolicyDocument): void {
+    const statements: any[] = [];
+    try {
+      const { provider, subjects, podIdentityTrust } = this.props;
+      if (provider && subjects) {
+        const trust: WebIdentityTrust = { provider, subjects, audience: this.props.audience ?? DEFAULT_AUDIENCE };
+        if (hasTokenIssuer([trust])) {
+          this.complete = false;
+        } else {
+          statements.push(...webIdentityStatements([trust]));
+        }
+      }
+      if (podIdentityTrust) {
+        statements.push(...podIdentityStatements([{ ...podIdentityTrust }]));
+      }
+    } catch {
+      // Bad input: the role's checks, after its base class is made, say what is wrong.
+      this.complete = false;
+      return;
+    }
+    document.addStatements(...statements.map((statement) => iam.PolicyStatement.fromJson(statement)));
+    this.statementsAdded = statements.length;
   }
 
   public dedupeString(): string | undefined {

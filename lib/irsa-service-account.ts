@@ -1,13 +1,12 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { AddonPolicy } from './addon-policy';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { IdentityMode } from './identity-mode';
 import { IrsaCluster } from './irsa-cluster';
-import { IrsaRole, IrsaRoleOptions } from './irsa-role';
+import { IrsaRole, IrsaRoleOptions, PodIdentityTrustOptions } from './irsa-role';
 import { AddonServiceAccountProps, HelmValuesOptions, IrsaServiceAccountProps } from './irsa-service-account-options';
 import { ManifestDelivery, ManifestDeliveryKind } from './manifest-delivery';
 import { ClusterAdapter } from './private/cluster-adapter';
@@ -18,6 +17,7 @@ import { validateRoleOptions } from './private/iam-names';
 import { requireValue, validateSessionPolicy, validateTags, validateTargetRoleArn } from './private/input-checks';
 import { ManifestBatch } from './private/manifest-batch';
 import { acceptAudience, shortHash } from './private/provider-registry';
+import { partitionOf } from './private/regions';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
 import { registerServiceAccount } from './private/service-account-registry';
 import {
@@ -168,40 +168,57 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     });
     registerServiceAccount(this, cluster.key(this), namespace, props.name);
 
-    this.role = props.role ?? new IrsaRole(this, 'Role', {
+    // A role made here gets its trust when it is made, so that it is in the role's document from
+    // the start (what aws-cdk-lib's report of pre-created roles reads); a role given is added to.
+    const pin = usesPodIdentity && (props.pinSessionTags ?? true) && !props.disableSessionTags;
+    const podIdentityTrust: PodIdentityTrustOptions | undefined = !usesPodIdentity ? undefined
+      : pin ? { clusterArn: cluster.clusterArn(this), namespace, serviceAccount: props.name } : {};
+    const audiences = usesIrsa ? [props.audience ?? DEFAULT_AUDIENCE, ...props.retainAudience !== undefined ? [props.retainAudience] : []] : [];
+    // The provider of the role's account: where the role is in another account than this stack, the one there.
+    const provider = !usesIrsa ? undefined : cluster.provider(props.role && inAnotherAccount(this, props.role) ? props.role : this);
+    for (const audience of audiences) {
+      acceptAudience(this, provider!, audience);
+    }
+    this.role = props.role ?? checkedFor(this, () => new IrsaRole(this, 'Role', {
       ...props,
-      provider: undefined,
-      subjects: undefined,
+      provider,
+      subjects: provider ? [subject] : undefined,
+      audience: audiences[0],
+      podIdentityTrust,
       // Named alike in every identity mode and delivery, however the cluster is described, so
       // that none of these edits replaces a role in use. The IAM path is part of the hash: a new
       // path (a replacement) then comes with a new name, which IAM accepts while the old role exists.
       roleName: props.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS || !Token.isUnresolved(Stack.of(this).region)
         ? deterministicRoleName(Stack.of(this).region, cluster, namespace, props.name, props.path ?? '/')
         : undefined),
-    });
-    if (!props.role && (props.auditTags ?? true)) {
+    }));
+    const roleResource = props.role ? undefined : this.role.node.defaultChild;
+    if (roleResource instanceof iam.CfnRole && (props.auditTags ?? true)) {
       // Set on the role's L1 directly rather than through Tags.of(), whose aspect would cost a
       // visit of the role's subtree per service account at synth. The priority is that of Tags.of(),
       // so a user's Tags.of(...).add() of the same key (at the default priority) or .remove() wins.
-      const tags = (this.role.node.defaultChild as iam.CfnRole).tags;
-      tags.setTag('cdk-irsa:cluster', cluster.clusterName, AUDIT_TAG_PRIORITY);
-      tags.setTag('cdk-irsa:namespace', namespace, AUDIT_TAG_PRIORITY);
-      tags.setTag('cdk-irsa:service-account', props.name, AUDIT_TAG_PRIORITY);
+      // A pre-created role (iam.Role.customizeRoles) has no L1 to tag.
+      roleResource.tags.setTag('cdk-irsa:cluster', cluster.clusterName, AUDIT_TAG_PRIORITY);
+      roleResource.tags.setTag('cdk-irsa:namespace', namespace, AUDIT_TAG_PRIORITY);
+      roleResource.tags.setTag('cdk-irsa:service-account', props.name, AUDIT_TAG_PRIORITY);
     }
     if (usesPodIdentity) {
       this.checkRoleInClusterAccount(cluster);
     }
-    if (usesIrsa) {
-      // The provider of the role's account: where the role is in another account than this stack, the one there.
-      const provider = cluster.provider(inAnotherAccount(this, this.role) ? this.role : this);
-      for (const audience of [props.audience ?? DEFAULT_AUDIENCE, ...props.retainAudience !== undefined ? [props.retainAudience] : []]) {
-        acceptAudience(this, provider, audience);
-        checkedFor(this, () => trustWebIdentity(this, this.role, provider, subject, audience));
+    if (props.role) {
+      for (const audience of audiences) {
+        checkedFor(this, () => trustWebIdentity(this, this.role, provider!, subject, audience));
+      }
+      if (podIdentityTrust) {
+        trustPodIdentity(this, this.role, podIdentityTrust);
+      }
+    } else {
+      // Only the audience kept for one more deploy is added after the role is made.
+      for (const audience of audiences.slice(1)) {
+        checkedFor(this, () => trustWebIdentity(this, this.role, provider!, subject, audience));
       }
     }
     if (usesPodIdentity) {
-      const pin = (props.pinSessionTags ?? true) && !props.disableSessionTags;
-      trustPodIdentity(this, this.role, pin ? { clusterArn: cluster.clusterArn(this), namespace, serviceAccount: props.name } : {});
       if (props.associatedByEksAddon) {
         this.node.addValidation({
           validate: () => this.boundEksAddons.length > 0 ? [] : ['associatedByEksAddon is set, but no EKS add-on is bound, so the pods '
@@ -540,7 +557,13 @@ function literalRoleArn(scope: Construct, role: iam.IRole): string {
   const stack = Stack.of(role);
   const fix = 'GitOps YAML holds the role ARN literally. Give the role\'s stack an explicit environment: '
     + 'new Stack(app, id, { env: { account: "123456789012", region: "eu-west-1" } }).';
-  const roleName = role instanceof IrsaRole ? role._givenName : undefined;
+  // A pre-created role (iam.Role.customizeRoles) has the name the app maps it to, at path `/`.
+  const precreated = role instanceof IrsaRole && role._precreated;
+  const roleName = role instanceof IrsaRole ? precreated ? role.roleName : role._givenName : undefined;
+  if (precreated && !JSON.stringify(stack.resolve(role.roleArn)).includes(`:role/${roleName}"`)) {
+    fail(`the role ${role.node.path} is pre-created (iam.Role.customizeRoles) and has no name yet, and GitOps YAML holds its ARN literally. `
+      + `Name it in usePrecreatedRoles: iam.Role.customizeRoles(app, { usePrecreatedRoles: { "${role.node.path}": "<role name>" } }).`, scope);
+  }
   if (roleName === undefined || Token.isUnresolved(roleName)) {
     fail(`the ARN of role ${role.node.path} is known only at deploy, and GitOps YAML holds it literally. Give the role a literal roleName `
       + '(an IrsaRole), import it by ARN, or use another ManifestDelivery.', scope);
@@ -548,11 +571,11 @@ function literalRoleArn(scope: Construct, role: iam.IRole): string {
   if (Token.isUnresolved(stack.account)) {
     fail(`the account of stack ${stack.stackName} is not known at synth, so the role ARN for the GitOps manifest cannot be written. ${fix}`, scope);
   }
-  const partition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+  const partition = partitionOf(stack);
   if (!partition) {
     fail(`the region of stack ${stack.stackName} is not known at synth (or not known to aws-cdk-lib), so the partition of the role ARN `
       + `for the GitOps manifest cannot be written. ${fix}`, scope);
   }
-  const path = role instanceof IrsaRole ? role._givenPath ?? '/' : '/';
+  const path = role instanceof IrsaRole && !precreated ? role._givenPath ?? '/' : '/';
   return `arn:${partition}:iam::${stack.account}:role${path}${roleName}`;
 }

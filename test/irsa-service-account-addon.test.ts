@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -196,33 +198,78 @@ describe('IrsaServiceAccount.bindEksAddon wires a preset into an EKS managed add
   });
 });
 
-/** The charts' service-account keys, by preset, as the charts' values.yaml files name them. */
-const CHART_KEYS: { [preset: string]: string[] | undefined } = {
-  'ebsCsiDriver': ['controller', 'serviceAccount'],
-  'efsCsiDriver': ['controller', 'serviceAccount'],
-  'vpcCni': ['serviceAccount'],
-  'vpcCni IPv6': ['serviceAccount'],
-  'awsLoadBalancerController': ['serviceAccount'],
-  'externalDns': ['serviceAccount'],
-  'certManager': ['serviceAccount'],
-  'clusterAutoscaler': ['rbac', 'serviceAccount'],
-  'karpenterController': ['serviceAccount'],
-  'externalSecrets': ['serviceAccount'],
-  'velero': ['serviceAccount', 'server'],
-  'mountpointS3Csi': ['node', 'serviceAccount'],
-  'cloudWatchObservability': undefined,
-  'fsxLustreCsi': ['controller', 'serviceAccount'],
-  'nodeTerminationHandler': ['serviceAccount'],
-  'managedPrometheus': ['serviceAccounts', 'server'],
-};
+/**
+ * Where each preset's upstream chart reads its ServiceAccount's values, as read in the charts'
+ * values.yaml and templates (sources and commits in the fixture), by the preset's addonName.
+ */
+interface ChartKeys {
+  readonly chart: string;
+  readonly source: { readonly repository: string; readonly chartPath: string; readonly files: Array<{ path: string; commit: string | null }> };
+  readonly serviceAccountKey: string;
+  readonly keyPaths: string[];
+  readonly defaultServiceAccountName: string;
+  readonly presetServiceAccountName?: string;
+  readonly presetNameReason?: string;
+  readonly status: 'verified' | 'partly verified' | 'unverified';
+}
+const FIXTURE: { charts: { [addonName: string]: ChartKeys } } = JSON.parse(
+  fs.readFileSync(path.join(__dirname, 'fixtures', 'helm-chart-keys.json'), 'utf8'));
+
+/** The charts' service-account keys, by preset name, from the fixture; undefined where the preset claims none. */
+const CHART_KEYS: { [preset: string]: string[] | undefined } = Object.fromEntries(presets(new Stack()).map(([name, addon]) =>
+  [name, FIXTURE.charts[addon.addonName]?.serviceAccountKey.split('.')]));
+
+/** The dotted paths of a values object's leaves; `annotations` is a leaf (its keys hold dots). */
+function valuePaths(values: { [key: string]: any }, prefix: string[] = []): string[] {
+  return Object.entries(values).flatMap(([key, value]) => (
+    key !== 'annotations' && typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? valuePaths(value, [...prefix, key])
+      : [[...prefix, key].join('.')]
+  )).sort();
+}
 
 function nest(keys: string[], value: any): any {
   return keys.reduceRight((inner, key) => ({ [key]: inner }), value);
 }
 
 describe('IrsaServiceAccount.helmValues gives a preset\'s chart the service account', () => {
-  test('every preset has its chart keys', () => {
-    expect(Object.keys(CHART_KEYS).sort()).toEqual([...PRESET_NAMES].sort());
+  test('the fixture holds exactly the presets that name a chart key, and only the CloudWatch Observability preset names none', () => {
+    const withKey = [...new Set(presets(new Stack())
+      .filter(([, addon]) => addon.helmServiceAccountKey !== undefined)
+      .map(([, addon]) => addon.addonName))];
+
+    expect(Object.keys(FIXTURE.charts).sort()).toEqual(withKey.sort());
+    expect(PRESET_NAMES.filter((name) => CHART_KEYS[name] === undefined)).toEqual(['cloudWatchObservability']);
+  });
+
+  test.each(PRESET_NAMES.filter((name) => CHART_KEYS[name]))('%s: key and service account name match the upstream chart', (name) => {
+    const addon = presetNamed(new Stack(), name);
+    const chart = FIXTURE.charts[addon.addonName];
+
+    expect(addon.helmServiceAccountKey).toEqual(chart.serviceAccountKey);
+    expect(chart.keyPaths).toEqual(['annotations', 'create', 'name'].map((leaf) => `${chart.serviceAccountKey}.${leaf}`));
+    expect(chart.status).toMatch(/^(verified|partly verified)$/);
+    expect(chart.source.files.length).toBeGreaterThan(0);
+    for (const file of chart.source.files) {
+      expect(file.path.startsWith(`${chart.source.chartPath}/`)).toBe(true);
+      expect(file.commit === null || /^[0-9a-f]{40}$/.test(file.commit)).toBe(true);
+    }
+    if (chart.presetServiceAccountName === undefined) {
+      expect(addon.serviceAccountName).toEqual(chart.defaultServiceAccountName);
+    } else {
+      // A documented difference: the preset follows the add-on's own guide, helmValues() sets the name anyway.
+      expect(addon.serviceAccountName).toEqual(chart.presetServiceAccountName);
+      expect(chart.presetServiceAccountName).not.toEqual(chart.defaultServiceAccountName);
+      expect(chart.presetNameReason).toMatch(/\w/);
+    }
+  });
+
+  test.each(PRESET_NAMES.filter((name) => CHART_KEYS[name]))('%s: helmValues() sets exactly the chart\'s key paths', (name) => {
+    const { stack, cluster } = setup();
+    const addon = presetNamed(stack, name);
+    const sa = IrsaServiceAccount.forAddon(stack, 'Addon', { cluster, addon });
+
+    expect(valuePaths(sa.helmValues())).toEqual([...FIXTURE.charts[addon.addonName].keyPaths].sort());
   });
 
   test.each(PRESET_NAMES.filter((name) => CHART_KEYS[name]))('%s with IRSA: create, name and the role annotation under the chart\'s key', (name) => {

@@ -13,7 +13,7 @@
  *   cdk synth -c phase=during                                        (from this directory)
  *   node examples/migrate-to-pod-identity/diff.mjs                   (what changes between phases)
  *
- * Deploy one phase after the other and restart the pods after each (see README.md). Between
+ * Deploy one phase after the other and restart the pods after each (see docs/pod-identity.md). Between
  * phases only the role's trust policy, the association and the ServiceAccount's role-arn
  * annotation change; the role keeps its logical ID and name, so no deployment replaces it.
  */

@@ -94,7 +94,7 @@ IrsaChecks.acknowledge(logShipper, IrsaCheckRule.POD_IDENTITY_NOT_PINNED, 'share
 //    Identity first assumes this service account's role (which must be in the cluster's
 //    account), then, with its credentials, the target role, whose credentials the pods get.
 //    This role needs permission to assume the target role, and the target role must trust this
-//    one where it is defined (see README.md). A fixed roleName lets that trust be written ahead.
+//    one where it is defined (see docs/pod-identity.md). A fixed roleName lets that trust be written ahead.
 const targetRoleArn = 'arn:aws:iam::210987654321:role/data-lake-loader';
 const loader = new IrsaServiceAccount(stack, 'AnalyticsLoader', {
   cluster: prod,

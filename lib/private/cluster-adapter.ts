@@ -2,19 +2,18 @@ import { Annotations, FeatureFlags, Reference, RemovalPolicy, Stack, Token, Toke
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
+import { eksClusterOwnProvider, kubectlPruneLabel, useAsEksClusterProvider } from './aws-cdk-lib-internals';
 import { fail, q } from './errors';
 import { requireValue, validateClusterArn, validateEksClusterName } from './input-checks';
 import { issuerFromProviderArn, issuerRegion, validateIssuerUrl } from './issuer';
 import { agentOfCluster, installAgent } from './pod-identity-agent';
 import { indexedProvider } from './provider-index';
 import { providerForIssuer } from './provider-registry';
+import { partitionOf } from './regions';
 import { validateRemovalPolicy } from './removal';
 
-/** aws-cdk-lib's prefix of the labels that `kubectl apply --prune` selects on. */
-const PRUNE_LABEL_PREFIX = 'aws.cdk.eks/prune-';
 /** aws-cdk-lib's feature flag that makes clusters create a native OIDC provider (named literally: older versions lack the constant). */
 const NATIVE_OIDC_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
 /** The ID under a cluster of the provider that cdk-irsa creates for it. */
@@ -109,7 +108,7 @@ function clusterProvider(cluster: AnyCluster, kind: string, removalPolicy: Remov
         + 'or use IrsaCluster.fromAttributes({ clusterName, issuerUrl }) to have cdk-irsa create or import one.');
     }
   }
-  const existing = cluster.node.tryFindChild('OidcProviderNative') ?? cluster.node.tryFindChild('OpenIdConnectProvider');
+  const existing = eksClusterOwnProvider(cluster);
   if (existing
     // With this flag aws-cdk-lib makes a native provider itself: use it, so that its logical ID
     // does not depend on whether cdk-irsa or aws-cdk-lib asks first.
@@ -126,9 +125,8 @@ function clusterProvider(cluster: AnyCluster, kind: string, removalPolicy: Remov
     return indexed;
   }
   const created = new ClusterOidcProvider(cluster as unknown as Construct, OWN_PROVIDER_ID, { issuerUrl, removalPolicy });
-  // aws-cdk-lib creates its provider lazily on first use of `cluster.openIdConnectProvider` and
-  // caches it in this field; setting it makes aws-cdk-lib use ours instead of creating a duplicate.
-  (cluster as any)._openIdConnectProvider = created;
+  // So that aws-cdk-lib's own uses of `cluster.openIdConnectProvider` get ours, not a duplicate.
+  useAsEksClusterProvider(cluster, created);
   return created;
 }
 
@@ -137,7 +135,7 @@ function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string
     cluster,
     create: (scope, id, objects, overwrite) => {
       const resource = make(scope, id, objects, overwrite);
-      return { resource, pruneLabel: cluster.prune ? `${PRUNE_LABEL_PREFIX}${resource.node.addr}` : undefined };
+      return { resource, pruneLabel: cluster.prune ? kubectlPruneLabel(resource) : undefined };
     },
   };
 }
@@ -332,7 +330,7 @@ function clusterOfIssuer(issuerUrl: string): AnyCluster | undefined {
 
 /** The ARN of a cluster of this name in the stack's account and region, literal where they are. */
 function clusterArnIn(stack: Stack, clusterName: string): string {
-  const partition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+  const partition = partitionOf(stack);
   if (partition && !Token.isUnresolved(stack.account)) {
     return `arn:${partition}:eks:${stack.region}:${stack.account}:cluster/${clusterName}`;
   }

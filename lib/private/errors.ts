@@ -1,10 +1,12 @@
 import { IConstruct } from 'constructs';
+import { markAsValidationError } from './aws-cdk-lib-internals';
 
 /**
  * The one way cdk-irsa reports bad input at synth time.
  *
  * Messages name the value received and what would be accepted; the construct path,
- * where there is one, tells the user which of their constructs is wrong.
+ * where there is one, tells the user which of their constructs is wrong. Like aws-cdk-lib's own,
+ * it is a validation error to `Errors.isValidationError()`.
  */
 export class IrsaError extends Error {
   /** The message without prefix or path. */
@@ -17,6 +19,7 @@ export class IrsaError extends Error {
     this.name = 'IrsaError';
     this.detail = message;
     this.scoped = scope !== undefined;
+    markAsValidationError(this);
   }
 }
 

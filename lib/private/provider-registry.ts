@@ -1,12 +1,13 @@
 import { createHash } from 'crypto';
 import { Annotations, Aws, RemovalPolicy, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { ClusterOidcProvider, DEFAULT_AUDIENCE } from '../cluster-oidc-provider';
+import { addClientIdToNativeProvider, addStackDependency } from './aws-cdk-lib-internals';
 import { fail, q } from './errors';
 import { issuerHostPath } from './issuer';
 import { importedProvider, indexedProvider } from './provider-index';
+import { partitionOf } from './regions';
 
 /** Providers that stand for one created by cdk-irsa in another stack. */
 const createdElsewhere = new WeakMap<iam.IOpenIdConnectProvider, ClusterOidcProvider>();
@@ -107,28 +108,10 @@ export function acceptAudience(scope: IConstruct, provider: iam.IOpenIdConnectPr
     return;
   }
   // A native provider that aws-cdk-lib made in this app (OidcProviderNative): its L1 takes the audience.
-  const resource = provider.node.defaultChild;
-  if (resource instanceof iam.CfnOIDCProvider && Array.isArray(resource.clientIdList)) {
-    if (!resource.clientIdList.includes(audience)) {
-      resource.clientIdList = [...resource.clientIdList, audience];
-    }
+  if (addClientIdToNativeProvider(provider, audience)) {
     return;
   }
   Annotations.of(scope).addWarningV2('cdk-irsa:audienceNotManaged',
     `The OIDC provider ${provider.node.path} is not managed by cdk-irsa, which cannot add the audience "${audience}" to its client IDs. `
     + 'Make sure its client ID list includes it, or STS refuses the tokens.');
-}
-
-function partitionOf(stack: Stack): string | undefined {
-  return Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
-}
-
-/** `addStackDependency` where aws-cdk-lib has it (2.241 and later), `addDependency` before. */
-function addStackDependency(stack: Stack, target: Stack, reason: string): void {
-  const modern = (stack as any).addStackDependency;
-  if (typeof modern === 'function') {
-    modern.call(stack, target, reason);
-  } else {
-    stack.addDependency(target, reason);
-  }
 }

@@ -1,4 +1,5 @@
 import { CfnResource, isResolvableObject } from 'aws-cdk-lib';
+import { rawOverridesOf } from './aws-cdk-lib-internals';
 
 /** What the raw overrides (`addPropertyOverride`, `addPropertyDeletionOverride`) of a resource say about one property path. */
 export interface RawOverride {
@@ -11,13 +12,12 @@ export interface RawOverride {
 }
 
 /**
- * Reads the raw overrides of a resource at a path below `Properties`. aws-cdk-lib offers no
- * public way to read them back; they live in the resource's `rawOverrides` field, where a
- * deletion override is a key whose value is `undefined`. If that field changes, overrides read
- * as absent (a test of each aspect breaks loudly).
+ * Reads the raw overrides of a resource at a path below `Properties` (a deletion override is a
+ * key whose value is `undefined`). If aws-cdk-lib changes where it keeps them, overrides read as
+ * absent (test/aws-cdk-lib-internals.test.ts breaks loudly).
  */
 export function rawOverride(resource: CfnResource, path: string[]): RawOverride {
-  let current: any = (resource as any).rawOverrides;
+  let current: any = rawOverridesOf(resource);
   for (const segment of ['Properties', ...path]) {
     if (current === null || typeof current !== 'object' || isResolvableObject(current) || !(segment in current)) {
       return { present: false, deleted: false };
@@ -35,8 +35,8 @@ export function rawOverride(resource: CfnResource, path: string[]): RawOverride 
  * (`addOverride('Type', ...)`) sets, over the one it was created with.
  */
 export function renderedType(resource: CfnResource): string {
-  const overrides: any = (resource as any).rawOverrides;
-  const type = overrides && typeof overrides === 'object' && 'Type' in overrides ? resource.stack.resolve(overrides.Type) : undefined;
+  const overrides: any = rawOverridesOf(resource);
+  const type = 'Type' in overrides ? resource.stack.resolve(overrides.Type) : undefined;
   return typeof type === 'string' ? type : resource.cfnResourceType;
 }
 

@@ -2,7 +2,7 @@
  * What a trust policy lets web identities and EKS Pod Identity do, read with IAM's semantics:
  * action patterns with wildcards in any case and `NotAction`; `Principal: "*"`, `{ AWS: "*" }`,
  * `NotPrincipal` and `Federated`; and only positive, unqualified string operators on the keys of
- * the principal's own issuer as pins. The rules are written down in the README, section
+ * the principal's own issuer as pins. The rules are written down in docs/security-checks.md, section
  * "Checking every role in the app".
  */
 import { IrsaCheckRule } from '../irsa-check-rule';
@@ -10,6 +10,7 @@ import { q } from './errors';
 import { canMatchReservedNamespace } from './namespace-patterns';
 import { CLUSTER_ARN_TAG, NAMESPACE_TAG, POD_IDENTITY_PRINCIPAL, SERVICE_ACCOUNT_TAG } from './pod-identity-trust';
 import { isOpaque, issuerOfPrincipal } from './trust-document';
+import { WEB_IDENTITY_ACTION } from './trust-policy';
 
 export interface Finding {
   readonly rule: IrsaCheckRule;
@@ -22,7 +23,6 @@ export interface TrustAnalysis {
   readonly exactSubjects: string[];
 }
 
-const WEB_IDENTITY_ACTION = 'sts:assumerolewithwebidentity';
 const KUBERNETES_SUBJECT = 'system:serviceaccount:';
 const EKS_ISSUER = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\//i;
 /** Identity providers whose tokens name an application, not a workload: only the application (audience) must be pinned. */
@@ -107,7 +107,7 @@ function analyseStatement(statement: any, where: string, exactSubjects: string[]
   if (typeof effect === 'string' && effect.toLowerCase() === 'deny') {
     return [];
   }
-  const webIdentity = grantsAction(statement, WEB_IDENTITY_ACTION);
+  const webIdentity = grantsAction(statement, WEB_IDENTITY_ACTION.toLowerCase());
   const principals = webIdentity === false ? [] : federatedPrincipals(statement);
   const findings: Finding[] = [];
   if (principals.length > 0) {

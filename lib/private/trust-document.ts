@@ -1,4 +1,5 @@
 import { CfnOutput, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
+import { renderedResource } from './aws-cdk-lib-internals';
 import { shortHash } from './provider-registry';
 
 /** CloudFormation types whose `Ref` / `Fn::GetAtt Arn` is the ARN of an IAM OIDC provider with a `Url` property. */
@@ -95,15 +96,8 @@ export class TemplateReader {
 
   /** A resource's CloudFormation rendering, overrides applied, resolved. */
   public template(resource: CfnResource): any | undefined {
-    // aws-cdk-lib offers no public way to render one resource with its overrides; this is the
-    // method it calls to write the template. If it changes, every role reads as unreadable.
-    const render = (resource as any)._toCloudFormation;
-    if (typeof render !== 'function') {
-      return undefined;
-    }
-    const resources = this.stack.resolve(render.call(resource))?.Resources;
-    const entries = resources && typeof resources === 'object' ? Object.values<any>(resources) : [];
-    return entries.length === 1 ? entries[0] : undefined;
+    // If aws-cdk-lib changes how one resource renders, every role reads as unreadable.
+    return renderedResource(resource);
   }
 
   /** A trust document from a template value: object, JSON string, or a string built from intrinsics. */

@@ -1,10 +1,10 @@
 import { Annotations, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ServiceAccountSubject } from '../service-account-subject';
 import { fail } from './errors';
 import { MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH } from './kubernetes-names';
 import { PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
+import { LONGEST_DOMAIN_SUFFIX, LONGEST_PARTITION, LONGEST_REGION, partitionOfRegion, PSEUDO_PARAMETER_BOUNDS, regionFacts } from './regions';
 
 /** The action that web-identity (IRSA) trust allows. */
 export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
@@ -95,19 +95,6 @@ const OTHER_TOKEN_BOUND = 255;
 const MAX_CLUSTER_NAME_LENGTH = 100;
 const STRING_TOKEN = /\$\{Token\[[^\]]+\]\}/g;
 
-const ALL_REGIONS = RegionInfo.regions;
-const LONGEST_REGION = Math.max(...ALL_REGIONS.map((r) => r.name.length));
-const LONGEST_SUFFIX = Math.max(...ALL_REGIONS.map((r) => (r.domainSuffix ?? '').length));
-const LONGEST_PARTITION = Math.max(...ALL_REGIONS.map((r) => (r.partition ?? '').length));
-
-/** The longest value each pseudo parameter takes. */
-const PSEUDO_BOUNDS: { [ref: string]: number } = {
-  'AWS::AccountId': 12,
-  'AWS::Partition': LONGEST_PARTITION,
-  'AWS::Region': LONGEST_REGION,
-  'AWS::URLSuffix': LONGEST_SUFFIX,
-};
-
 /** The region named by a literal EKS issuer (`oidc.eks.<region>.…`), if any. */
 function regionOfIssuer(issuer: string): string | undefined {
   if (Token.isUnresolved(issuer)) {
@@ -118,10 +105,10 @@ function regionOfIssuer(issuer: string): string | undefined {
 
 /** Stand-in values as long as the longest value each token can take. */
 function longestValues(stackRegion: string | undefined): ProviderValues {
-  const region = stackRegion && !Token.isUnresolved(stackRegion) ? RegionInfo.get(stackRegion) : undefined;
+  const region = regionFacts(stackRegion);
   const issuerLength = region?.domainSuffix
-    ? `oidc.eks.${region.name}.${region.domainSuffix}/id/`.length + EKS_ID_LENGTH
-    : 'oidc.eks.'.length + LONGEST_REGION + '.'.length + LONGEST_SUFFIX + '/id/'.length + EKS_ID_LENGTH;
+    ? `oidc.eks.${stackRegion}.${region.domainSuffix}/id/`.length + EKS_ID_LENGTH
+    : 'oidc.eks.'.length + LONGEST_REGION + '.'.length + LONGEST_DOMAIN_SUFFIX + '/id/'.length + EKS_ID_LENGTH;
   const issuer = (p: iam.IOpenIdConnectProvider) =>
     Token.isUnresolved(p.openIdConnectProviderIssuer) ? 'i'.repeat(issuerLength) : p.openIdConnectProviderIssuer;
   const arn = (p: iam.IOpenIdConnectProvider) => {
@@ -129,7 +116,7 @@ function longestValues(stackRegion: string | undefined): ProviderValues {
       return p.openIdConnectProviderArn;
     }
     const issuerRegion = regionOfIssuer(p.openIdConnectProviderIssuer);
-    const partition = (issuerRegion ? RegionInfo.get(issuerRegion).partition : undefined) ?? region?.partition;
+    const partition = partitionOfRegion(issuerRegion) ?? region?.partition;
     const partitionLength = partition?.length ?? LONGEST_PARTITION;
     return `arn:${'p'.repeat(partitionLength)}:iam::123456789012:oidc-provider/${issuer(p)}`;
   };
@@ -141,7 +128,7 @@ function longestValues(stackRegion: string | undefined): ProviderValues {
  * take; distinct tokens get distinct stand-ins, so that pins are grouped as they will be.
  */
 function longestPins(pins: PodIdentityPin[], stackRegion: string | undefined): PodIdentityPin[] {
-  const partition = stackRegion && !Token.isUnresolved(stackRegion) ? RegionInfo.get(stackRegion).partition : undefined;
+  const partition = partitionOfRegion(stackRegion);
   const arnLength = `arn:${'p'.repeat(partition?.length ?? LONGEST_PARTITION)}:eks:${'r'.repeat(LONGEST_REGION)}:123456789012:cluster/`.length
     + MAX_CLUSTER_NAME_LENGTH;
   const standIns = new Map<string, string>();
@@ -174,7 +161,7 @@ function boundToken(stack: Stack, token: string): string {
   if (typeof resolved === 'string' && !Token.isUnresolved(resolved)) {
     return resolved;
   }
-  const pseudo = resolved && typeof resolved === 'object' && 'Ref' in resolved ? PSEUDO_BOUNDS[resolved.Ref] : undefined;
+  const pseudo = resolved && typeof resolved === 'object' && 'Ref' in resolved ? PSEUDO_PARAMETER_BOUNDS[resolved.Ref] : undefined;
   return 'x'.repeat(pseudo ?? OTHER_TOKEN_BOUND);
 }
 
@@ -211,7 +198,7 @@ function longestRoleArn(stack: Stack, token: string): number | undefined {
   }
   const roleStack = Stack.of(role);
   const region = !Token.isUnresolved(roleStack.region) ? roleStack.region : !Token.isUnresolved(stack.region) ? stack.region : undefined;
-  const partition = region ? RegionInfo.get(region).partition : undefined;
+  const partition = partitionOfRegion(region);
   const path = role.path === undefined ? 1 : Token.isUnresolved(role.path) ? MAX_ROLE_PATH_LENGTH : role.path.length;
   const name = role.roleName === undefined || Token.isUnresolved(role.roleName) ? MAX_ROLE_NAME_LENGTH : role.roleName.length;
   return `arn:${'p'.repeat(partition?.length ?? LONGEST_PARTITION)}:iam::123456789012:role`.length + path + name;

@@ -4,7 +4,7 @@
  * an app registers them, over what cdk-irsa creates in every identity mode and delivery, with and
  * without grants, and for every add-on preset in both modes.
  *
- * What cdk-irsa's resources may show, and nothing else (README, "Add-on policy presets", cdk-nag):
+ * What cdk-irsa's resources may show, and nothing else (docs/add-on-presets.md, "cdk-nag"):
  * - with the default `GrantsPolicyType.INLINE`, the `IAMNoInlinePolicy` rules of NIST, HIPAA and
  *   PCI on each role that holds grants; `GrantsPolicyType.CUSTOMER_MANAGED` removes them;
  * - with `useManagedPolicy`, `AwsSolutions-IAM4` for the AWS managed policy the user chose.
