@@ -239,6 +239,20 @@ describe('IrsaCluster.fromLookup', () => {
       + 'then synthesize again: the CLI does not cache a failed lookup.');
   });
 
+  test('fails with the CLI\'s error where it could not look up the provider', () => {
+    // GIVEN the cluster answered, the provider lookup failed (not "not found": that is an answer)
+    const context = {
+      [CLUSTER_KEY]: [{ Arn: CLUSTER_ARN, OpenIdConnectIssuerUrl: ISSUER_URL, Identifier: 'prod' }],
+      [PROVIDER_KEY]: { $providerError: 'Encountered CC API error while getting AWS::IAM::OIDCProvider resource', $dontSaveContext: true },
+    };
+
+    // THEN
+    expect(() => synthesize(context, (s) => serviceAccount(s))).toThrow(
+      `[cdk-irsa] Stack/Prod: IrsaCluster.fromLookup(): the CDK CLI could not look up the IAM OIDC provider "${PROVIDER_ARN}" of cluster "prod": `
+      + 'Encountered CC API error while getting AWS::IAM::OIDCProvider resource. Fix the cause (credentials, the lookup role of the bootstrap '
+      + 'stack, network), then synthesize again.');
+  });
+
   test('fails where the context holds something other than one cluster, saying which key to reset', () => {
     // GIVEN
     const context = { [CLUSTER_KEY]: [] };

@@ -1,12 +1,12 @@
 import { ContextProvider, Stack, Token } from 'aws-cdk-lib';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { fail, q } from './errors';
 import { validateClusterArn, validateEksClusterName } from './input-checks';
 import { issuerHostPath, validateIssuerUrl } from './issuer';
 import { shortHash } from './provider-registry';
+import { regionFacts } from './regions';
 
 /**
  * Looking up a cluster and its IAM OIDC provider at synth, through aws-cdk-lib's context
@@ -76,27 +76,31 @@ export function lookUpCluster(scope: Construct, clusterName: string): LookedUpCl
       + '{ env: { account: \'123456789012\', region: \'eu-west-1\' } }, or { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: '
       + 'process.env.CDK_DEFAULT_REGION } } for the account and region of the CDK CLI\'s credentials.', scope);
   }
-  const partition = RegionInfo.get(stack.region).partition ?? 'aws';
+  const facts = regionFacts(stack.region);
+  const partition = facts?.partition ?? 'aws';
 
   const cluster = clusterQuery(clusterName);
-  const where = `in account ${stack.account}, region ${stack.region}`;
-  const answered = cachedAnswer(scope, cluster, (error) => /No resource of type/.test(error)
-    ? `IrsaCluster.fromLookup(): the CDK CLI found no EKS cluster named ${q(clusterName)} ${where} (${error}). Check clusterName, and the `
-      + 'account and region of the stack (its env), then synthesize again: the CLI does not cache a failed lookup.'
-    : `IrsaCluster.fromLookup(): the CDK CLI could not look up EKS cluster ${q(clusterName)} ${where}: ${error}. Fix the cause (credentials, `
-      + 'the lookup role of the bootstrap stack, network), then synthesize again: the CLI does not cache a failed lookup.');
+  const answer = cachedAnswer(scope, cluster);
+  if (answer.error !== undefined && /No resource of type/.test(answer.error)) {
+    fail(`IrsaCluster.fromLookup(): the CDK CLI found no EKS cluster named ${q(clusterName)} in account ${stack.account}, region ${stack.region} (${answer.error}). Check clusterName, and the `
+      + 'account and region of the stack (its env), then synthesize again: the CLI does not cache a failed lookup.', scope);
+  }
+  if (answer.error !== undefined) {
+    fail(`IrsaCluster.fromLookup(): the CDK CLI could not look up EKS cluster ${q(clusterName)} in account ${stack.account}, region ${stack.region}: ${answer.error}. Fix the cause (credentials, `
+      + 'the lookup role of the bootstrap stack, network), then synthesize again: the CLI does not cache a failed lookup.', scope);
+  }
   const dummy = {
     Arn: `arn:${partition}:eks:${stack.region}:${stack.account}:cluster/${clusterName}`,
-    OpenIdConnectIssuerUrl: `https://oidc.eks.${stack.region}.amazonaws.com/id/DUMMY${shortHash(clusterName)}`,
+    OpenIdConnectIssuerUrl: `https://oidc.eks.${stack.region}.${facts?.domainSuffix ?? 'amazonaws.com'}/id/DUMMY${shortHash(clusterName)}`,
   };
   const value = ContextProvider.getValue(scope, { ...cluster, dummyValue: [dummy] }).value;
-  if (!answered) {
+  if (!answer.answered) {
     // Before the CLI looked up: the dummy cluster, and no provider lookup for its dummy issuer.
     return { clusterArn: dummy.Arn, issuerUrl: dummy.OpenIdConnectIssuerUrl };
   }
   const found = Array.isArray(value) && value.length === 1 ? value[0] : undefined;
   if (typeof found?.Arn !== 'string' || typeof found?.OpenIdConnectIssuerUrl !== 'string') {
-    return fail(`the context holds ${q(value)} for EKS cluster ${q(clusterName)} ${where}, not one cluster with an Arn and an `
+    return fail(`the context holds ${q(value)} for EKS cluster ${q(clusterName)} in account ${stack.account}, region ${stack.region}, not one cluster with an Arn and an `
       + `OpenIdConnectIssuerUrl. Remove it with \`cdk context --reset ${q(ContextProvider.getKey(scope, cluster).key)}\` and synthesize again.`, scope);
   }
   validateClusterArn(found.Arn, clusterName);
@@ -104,12 +108,14 @@ export function lookUpCluster(scope: Construct, clusterName: string): LookedUpCl
 
   const expectedArn = providerArnFor(partition, stack.account, found.OpenIdConnectIssuerUrl);
   const provider = providerQuery(expectedArn);
-  const providerAnswered = cachedAnswer(scope, provider, (error) =>
-    `IrsaCluster.fromLookup(): the CDK CLI could not look up the IAM OIDC provider ${q(expectedArn)} of cluster ${q(clusterName)}: ${error}. `
-    + 'Fix the cause (credentials, the lookup role of the bootstrap stack, network), then synthesize again.');
+  const providerAnswer = cachedAnswer(scope, provider);
+  if (providerAnswer.error !== undefined) {
+    fail(`IrsaCluster.fromLookup(): the CDK CLI could not look up the IAM OIDC provider ${q(expectedArn)} of cluster ${q(clusterName)}: `
+      + `${providerAnswer.error}. Fix the cause (credentials, the lookup role of the bootstrap stack, network), then synthesize again.`, scope);
+  }
   // Not found is an answer: the CLI caches the dummy, an empty list.
   const providers = ContextProvider.getValue(scope, { ...provider, dummyValue: [], mustExist: false }).value;
-  if (!providerAnswered || !Array.isArray(providers) || providers.length === 0) {
+  if (!providerAnswer.answered || !Array.isArray(providers) || providers.length === 0) {
     return { clusterArn: found.Arn, issuerUrl: found.OpenIdConnectIssuerUrl };
   }
   const providerArn = providers[0]?.Arn;
@@ -121,13 +127,13 @@ export function lookUpCluster(scope: Construct, clusterName: string): LookedUpCl
 }
 
 /**
- * Whether the context holds the CLI's answer to a query; fails with `describe(error)` where the
- * CLI answered with an error (it does not save those to `cdk.context.json`).
+ * Whether the context holds the CLI's answer to a query, and the CLI's error where it answered
+ * with one (it does not save those to `cdk.context.json`).
  */
-function cachedAnswer(scope: Construct, query: { provider: string; props: Record<string, unknown> }, describe: (error: string) => string): boolean {
+function cachedAnswer(scope: Construct, query: { provider: string; props: Record<string, unknown> }): { answered: boolean; error?: string } {
   const cached = scope.node.tryGetContext(ContextProvider.getKey(scope, query).key);
   if (cached !== null && typeof cached === 'object' && !Array.isArray(cached) && cxapi.PROVIDER_ERROR_KEY in cached) {
-    fail(describe(String(cached[cxapi.PROVIDER_ERROR_KEY])), scope);
+    return { answered: true, error: String(cached[cxapi.PROVIDER_ERROR_KEY]) };
   }
-  return cached !== undefined;
+  return { answered: cached !== undefined };
 }
