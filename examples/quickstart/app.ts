@@ -4,7 +4,7 @@
  * cdk.context.json, nothing here needs an AWS account at synth, and nothing adds a Lambda
  * function or a custom resource to the template.
  *
- *   npx tsx examples/quickstart/app.ts     (or: npm run example, which also prints the result)
+ *   npm run example   (from the repository root; or `cdk synth` from this directory)
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
