@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { IrsaCheckRule } from './irsa-check-rule';
 import { IrsaRole } from './irsa-role';
 import { fail, q } from './private/errors';
+import { DEFAULT_TRUST_POLICY_SIZE_LIMIT } from './private/iam-names';
 import { renderedType } from './private/raw-overrides';
 import { uncoveredStages } from './private/stage-coverage';
 import { analyseTrust, Finding } from './private/trust-analysis';
@@ -99,7 +100,7 @@ export class IrsaChecks implements IAspect {
   private readonly checked = new WeakSet<IConstruct>();
 
   constructor(props: IrsaChecksProps = {}) {
-    this.sizeLimit = props.trustPolicySizeLimit ?? 2048;
+    this.sizeLimit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
     if (!Number.isInteger(this.sizeLimit) || this.sizeLimit <= 0) {
       fail(`trustPolicySizeLimit must be a positive whole number of characters (got ${q(this.sizeLimit)}).`);
     }

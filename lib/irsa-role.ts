@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
-import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
+import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, INLINE_POLICIES_SIZE_LIMIT, validateRoleOptions } from './private/iam-names';
 import { validateAudience } from './private/input-checks';
 import { PerApp } from './private/per-app';
 import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements, validatePin } from './private/pod-identity-trust';
@@ -11,9 +11,6 @@ import { policyDocumentSize } from './private/policy-size';
 import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WEB_IDENTITY_ACTION, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { optionalString, requireArray, requireObjectWith } from './private/type-checks';
 import { ServiceAccountSubject } from './service-account-subject';
-
-/** IAM's limit on the total size of a role's inline policies. */
-const INLINE_POLICIES_SIZE_LIMIT = 10240;
 
 /**
  * The options of an `IrsaRole` that are not about trust: the usual IAM role options.

@@ -4,6 +4,7 @@ import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
+import type { IrsaClusterAttributes, IrsaClusterOptions } from '../irsa-cluster';
 import { eksClusterOwnProvider, kubectlPruneLabel, useAsEksClusterProvider } from './aws-cdk-lib-internals';
 import { fail, q } from './errors';
 import { requireValue, validateClusterArn, validateEksClusterName } from './input-checks';
@@ -208,22 +209,12 @@ export function eksV2ClusterAdapter(cluster: eksv2.ICluster, options: ClusterOpt
   };
 }
 
-/** How cdk-irsa treats an aws-eks or aws-eks-v2 cluster. */
-export interface ClusterOptions {
-  readonly installPodIdentityAgent?: boolean;
-  readonly removalPolicy?: RemovalPolicy;
-}
+/** How cdk-irsa treats an aws-eks or aws-eks-v2 cluster: the public options, one definition. */
+export type ClusterOptions = IrsaClusterOptions;
 
-/** What is known of a cluster made outside the app. */
-export interface ClusterAttributes {
-  readonly clusterName: string;
-  readonly issuerUrl?: string;
-  readonly oidcProvider?: iam.IOpenIdConnectProvider;
-  readonly clusterArn?: string;
-  readonly installPodIdentityAgent?: boolean;
-  readonly removalPolicy?: RemovalPolicy;
-  readonly podIdentityAgentInstalled?: boolean;
-  /** The factory the user called, for messages: `IrsaCluster.fromAttributes()` unless given. */
+/** What is known of a cluster made outside the app: the public attributes, and the factory the user called, for messages. */
+export interface ClusterAttributes extends IrsaClusterAttributes {
+  /** `IrsaCluster.fromAttributes()` unless given. */
   readonly factory?: string;
 }
 

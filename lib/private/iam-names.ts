@@ -2,29 +2,40 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { fail, q } from './errors';
 
-/** IAM role names: 1 to 64 of letters, digits and `+=,.@_-`. Tokens are skipped. */
+// IAM's limits for roles (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), defined once.
+
+/** The longest role name. */
+export const MAX_ROLE_NAME_LENGTH = 64;
+/** The longest role path. */
+export const MAX_ROLE_PATH_LENGTH = 512;
+/** IAM's default quota for the size of a role's trust policy (`ACLSizePerRole`). */
+export const DEFAULT_TRUST_POLICY_SIZE_LIMIT = 2048;
+/** The most characters that all inline policies of one role may have together. */
+export const INLINE_POLICIES_SIZE_LIMIT = 10240;
+
+const ROLE_NAME = new RegExp(`^[\\w+=,.@-]{1,${MAX_ROLE_NAME_LENGTH}}$`);
+
+/** IAM role names: 1 to MAX_ROLE_NAME_LENGTH of letters, digits and `+=,.@_-`. Tokens are skipped. */
 export function validateRoleName(roleName: string | undefined): void {
   if (roleName === undefined || Token.isUnresolved(roleName)) {
     return;
   }
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) {
-    fail(`roleName ${q(roleName)} is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`);
+  if (!ROLE_NAME.test(roleName)) {
+    fail(`roleName ${q(roleName)} is not a valid IAM role name: use 1 to ${MAX_ROLE_NAME_LENGTH} letters, digits and "+=,.@_-".`);
   }
 }
 
-/** IAM paths: `/` or `/<segments>/`, at most 512 printable ASCII characters. Tokens are skipped. */
+/** IAM paths: `/` or `/<segments>/`, at most MAX_ROLE_PATH_LENGTH printable ASCII characters. Tokens are skipped. */
 export function validateRolePath(path: string | undefined): void {
   if (path === undefined || Token.isUnresolved(path)) {
     return;
   }
-  if (path.length > 512 || !/^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) {
-    fail(`path ${q(path)} is not a valid IAM role path: use "/" or "/<segments>/", at most 512 printable ASCII characters, `
+  if (path.length > MAX_ROLE_PATH_LENGTH || !/^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) {
+    fail(`path ${q(path)} is not a valid IAM role path: use "/" or "/<segments>/", at most ${MAX_ROLE_PATH_LENGTH} printable ASCII characters, `
       + 'starting and ending with "/", for example "/workloads/".');
   }
 }
 
-/** IAM's default quota for the size of a role's trust policy (`ACLSizePerRole`). */
-export const DEFAULT_TRUST_POLICY_SIZE_LIMIT = 2048;
 /** The inline policy that holds what is granted to a role after it is made. */
 export const GRANTS_POLICY_NAME = 'Grants';
 

@@ -2,6 +2,7 @@ import { Annotations, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ServiceAccountSubject } from '../service-account-subject';
 import { fail } from './errors';
+import { MAX_ROLE_NAME_LENGTH, MAX_ROLE_PATH_LENGTH } from './iam-names';
 import { MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH } from './kubernetes-names';
 import { PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
 import { LONGEST_DOMAIN_SUFFIX, LONGEST_PARTITION, LONGEST_REGION, partitionOfRegion, PSEUDO_PARAMETER_BOUNDS, regionFacts } from './regions';
@@ -183,8 +184,6 @@ function roleOfArnToken(stack: Stack, token: string): iam.CfnRole | undefined {
 }
 
 /** IAM role paths have at most 512 characters, role names at most 64. */
-const MAX_ROLE_PATH_LENGTH = 512;
-const MAX_ROLE_NAME_LENGTH = 64;
 
 /**
  * The length of the longest value of a token that is the `Arn` attribute of an IAM role of the
