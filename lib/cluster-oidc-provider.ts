@@ -2,13 +2,10 @@ import { Lazy, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail, q } from './private/errors';
-import { issuerFromProviderArn, issuerHostPath, validateIssuerUrl, validateProviderArn } from './private/issuer';
+import { DEFAULT_AUDIENCE, issuerFromProviderArn, issuerHostPath, validateIssuerUrl, validateProviderArn } from './private/issuer';
 import { checkSingleProvider, indexImportedProvider, indexProvider } from './private/provider-index';
 import { validateRemovalPolicy } from './private/removal';
 import { optionalStringArray, requireProps, requireString } from './private/type-checks';
-
-/** The audience that EKS projected tokens carry unless a ServiceAccount asks for another. */
-export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 
 const MAX_THUMBPRINTS = 5;
 const MAX_CLIENT_ID_LENGTH = 255;

@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
 import { requireValue, validateAudience } from './private/input-checks';
+import { DEFAULT_AUDIENCE } from './private/issuer';
 import {
   isValidLabelValue,
   validateLabelValue,

@@ -8,6 +8,9 @@ const ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/(.+)$/;
 /** IAM's limit on the length of an OIDC provider URL. */
 export const MAX_ISSUER_URL_LENGTH = 255;
 
+/** The audience that EKS projects into service account tokens for STS, and the default client ID of a provider. */
+export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+
 /**
  * Checks a literal issuer URL the way IAM will, so that mistakes surface at synth.
  * Tokens are skipped: their value is known only at deploy.

@@ -2,10 +2,10 @@ import { createHash } from 'crypto';
 import { Annotations, Aws, RemovalPolicy, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { ClusterOidcProvider, DEFAULT_AUDIENCE } from '../cluster-oidc-provider';
+import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import { addClientIdToNativeProvider, addStackDependency } from './aws-cdk-lib-internals';
 import { fail, q } from './errors';
-import { issuerHostPath } from './issuer';
+import { DEFAULT_AUDIENCE, issuerHostPath } from './issuer';
 import { importedProvider, indexedProvider } from './provider-index';
 import { partitionOf } from './regions';
 
