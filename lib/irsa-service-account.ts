@@ -378,9 +378,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       fail(`createNamespace is set for namespace ${q(props.namespace ?? 'default')}, which every cluster has already: delivering it would take it `
         + 'over (and kubectl delivery could prune it). Leave createNamespace out.', this);
     }
-    if (props.role && props.roleOptions !== undefined) {
-      const given = Object.keys(props.roleOptions).filter((option) => (props.roleOptions as any)[option] !== undefined);
-      fail(`roleOptions${given.length > 0 ? ` (${given.join(', ')})` : ''} shape the role that cdk-irsa creates, but role is given. `
+    const roleOptionsGiven = givenOptions(props.roleOptions);
+    if (props.role && roleOptionsGiven.length > 0) {
+      fail(`roleOptions (${roleOptionsGiven.join(', ')}) shape the role that cdk-irsa creates, but role is given. `
         + 'Set them where that role is made, or leave roleOptions out.', this);
     }
     if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
@@ -393,10 +393,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         + `${q(props.audience ?? DEFAULT_AUDIENCE)}, with IAM roles for service accounts. Leave it out otherwise.`, this);
     }
     if (mode === IdentityType.IRSA) {
-      if (props.podIdentity !== undefined) {
-        fail(`podIdentity is given, but identityType is ${props.identityType === undefined ? 'left out (IdentityType.IRSA)' : 'IdentityType.IRSA'}: `
-          + 'its options apply to EKS Pod Identity only. Set identityType to IdentityType.POD_IDENTITY or IdentityType.IRSA_AND_POD_IDENTITY, '
-          + 'or leave podIdentity out.', this);
+      const podIdentityGiven = givenOptions(podIdentity);
+      if (podIdentityGiven.length > 0) {
+        fail(`podIdentity (${podIdentityGiven.join(', ')}) is given, but identityType is `
+          + `${props.identityType === undefined ? 'left out (IdentityType.IRSA)' : 'IdentityType.IRSA'}: its options apply to EKS Pod Identity only. `
+          + 'Set identityType to IdentityType.POD_IDENTITY or IdentityType.IRSA_AND_POD_IDENTITY, or leave podIdentity out.', this);
       }
       return;
     }
@@ -533,6 +534,11 @@ function checkPropTypes(props: IrsaServiceAccountProps): void {
   for (const option of ['pinSessionTags', 'disableSessionTags', 'retainIrsaTrust', 'associatedByEksAddon'] as const) {
     optionalBoolean(podIdentity[option], `podIdentity.${option}`);
   }
+}
+
+/** The options of a struct that are set, in the order given: what a message names. */
+function givenOptions(struct: object | undefined): string[] {
+  return Object.entries(struct ?? {}).filter(([, value]) => value !== undefined).map(([option]) => option);
 }
 
 /** Whether a role of the app lives in another (known) account than the scope's stack. */

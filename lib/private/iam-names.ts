@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import { fail, q } from './errors';
 import type { IrsaRoleOptions } from '../irsa-role';
+import { fail, q } from './errors';
 
 /** IAM role names: 1 to 64 of letters, digits and `+=,.@_-`. Tokens are skipped. */
 export function validateRoleName(roleName: string | undefined): void {
