@@ -422,13 +422,13 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       fail('audience applies to IAM roles for service accounts (the projected token); EKS Pod Identity has none. Leave it out.', this);
     }
     if (podIdentity.targetRoleArn !== undefined) {
-      checkedFor(this, () => validateTargetRoleArn(podIdentity.targetRoleArn!, 'podIdentity.targetRoleArn'));
+      checkedFor(this, () => validateTargetRoleArn(podIdentity.targetRoleArn!));
     }
     if (podIdentity.associationTags !== undefined) {
       checkedFor(this, () => validateTags(podIdentity.associationTags!, 'podIdentity.associationTags'));
     }
     if (podIdentity.sessionPolicy) {
-      checkedFor(this, () => validateSessionPolicy(this, podIdentity.sessionPolicy!, 'podIdentity.sessionPolicy'));
+      checkedFor(this, () => validateSessionPolicy(this, podIdentity.sessionPolicy!));
     }
     if (podIdentity.sessionPolicy && !podIdentity.disableSessionTags) {
       fail('podIdentity.sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.', this);

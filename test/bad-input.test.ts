@@ -99,19 +99,19 @@ const CASES: Case[] = [
     error: /Stack\/Api: the role Stack\/Api\/Role is in account 123456789012, but the OIDC provider Clusters\/Other\/IrsaOidcProvider it would trust is in account 210987654321: .* Register the cluster's issuer in 123456789012: IrsaCluster\.fromAttributes/,
   },
   // Pod Identity options.
-  { what: 'a targetRoleArn that is not a role ARN', run: podIdentity({ podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:user/bob' } }), error: /targetRoleArn "arn:aws:iam::210987654321:user\/bob" is not the ARN of an IAM role/ },
-  { what: 'a targetRoleArn with a wildcard', run: podIdentity({ podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:role/*' } }), error: /targetRoleArn ".*role\/\*" holds a wildcard/ },
+  { what: 'a targetRoleArn that is not a role ARN', run: podIdentity({ podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:user/bob' } }), error: /podIdentity\.targetRoleArn "arn:aws:iam::210987654321:user\/bob" is not the ARN of an IAM role/ },
+  { what: 'a targetRoleArn with a wildcard', run: podIdentity({ podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:role/*' } }), error: /podIdentity\.targetRoleArn ".*role\/\*" holds a wildcard/ },
   {
     what: 'more than 50 association tags',
     run: podIdentity({ podIdentity: { associationTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) } }),
-    error: /associationTags has 51 tags; EKS accepts at most 50/,
+    error: /podIdentity\.associationTags has 51 tags; EKS accepts at most 50/,
   },
-  { what: 'an association tag key with "aws:"', run: podIdentity({ podIdentity: { associationTags: { 'aws:team': 'x' } } }), error: /associationTags key "aws:team" is not accepted by EKS/ },
-  { what: 'an association tag value too long', run: podIdentity({ podIdentity: { associationTags: { team: 'x'.repeat(257) } } }), error: /associationTags value of "team" is 257 characters long; EKS accepts at most 256/ },
+  { what: 'an association tag key with "aws:"', run: podIdentity({ podIdentity: { associationTags: { 'aws:team': 'x' } } }), error: /podIdentity\.associationTags key "aws:team" is not accepted by EKS/ },
+  { what: 'an association tag value too long', run: podIdentity({ podIdentity: { associationTags: { team: 'x'.repeat(257) } } }), error: /podIdentity\.associationTags value of "team" is 257 characters long; EKS accepts at most 256/ },
   {
     what: 'a sessionPolicy over EKS\'s limit',
     run: podIdentity({ podIdentity: { disableSessionTags: true, sessionPolicy: bigPolicy(2100) } }),
-    error: /sessionPolicy is \d+ characters long; EKS accepts at most 2048/,
+    error: /podIdentity\.sessionPolicy is \d+ characters long; EKS accepts at most 2048/,
   },
   {
     what: 'a sessionPolicy with a Principal',
@@ -121,7 +121,7 @@ const CASES: Case[] = [
         sessionPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'], principals: [new iam.AnyPrincipal()] })] }),
       },
     }),
-    error: /sessionPolicy has a statement with a Principal; a session policy applies to the session itself and takes none/,
+    error: /podIdentity\.sessionPolicy has a statement with a Principal; a session policy applies to the session itself and takes none/,
   },
   // Kubernetes objects.
   {

@@ -154,23 +154,23 @@ describe('IrsaServiceAccount.bindEksAddon wires a preset into an EKS managed add
     const sa = IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityType: IdentityType.POD_IDENTITY });
     const addon = new eks.CfnAddon(stack, 'EbsAddon', { clusterName: 'prod', addonName: 'aws-ebs-csi-driver' });
 
-    expect(() => sa.bindEksAddon(addon)).toThrow(/cdk-irsa made its association, so Stack\/EbsAddon would make a second one for the same service account\. Set associatedByEksAddon: true/);
+    expect(() => sa.bindEksAddon(addon)).toThrow(/cdk-irsa made its association, so Stack\/EbsAddon would make a second one for the same service account\. Set podIdentity: \{ associatedByEksAddon: true \} to let the add-on make it\./);
   });
 
   test('fails at synth when associatedByEksAddon is set and no add-on is bound', () => {
     const { stack, cluster } = setup();
     IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityType: IdentityType.POD_IDENTITY, podIdentity: { associatedByEksAddon: true } });
 
-    expect(() => Template.fromStack(stack)).toThrow(/associatedByEksAddon is set, but no EKS add-on is bound, so the pods of kube-system\/ebs-csi-controller-sa get no association/);
+    expect(() => Template.fromStack(stack)).toThrow(/podIdentity\.associatedByEksAddon is set, but no EKS add-on is bound, so the pods of kube-system\/ebs-csi-controller-sa get no association/);
   });
 
   test('fails for associatedByEksAddon with association options that an add-on cannot carry, or with IRSA', () => {
     const { stack, cluster } = setup();
     expect(() => IrsaServiceAccount.forAddon(stack, 'A', {
       cluster, addon: AddonPolicy.ebsCsiDriver(), identityType: IdentityType.POD_IDENTITY, podIdentity: { associatedByEksAddon: true, associationTags: { a: 'b' } },
-    })).toThrow(/associationTags cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry only the role and the service account/);
+    })).toThrow(/podIdentity\.associationTags cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry only the role and the service account/);
     expect(() => IrsaServiceAccount.forAddon(stack, 'B', { cluster, addon: AddonPolicy.vpcCni(), podIdentity: { associatedByEksAddon: true } }))
-      .toThrow(/associatedByEksAddon apply to EKS Pod Identity only/);
+      .toThrow(/Stack\/B: podIdentity \(associatedByEksAddon\) is given, but identityType is left out \(IdentityType\.IRSA\): its options apply to EKS Pod Identity only/);
   });
 
   test('fails for something that is not an EKS add-on, an add-on bound twice, or one that has a role already', () => {

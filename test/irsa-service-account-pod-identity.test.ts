@@ -135,7 +135,7 @@ describe('IdentityType.POD_IDENTITY', () => {
       expect(() => new IrsaServiceAccount(stack, 'Reports', {
         cluster: importedCluster(), name: 'reports', role, identityType: IdentityType.POD_IDENTITY, ...options,
       })).toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned or partly pinned (no pins; '
-        + 'from pinSessionTags: false, disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
+        + 'from podIdentity.pinSessionTags: false, podIdentity.disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
         + 'Such a statement admits every association in the account that matches the tags it does pin, so the pins of the others would be void. '
         + 'Pin all three, give the service accounts that cannot be pinned a role of their own, or, if the role is '
         + 'meant to be shared unpinned, create the shared role with allowUnpinnedPodIdentity: true.');
@@ -210,7 +210,7 @@ describe('IdentityType.POD_IDENTITY', () => {
 
   describe('fails for a role in another account than the cluster', () => {
     const message = (role: string) => 'Stack/Api: with EKS Pod Identity the role must be in the cluster\'s account (123456789012), but the role '
-      + `${role} is in 222222222222. Make the role in a stack of 123456789012 (or leave role out), and reach 222222222222 with targetRoleArn (role chaining).`;
+      + `${role} is in 222222222222. Make the role in a stack of 123456789012 (or leave role out), and reach 222222222222 with podIdentity.targetRoleArn (role chaining).`;
 
     test.each([['with', { roleName: 'shared' }], ['without', {}]])('fails for an IrsaRole %s roleName in a stack of another account', (_, roleProps) => {
       const app = new App();
@@ -237,7 +237,7 @@ describe('IdentityType.POD_IDENTITY', () => {
 
     expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY }))
       .toThrow('EKS Pod Identity associations belong to the cluster\'s account (123456789012), but this service account\'s stack deploys to 222222222222. '
-        + 'Define it in a stack of the cluster\'s account, and reach 222222222222 with targetRoleArn (role chaining).');
+        + 'Define it in a stack of the cluster\'s account, and reach 222222222222 with podIdentity.targetRoleArn (role chaining).');
   });
 
   test('lets the role assume the target role of role chaining', () => {
@@ -273,7 +273,7 @@ describe('IdentityType.POD_IDENTITY', () => {
     const stack = newStack();
     expect(() => new IrsaServiceAccount(stack, 'Api', {
       cluster: importedCluster(), name: 'api', identityType: IdentityType.IRSA_AND_POD_IDENTITY, podIdentity: { retainIrsaTrust: true },
-    })).toThrow('retainIrsaTrust is for IdentityType.POD_IDENTITY');
+    })).toThrow('podIdentity.retainIrsaTrust is for IdentityType.POD_IDENTITY, the step after IRSA_AND_POD_IDENTITY in a migration; the other identity types trust IRSA anyway.');
   });
 
   test('renders the typed association options, with a session policy only alongside disabled session tags', () => {
@@ -482,7 +482,7 @@ describe('IdentityType.POD_IDENTITY', () => {
       const stack = newStack();
       expect(() => new IrsaServiceAccount(stack, 'Api', {
         cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY, podIdentity: { sessionPolicy: new iam.PolicyDocument() },
-      })).toThrow('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.');
+      })).toThrow('podIdentity.sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.');
     });
 
     test.each([['irsa'], ['bogus'], [0], [true]])('fails for identityType %j from JavaScript, which is no IdentityType', (mode) => {
@@ -496,13 +496,14 @@ describe('IdentityType.POD_IDENTITY', () => {
       const stack = newStack();
       expect(() => new IrsaServiceAccount(stack, 'Api', {
         cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY, podIdentity: { pinSessionTags: true, disableSessionTags: true },
-      })).toThrow('pinSessionTags cannot work with disableSessionTags');
+      })).toThrow('podIdentity.pinSessionTags cannot work with disableSessionTags');
     });
 
     test('fails for Pod Identity options in IRSA mode', () => {
       const stack = newStack();
       expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', podIdentity: { targetRoleArn: 'arn:aws:iam::1:role/x', disableSessionTags: true } }))
-        .toThrow('disableSessionTags, targetRoleArn apply to EKS Pod Identity only. Set identityMode to IdentityType.POD_IDENTITY or IdentityType.IRSA_AND_POD_IDENTITY');
+        .toThrow('Stack/Api: podIdentity (targetRoleArn, disableSessionTags) is given, but identityType is left out (IdentityType.IRSA): its options apply to EKS '
+          + 'Pod Identity only. Set identityType to IdentityType.POD_IDENTITY or IdentityType.IRSA_AND_POD_IDENTITY, or leave podIdentity out.');
     });
 
     test('fails for an audience in Pod Identity mode', () => {
@@ -657,10 +658,10 @@ describe('adopting a role', () => {
     const stack = newStack();
     const role = new IrsaRole(stack, 'Shared');
     expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, roleOptions: { roleName: 'x', description: 'y' } }))
-      .toThrow('roleName, description shape the role that cdk-irsa creates, but role is given.');
+      .toThrow('Stack/A: roleOptions (roleName, description) shape the role that cdk-irsa creates, but role is given. Set them where that role is made, or leave roleOptions out.');
     expect(() => new IrsaServiceAccount(stack, 'B', {
       cluster: importedCluster(), name: 'b', role, roleOptions: { grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED },
-    })).toThrow('grantsPolicyType shape the role that cdk-irsa creates, but role is given.');
+    })).toThrow('roleOptions (grantsPolicyType) shape the role that cdk-irsa creates, but role is given.');
   });
 });
 
