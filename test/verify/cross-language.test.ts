@@ -185,10 +185,10 @@ async function jsiiApp(jsii: JsiiClient, outdir: string): Promise<{ addedThrough
     labels: map({ team: 'payments' }),
     stsRegionalEndpoints: true,
     tokenExpiration: await hours(2),
-    roleOptions: {
+    roleOptions: struct('cdk-irsa.IrsaRoleOptions', {
       maxSessionDuration: await hours(2),
       inlinePolicies: map({ Logs: logs }),
-    },
+    }),
   })]);
   const worker = await jsii.create('cdk-irsa.IrsaServiceAccount', [stack, 'Worker', struct('cdk-irsa.IrsaServiceAccountProps', {
     cluster,
@@ -196,9 +196,9 @@ async function jsiiApp(jsii: JsiiClient, outdir: string): Promise<{ addedThrough
     namespace: 'payments',
     identityType: enumMember('cdk-irsa.IdentityType', 'IRSA_AND_POD_IDENTITY'),
     manifestDelivery: await gitOps(),
-    podIdentity: {
+    podIdentity: struct('cdk-irsa.PodIdentityOptions', {
       associationTags: map({ team: 'payments' }),
-    },
+    }),
   })]);
   const bucket = await jsii.create('aws-cdk-lib.aws_s3.Bucket', [stack, 'Data', struct('aws-cdk-lib.aws_s3.BucketProps', {
     encryption: enumMember('aws-cdk-lib.aws_s3.BucketEncryption', 'S3_MANAGED'),
