@@ -43,7 +43,7 @@ const AUDIT_TAG_PRIORITY = 100;
  * GitOps YAML, or not at all.
  *
  * It is a principal: grant it what its pods need (`bucket.grantRead(serviceAccount)`); grants
- * land in the role's inline policy (or a customer-managed one: `grantsPolicyType`). Per service account the template gains one
+ * land in the role's inline policy (or a customer-managed one: `roleOptions.grantsPolicyType`). Per service account the template gains one
  * `AWS::IAM::Role` (plus the association with Pod Identity) and no Lambda or custom resource;
  * with kubectl delivery, one manifest resource per cluster and stack holds all service accounts.
  *
