@@ -2,7 +2,7 @@ export * from './addon-policy';
 export * from './addon-policy-options';
 export * from './block-instance-metadata-for-pods';
 export * from './cluster-oidc-provider';
-export * from './identity-mode';
+export * from './identity-type';
 export * from './irsa-check-rule';
 export * from './irsa-checks';
 export * from './irsa-cluster';

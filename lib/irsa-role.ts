@@ -139,11 +139,13 @@ export interface IrsaRoleProps extends IrsaRoleOptions, IrsaTrustOptions {
   readonly subjects?: ServiceAccountSubject[];
 
   /**
-   * Whether EKS Pod Identity trust without pins or with only some (from `pinSessionTags: false`,
-   * `disableSessionTags: true` or `addPodIdentityTrust()` without all of cluster, namespace and
-   * service account) may be added to this role beside trust that pins all three. An unpinned statement admits every association in the account, so
-   * it voids the pins of every other service account of the role: set this only for a role meant
-   * to be shared unpinned, and give it only what all of its users may have.
+   * Whether EKS Pod Identity trust without pins or with only some (from an `IrsaServiceAccount`
+   * whose `podIdentity` has `pinSessionTags: false` or `disableSessionTags: true`, or from
+   * `addPodIdentityTrust()` without all of cluster, namespace and service account) may be added
+   * to this role beside trust that pins all three. An unpinned statement admits every
+   * association in the account, so it voids the pins of every other service account of the
+   * role: set this only for a role meant to be shared unpinned, and give it only what all of its
+   * users may have.
    *
    * @default false: mixing pinned and unpinned Pod Identity trust on one role is a synth error
    */

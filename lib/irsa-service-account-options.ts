@@ -2,16 +2,18 @@
  * The options and properties of `IrsaServiceAccount`: the Pod Identity options, the options shared
  * with `IrsaServiceAccount.forAddon()`, and those of `helmValues()`.
  */
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AddonPolicy } from './addon-policy';
-import { IdentityMode } from './identity-mode';
+import { IdentityType } from './identity-type';
 import { IrsaCluster } from './irsa-cluster';
 import { IrsaRoleOptions } from './irsa-role';
 import { ManifestDelivery } from './manifest-delivery';
 import { ServiceAccountManifestOptions } from './service-account-manifest';
 
 /**
- * Options of EKS Pod Identity for an `IrsaServiceAccount`.
+ * Options of EKS Pod Identity for an `IrsaServiceAccount`: its `podIdentity`, which applies
+ * only with `IdentityType.POD_IDENTITY` or `IdentityType.IRSA_AND_POD_IDENTITY`.
  */
 export interface PodIdentityOptions {
   /**
@@ -49,7 +51,7 @@ export interface PodIdentityOptions {
   readonly targetRoleArn?: string;
 
   /**
-   * With `IdentityMode.POD_IDENTITY`, whether the role keeps trusting the service account
+   * With `IdentityType.POD_IDENTITY`, whether the role keeps trusting the service account
    * through IRSA as well, although the ServiceAccount is no longer annotated: the step of a
    * migration in which restarted pods move to Pod Identity while pods not yet restarted keep
    * refreshing their IRSA credentials. Drop it once every pod has restarted.
@@ -68,9 +70,10 @@ export interface PodIdentityOptions {
   /**
    * Whether an EKS managed add-on makes the Pod Identity association, from its
    * `podIdentityAssociations` (set by `bindEksAddon()`), instead of cdk-irsa: EKS then owns the
-   * association, and cdk-irsa makes none. The add-on must be bound (a synth error says so
-   * otherwise), and such an association carries only the role and the service account's name
-   * (no `targetRoleArn`, `sessionPolicy`, `disableSessionTags` or `associationTags`).
+   * association, and cdk-irsa makes none (so `removalPolicy` does not reach it). The add-on must
+   * be bound (a synth error says so otherwise), and such an association carries only the role and
+   * the service account's name (no `targetRoleArn`, `sessionPolicy`, `disableSessionTags` or
+   * `associationTags`).
    *
    * @default false: cdk-irsa makes the association
    */
@@ -80,14 +83,29 @@ export interface PodIdentityOptions {
 /**
  * Options of an `IrsaServiceAccount` other than the cluster and the ServiceAccount's name and
  * namespace, shared by `IrsaServiceAccount.forAddon()`.
+ *
+ * Options that apply only in some cases are grouped: `podIdentity` for EKS Pod Identity, and
+ * `roleOptions` for the role that cdk-irsa creates, which cannot be combined with `role`.
+ * `identityType`, `overwriteServiceAccount` and `removalPolicy` mean what they mean on
+ * aws-eks-v2's `ServiceAccount`.
  */
-export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceAccountManifestOptions, PodIdentityOptions {
+export interface IrsaServiceAccountBaseOptions extends ServiceAccountManifestOptions {
   /**
-   * How pods of the service account get credentials.
+   * How pods of the service account get credentials. The same option as aws-eks-v2
+   * `ServiceAccount`'s, with one more value, `IdentityType.IRSA_AND_POD_IDENTITY`.
    *
-   * @default IdentityMode.IRSA
+   * @default IdentityType.IRSA
    */
-  readonly identityMode?: IdentityMode;
+  readonly identityType?: IdentityType;
+
+  /**
+   * The options of EKS Pod Identity. Give them only with `IdentityType.POD_IDENTITY` or
+   * `IdentityType.IRSA_AND_POD_IDENTITY` (a synth error says so otherwise).
+   *
+   * @default - the role's trust pins the session tags of this cluster, namespace and service
+   * account, and cdk-irsa makes an association without target role, session policy or tags
+   */
+  readonly podIdentity?: PodIdentityOptions;
 
   /**
    * The audience of the projected token (IRSA): pinned in the role's trust, annotated on the
@@ -109,12 +127,38 @@ export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceA
   /**
    * A role to use instead of creating one. An `IrsaRole` or `iam.Role` of this app gets this
    * service account's trust added. An imported role cannot be changed: its trust must be set
-   * where it is defined, and a synth warning shows the statement it needs. The role options
-   * (`roleName`, `path`, ...) cannot be combined with it.
+   * where it is defined, and a synth warning shows the statement it needs. It cannot be combined
+   * with `roleOptions`, which shape the role that cdk-irsa creates.
    *
-   * @default - an `IrsaRole` is created
+   * @default - an `IrsaRole` is created, shaped by `roleOptions`
    */
   readonly role?: iam.IRole;
+
+  /**
+   * The options of the role that cdk-irsa creates when `role` is not given: its name, path,
+   * policies and limits, as `IrsaRole` takes them. They are one struct rather than options of
+   * their own beside `role` because none of them applies to a role given with `role`: so the
+   * conflict is one rule (`role` or `roleOptions`), and the options are listed once, in
+   * `IrsaRoleOptions`. aws-eks-v2's `ServiceAccount` has no such options.
+   *
+   * @default - a role named from the region, cluster, namespace and name where they are known at
+   * synth, at path `/`, with no policies but what is granted to the service account
+   */
+  readonly roleOptions?: IrsaRoleOptions;
+
+  /**
+   * What CloudFormation does with the resources that cdk-irsa creates for this service account,
+   * the role (with its customer-managed grants policy) and the Pod Identity association, when
+   * they leave the template, are replaced, or their stack is deleted. As with aws-eks-v2's
+   * `ServiceAccount`, it applies to the resources within this construct: a role given with
+   * `role` is not changed, and the shared OIDC provider, Pod Identity agent, namespaces and
+   * manifest resource of the ServiceAccount keep their own retention (see `IrsaCluster`). A role
+   * retained keeps its name: a new stack with the same service account then needs the old role
+   * deleted first. `RemovalPolicy.SNAPSHOT` does not apply to these resources.
+   *
+   * @default - the resources are deleted (CloudFormation's default, `RemovalPolicy.DESTROY`)
+   */
+  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * How the ServiceAccount reaches the cluster.
@@ -129,11 +173,13 @@ export interface IrsaServiceAccountBaseOptions extends IrsaRoleOptions, ServiceA
    * `createNamespace`) that exists already, made by Helm or by hand, instead of failing to
    * create it: the stack's manifest resource for the cluster is then created with `kubectl
    * apply`. Its later deploys apply anyway (aws-cdk-lib's kubectl handler). GitOps tools always
-   * take over.
+   * take over. The same option as aws-eks-v2 `ServiceAccount`'s, which it extends to the
+   * namespace and to the other service accounts of the cluster in the same stack (they share
+   * one manifest resource).
    *
    * @default false
    */
-  readonly overwrite?: boolean;
+  readonly overwriteServiceAccount?: boolean;
 
   /**
    * Whether the role that cdk-irsa creates is tagged with the cluster, namespace and service

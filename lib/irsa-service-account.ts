@@ -1,18 +1,18 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, RemovalPolicies, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { AddonPolicy } from './addon-policy';
-import { IdentityMode } from './identity-mode';
+import { IdentityType } from './identity-type';
 import { IrsaCluster } from './irsa-cluster';
-import { IrsaRole, IrsaRoleOptions, PodIdentityTrustOptions } from './irsa-role';
-import { AddonServiceAccountProps, HelmValuesOptions, IrsaServiceAccountProps } from './irsa-service-account-options';
+import { IrsaRole, PodIdentityTrustOptions } from './irsa-role';
+import { AddonServiceAccountProps, HelmValuesOptions, IrsaServiceAccountProps, PodIdentityOptions } from './irsa-service-account-options';
 import { ManifestDelivery, ManifestDeliveryKind } from './manifest-delivery';
 import { ClusterAdapter } from './private/cluster-adapter';
 import { checkedFor, fail, q } from './private/errors';
 import { GitOpsFile } from './private/gitops-file';
 import { mergeHelmValues } from './private/helm-values';
-import { validateRoleOptions } from './private/iam-names';
+import { MAX_ROLE_NAME_LENGTH, validateRoleOptions } from './private/iam-names';
 import { requireValue, validateSessionPolicy, validateTags, validateTargetRoleArn } from './private/input-checks';
 import { DEFAULT_AUDIENCE } from './private/issuer';
 import { ManifestBatch } from './private/manifest-batch';
@@ -21,22 +21,15 @@ import { partitionOf } from './private/regions';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
 import { registerServiceAccount } from './private/service-account-registry';
 import {
-  optionalBoolean, optionalDuration, optionalInstance, optionalString, requireObjectWith, requireString,
+  optionalBoolean, optionalDuration, optionalInstance, optionalObject, optionalString, requireObjectWith, requireString,
 } from './private/type-checks';
 import { ServiceAccountManifest } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
 
 /** Namespaces that every cluster has: never created (taken over) by cdk-irsa. */
 const PRESET_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-const MAX_ROLE_NAME_LENGTH = 64;
 /** The priority that `Tags.of(scope).add()` gives a tag by default. */
 const AUDIT_TAG_PRIORITY = 100;
-
-/** The options of `IrsaRoleOptions`, which apply only to a role that cdk-irsa creates. */
-const ROLE_OPTIONS: Array<keyof IrsaRoleOptions> = [
-  'roleName', 'path', 'description', 'maxSessionDuration', 'permissionsBoundary', 'managedPolicies', 'inlinePolicies', 'trustPolicySizeLimit',
-  'grantsPolicyType',
-];
 
 /**
  * A Kubernetes ServiceAccount whose pods get AWS credentials of their own: through IAM roles
@@ -49,7 +42,7 @@ const ROLE_OPTIONS: Array<keyof IrsaRoleOptions> = [
  * GitOps YAML, or not at all.
  *
  * It is a principal: grant it what its pods need (`bucket.grantRead(serviceAccount)`); grants
- * land in the role's inline policy (or a customer-managed one: `grantsPolicyType`). Per service account the template gains one
+ * land in the role's inline policy (or a customer-managed one: `roleOptions.grantsPolicyType`). Per service account the template gains one
  * `AWS::IAM::Role` (plus the association with Pod Identity) and no Lambda or custom resource;
  * with kubectl delivery, one manifest resource per cluster and stack holds all service accounts.
  *
@@ -112,7 +105,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   public readonly manifestDelivery: ManifestDelivery;
 
   /** How pods of the service account get credentials. */
-  public readonly identityMode: IdentityMode;
+  public readonly identityType: IdentityType;
 
   /**
    * With GitOps delivery, the YAML file holding the ServiceAccount, relative to the cloud
@@ -148,21 +141,21 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     checkedFor(this, () => checkPropTypes(props));
     const cluster = props.cluster._adapter;
     const namespace = props.namespace ?? 'default';
-    const mode = props.identityMode ?? IdentityMode.IRSA;
-    if (!Object.values(IdentityMode).includes(mode)) {
-      fail(`identityMode ${q(mode)} is not an IdentityMode: use IdentityMode.IRSA, IdentityMode.POD_IDENTITY or `
-        + 'IdentityMode.IRSA_AND_POD_IDENTITY (the strings "IRSA", "POD_IDENTITY", "IRSA_AND_POD_IDENTITY"), or leave it out for IRSA.', this);
+    const mode = props.identityType ?? IdentityType.IRSA;
+    if (!Object.values(IdentityType).includes(mode)) {
+      fail(`identityType ${q(mode)} is not an IdentityType: use IdentityType.IRSA, IdentityType.POD_IDENTITY or `
+        + 'IdentityType.IRSA_AND_POD_IDENTITY (the strings "IRSA", "POD_IDENTITY", "IRSA_AND_POD_IDENTITY"), or leave it out for IRSA.', this);
     }
-    const annotated = mode !== IdentityMode.POD_IDENTITY;
-    const usesIrsa = annotated || props.retainIrsaTrust === true;
-    const usesPodIdentity = mode !== IdentityMode.IRSA;
+    const podIdentity: PodIdentityOptions = props.podIdentity ?? {};
+    const roleOptions = props.roleOptions ?? {};
+    const annotated = mode !== IdentityType.POD_IDENTITY;
+    const usesIrsa = annotated || podIdentity.retainIrsaTrust === true;
+    const usesPodIdentity = mode !== IdentityType.IRSA;
     const delivery = props.manifestDelivery ?? (cluster.manifests ? ManifestDelivery.kubectl() : ManifestDelivery.gitOps());
     // Every check before anything is made or registered; errors name this construct.
     const subject = checkedFor(this, () => {
-      this.validateOptions(props, cluster, mode, delivery);
-      if (!props.role) {
-        validateRoleOptions(props);
-      }
+      this.validateOptions(props, podIdentity, cluster, mode, delivery);
+      validateRoleOptions(roleOptions);
       new ServiceAccountManifest({ ...props, namespace });
       return ServiceAccountSubject.exact(namespace, props.name);
     });
@@ -170,7 +163,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
 
     // A role made here gets its trust when it is made, so that it is in the role's document from
     // the start (what aws-cdk-lib's report of pre-created roles reads); a role given is added to.
-    const pin = usesPodIdentity && (props.pinSessionTags ?? true) && !props.disableSessionTags;
+    const pin = usesPodIdentity && (podIdentity.pinSessionTags ?? true) && !podIdentity.disableSessionTags;
     const podIdentityTrust: PodIdentityTrustOptions | undefined = !usesPodIdentity ? undefined
       : pin ? { clusterArn: cluster.clusterArn(this), namespace, serviceAccount: props.name } : {};
     const audiences = usesIrsa ? [props.audience ?? DEFAULT_AUDIENCE, ...props.retainAudience !== undefined ? [props.retainAudience] : []] : [];
@@ -180,7 +173,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       acceptAudience(this, provider!, audience);
     }
     this.role = props.role ?? checkedFor(this, () => new IrsaRole(this, 'Role', {
-      ...props,
+      ...roleOptions,
       provider,
       subjects: provider ? [subject] : undefined,
       audience: audiences[0],
@@ -188,8 +181,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       // Named alike in every identity mode and delivery, however the cluster is described, so
       // that none of these edits replaces a role in use. The IAM path is part of the hash: a new
       // path (a replacement) then comes with a new name, which IAM accepts while the old role exists.
-      roleName: props.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS || !Token.isUnresolved(Stack.of(this).region)
-        ? deterministicRoleName(Stack.of(this).region, cluster, namespace, props.name, props.path ?? '/')
+      roleName: roleOptions.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS || !Token.isUnresolved(Stack.of(this).region)
+        ? deterministicRoleName(Stack.of(this).region, cluster, namespace, props.name, roleOptions.path ?? '/')
         : undefined),
     }));
     const roleResource = props.role ? undefined : this.role.node.defaultChild;
@@ -219,14 +212,19 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       }
     }
     if (usesPodIdentity) {
-      if (props.associatedByEksAddon) {
+      if (podIdentity.associatedByEksAddon) {
         this.node.addValidation({
-          validate: () => this.boundEksAddons.length > 0 ? [] : ['associatedByEksAddon is set, but no EKS add-on is bound, so the pods '
+          validate: () => this.boundEksAddons.length > 0 ? [] : ['podIdentity.associatedByEksAddon is set, but no EKS add-on is bound, so the pods '
             + `of ${namespace}/${props.name} get no association. Call bindEksAddon() with the add-on, or leave associatedByEksAddon out.`],
         });
       } else {
-        this.podIdentityAssociation = this.associate(props, cluster, namespace);
+        this.podIdentityAssociation = this.associate(props.name, podIdentity, cluster, namespace);
       }
+    }
+    if (props.removalPolicy !== undefined) {
+      // As aws-eks-v2's ServiceAccount does: every resource of this construct, including a grants
+      // policy made on a later grant. Shared objects live elsewhere and keep their own retention.
+      RemovalPolicies.of(this).apply(props.removalPolicy);
     }
 
     const roleArn = !annotated ? undefined
@@ -235,11 +233,11 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     this.serviceAccountName = props.name;
     this.serviceAccountNamespace = namespace;
     this.manifestDelivery = delivery;
-    this.identityMode = mode;
+    this.identityType = mode;
     this.grantPrincipal = this.role;
     this.assumeRoleAction = this.role.assumeRoleAction;
     this.manifestFile = this.deliver(props, cluster, delivery, namespace);
-    this.associatedByEksAddon = props.associatedByEksAddon ?? false;
+    this.associatedByEksAddon = podIdentity.associatedByEksAddon ?? false;
     this.clusterName = cluster.clusterName;
   }
 
@@ -291,8 +289,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
    * Gives an EKS managed add-on this service account's role, the way EKS expects it: the role
    * ARN as `serviceAccountRoleArn` with IRSA (EKS annotates the add-on's ServiceAccount), an
    * entry `{ roleArn, serviceAccount }` in `podIdentityAssociations` with EKS Pod Identity (EKS
-   * makes the association; the service account needs `associatedByEksAddon`), both with
-   * `IdentityMode.IRSA_AND_POD_IDENTITY`. The service account's name and namespace must be those
+   * makes the association; the service account needs `podIdentity.associatedByEksAddon`), both with
+   * `IdentityType.IRSA_AND_POD_IDENTITY`. The service account's name and namespace must be those
    * the add-on runs with.
    *
    * @example
@@ -300,8 +298,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
    * const ebs = IrsaServiceAccount.forAddon(this, 'EbsCsi', {
    *   cluster,
    *   addon: AddonPolicy.ebsCsiDriver(),
-   *   identityMode: IdentityMode.POD_IDENTITY,
-   *   associatedByEksAddon: true,
+   *   identityType: IdentityType.POD_IDENTITY,
+   *   podIdentity: { associatedByEksAddon: true },
    * });
    * ebs.bindEksAddon(new eks.CfnAddon(this, 'EbsCsiAddon', { clusterName: cluster.clusterName, addonName: 'aws-ebs-csi-driver' }));
    *
@@ -321,12 +319,12 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (this.boundEksAddons.includes(cfnAddon)) {
       fail(`the add-on ${addon.node.path} is bound to this service account already. Bind it once.`, this);
     }
-    const usesPodIdentity = this.identityMode !== IdentityMode.IRSA;
+    const usesPodIdentity = this.identityType !== IdentityType.IRSA;
     if (usesPodIdentity && !this.associatedByEksAddon) {
       fail(`this service account uses EKS Pod Identity and cdk-irsa made its association, so ${addon.node.path} would make a second one `
-        + 'for the same service account. Set associatedByEksAddon: true to let the add-on make it.', this);
+        + 'for the same service account. Set podIdentity: { associatedByEksAddon: true } to let the add-on make it.', this);
     }
-    if (this.identityMode !== IdentityMode.POD_IDENTITY) {
+    if (this.identityType !== IdentityType.POD_IDENTITY) {
       if (cfnAddon.serviceAccountRoleArn !== undefined) {
         fail(`the add-on ${addon.node.path} has a serviceAccountRoleArn already. An add-on runs with one role: bind one service account.`, this);
       }
@@ -369,7 +367,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     return this.role.addToPrincipalPolicy(statement);
   }
 
-  private validateOptions(props: IrsaServiceAccountProps, cluster: ClusterAdapter, mode: IdentityMode, delivery: ManifestDelivery): void {
+  private validateOptions(props: IrsaServiceAccountProps, podIdentity: PodIdentityOptions, cluster: ClusterAdapter, mode: IdentityType,
+    delivery: ManifestDelivery): void {
     if (delivery.kind === ManifestDeliveryKind.KUBECTL && !cluster.manifests) {
       fail(`ManifestDelivery.kubectl() needs a cluster that can apply manifests, and ${q(cluster.clusterName)} cannot (an imported cluster `
         + 'without a kubectl provider or role, or one known only by its attributes). Use ManifestDelivery.gitOps() or ManifestDelivery.none().', this);
@@ -378,24 +377,26 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       fail(`createNamespace is set for namespace ${q(props.namespace ?? 'default')}, which every cluster has already: delivering it would take it `
         + 'over (and kubectl delivery could prune it). Leave createNamespace out.', this);
     }
-    if (props.role) {
-      const given = ROLE_OPTIONS.filter((option) => props[option] !== undefined);
-      if (given.length > 0) {
-        fail(`${given.join(', ')} shape the role that cdk-irsa creates, but role is given. Set them where that role is made, or leave role out.`, this);
-      }
+    const roleOptionsGiven = givenOptions(props.roleOptions);
+    if (props.role && roleOptionsGiven.length > 0) {
+      fail(`roleOptions (${roleOptionsGiven.join(', ')}) shape the role that cdk-irsa creates, but role is given. `
+        + 'Set them where that role is made, or leave roleOptions out.', this);
+    }
+    if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
+      fail('removalPolicy RemovalPolicy.SNAPSHOT does not apply to an IAM role or a Pod Identity association. '
+        + 'Use RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE or RemovalPolicy.DESTROY, or leave it out.', this);
     }
     if (props.retainAudience !== undefined && (props.retainAudience === (props.audience ?? DEFAULT_AUDIENCE)
-      || (mode === IdentityMode.POD_IDENTITY && !props.retainIrsaTrust))) {
+      || (mode === IdentityType.POD_IDENTITY && !podIdentity.retainIrsaTrust))) {
       fail(`retainAudience ${q(props.retainAudience)} is for the deploy after audience changed: give the previous audience, other than audience `
         + `${q(props.audience ?? DEFAULT_AUDIENCE)}, with IAM roles for service accounts. Leave it out otherwise.`, this);
     }
-    if (mode === IdentityMode.IRSA) {
-      const podIdentityOnly = (['pinSessionTags', 'disableSessionTags', 'sessionPolicy', 'targetRoleArn', 'associationTags', 'retainIrsaTrust',
-        'associatedByEksAddon'] as const)
-        .filter((option) => props[option] !== undefined);
-      if (podIdentityOnly.length > 0) {
-        fail(`${podIdentityOnly.join(', ')} apply to EKS Pod Identity only. Set identityMode to IdentityMode.POD_IDENTITY `
-          + 'or IdentityMode.IRSA_AND_POD_IDENTITY, or leave them out.', this);
+    if (mode === IdentityType.IRSA) {
+      const podIdentityGiven = givenOptions(podIdentity);
+      if (podIdentityGiven.length > 0) {
+        fail(`podIdentity (${podIdentityGiven.join(', ')}) is given, but identityType is `
+          + `${props.identityType === undefined ? 'left out (IdentityType.IRSA)' : 'IdentityType.IRSA'}: its options apply to EKS Pod Identity only. `
+          + 'Set identityType to IdentityType.POD_IDENTITY or IdentityType.IRSA_AND_POD_IDENTITY, or leave podIdentity out.', this);
       }
       return;
     }
@@ -405,40 +406,42 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     const account = Stack.of(this).account;
     if (cluster.account !== undefined && !Token.isUnresolved(account) && cluster.account !== account) {
       fail(`EKS Pod Identity associations belong to the cluster's account (${cluster.account}), but this service account's stack deploys to `
-        + `${account}. Define it in a stack of the cluster's account, and reach ${account} with targetRoleArn (role chaining).`, this);
+        + `${account}. Define it in a stack of the cluster's account, and reach ${account} with podIdentity.targetRoleArn (role chaining).`, this);
     }
     const region = Stack.of(this).region;
     if (cluster.region !== undefined && !Token.isUnresolved(region) && cluster.region !== region) {
       fail(`EKS Pod Identity associations belong to the cluster's region (${cluster.region}), but this service account's stack deploys to `
         + `${region}. Define it in a stack of the cluster's region.`, this);
     }
-    if (props.retainIrsaTrust !== undefined && mode !== IdentityMode.POD_IDENTITY) {
-      fail('retainIrsaTrust is for IdentityMode.POD_IDENTITY, the step after IRSA_AND_POD_IDENTITY in a migration; the other modes trust IRSA anyway.', this);
+    if (podIdentity.retainIrsaTrust !== undefined && mode !== IdentityType.POD_IDENTITY) {
+      fail('podIdentity.retainIrsaTrust is for IdentityType.POD_IDENTITY, the step after IRSA_AND_POD_IDENTITY in a migration; '
+        + 'the other identity types trust IRSA anyway.', this);
     }
-    if (mode === IdentityMode.POD_IDENTITY && props.audience !== undefined && !props.retainIrsaTrust) {
+    if (mode === IdentityType.POD_IDENTITY && props.audience !== undefined && !podIdentity.retainIrsaTrust) {
       fail('audience applies to IAM roles for service accounts (the projected token); EKS Pod Identity has none. Leave it out.', this);
     }
-    if (props.targetRoleArn !== undefined) {
-      checkedFor(this, () => validateTargetRoleArn(props.targetRoleArn!));
+    if (podIdentity.targetRoleArn !== undefined) {
+      checkedFor(this, () => validateTargetRoleArn(podIdentity.targetRoleArn!));
     }
-    if (props.associationTags !== undefined) {
-      checkedFor(this, () => validateTags(props.associationTags!, 'associationTags'));
+    if (podIdentity.associationTags !== undefined) {
+      checkedFor(this, () => validateTags(podIdentity.associationTags!, 'podIdentity.associationTags'));
     }
-    if (props.sessionPolicy) {
-      checkedFor(this, () => validateSessionPolicy(this, props.sessionPolicy!));
+    if (podIdentity.sessionPolicy) {
+      checkedFor(this, () => validateSessionPolicy(this, podIdentity.sessionPolicy!));
     }
-    if (props.sessionPolicy && !props.disableSessionTags) {
-      fail('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.', this);
+    if (podIdentity.sessionPolicy && !podIdentity.disableSessionTags) {
+      fail('podIdentity.sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.', this);
     }
-    if (props.associatedByEksAddon) {
-      const associationOnly = (['targetRoleArn', 'sessionPolicy', 'disableSessionTags', 'associationTags'] as const).filter((o) => props[o] !== undefined);
+    if (podIdentity.associatedByEksAddon) {
+      const associationOnly = (['targetRoleArn', 'sessionPolicy', 'disableSessionTags', 'associationTags'] as const).filter((o) => podIdentity[o] !== undefined);
       if (associationOnly.length > 0) {
-        fail(`${associationOnly.join(', ')} cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry only the role `
-          + 'and the service account. Leave them out, or let cdk-irsa make the association (associatedByEksAddon: false).', this);
+        fail(`podIdentity.${associationOnly.join(', ')} cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry `
+          + 'only the role and the service account. Leave them out, or let cdk-irsa make the association (associatedByEksAddon: false).', this);
       }
     }
-    if (props.pinSessionTags === true && props.disableSessionTags) {
-      fail('pinSessionTags cannot work with disableSessionTags: without session tags there is nothing to pin the trust to. Leave pinSessionTags out.', this);
+    if (podIdentity.pinSessionTags === true && podIdentity.disableSessionTags) {
+      fail('podIdentity.pinSessionTags cannot work with disableSessionTags: without session tags there is nothing to pin the trust to. '
+        + 'Leave pinSessionTags out.', this);
     }
   }
 
@@ -453,26 +456,26 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       return;
     }
     fail(`with EKS Pod Identity the role must be in the cluster's account (${clusterAccount}), but the role ${this.role.node.path} is in `
-      + `${roleAccount}. Make the role in a stack of ${clusterAccount} (or leave role out), and reach ${roleAccount} with targetRoleArn (role chaining).`, this);
+      + `${roleAccount}. Make the role in a stack of ${clusterAccount} (or leave role out), and reach ${roleAccount} with podIdentity.targetRoleArn (role chaining).`, this);
   }
 
-  private associate(props: IrsaServiceAccountProps, cluster: ClusterAdapter, namespace: string): eks.CfnPodIdentityAssociation {
+  private associate(name: string, podIdentity: PodIdentityOptions, cluster: ClusterAdapter, namespace: string): eks.CfnPodIdentityAssociation {
     const association = new eks.CfnPodIdentityAssociation(this, 'PodIdentityAssociation', {
       clusterName: cluster.clusterName,
       namespace,
-      serviceAccount: props.name,
+      serviceAccount: name,
       roleArn: this.role.roleArn,
-      targetRoleArn: props.targetRoleArn,
-      disableSessionTags: props.disableSessionTags,
-      tags: props.associationTags ? Object.entries(props.associationTags).map(([key, value]) => ({ key, value })) : undefined,
+      targetRoleArn: podIdentity.targetRoleArn,
+      disableSessionTags: podIdentity.disableSessionTags,
+      tags: podIdentity.associationTags ? Object.entries(podIdentity.associationTags).map(([key, value]) => ({ key, value })) : undefined,
     });
-    if (props.targetRoleArn) {
+    if (podIdentity.targetRoleArn) {
       // Pod Identity assumes the target role with this role's credentials, passing session tags.
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.targetRoleArn] }));
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [podIdentity.targetRoleArn] }));
     }
-    if (props.sessionPolicy) {
+    if (podIdentity.sessionPolicy) {
       // Set as an override: the typed property exists only in newer aws-cdk-lib versions.
-      association.addPropertyOverride('Policy', Stack.of(this).toJsonString(props.sessionPolicy));
+      association.addPropertyOverride('Policy', Stack.of(this).toJsonString(podIdentity.sessionPolicy));
     }
     const agent = cluster.podIdentityAgent(this);
     if (agent) {
@@ -484,7 +487,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   private deliver(props: IrsaServiceAccountProps, cluster: ClusterAdapter, delivery: ManifestDelivery, namespace: string): string | undefined {
     switch (delivery.kind) {
       case ManifestDeliveryKind.KUBECTL: {
-        const batch = ManifestBatch.of(this, cluster.manifests!, props.overwrite ?? false);
+        const batch = ManifestBatch.of(this, cluster.manifests!, props.overwriteServiceAccount ?? false);
         if (props.createNamespace) {
           batch.createNamespace(namespace);
         }
@@ -521,10 +524,20 @@ function checkPropTypes(props: IrsaServiceAccountProps): void {
   }
   optionalDuration(props.tokenExpiration, 'tokenExpiration', 'Duration.hours(12)');
   optionalString(props.audience, 'audience', 'a string, for example "sts.amazonaws.com"');
+  optionalObject(props.roleOptions, 'roleOptions', 'an IrsaRoleOptions struct, for example { roleName: "api" }');
+  const podIdentity = optionalObject(props.podIdentity, 'podIdentity', 'a PodIdentityOptions struct, for example { pinSessionTags: false }') ?? {};
   // A string "false" is truthy: it would switch the option on.
-  for (const option of ['createNamespace', 'overwrite', 'auditTags', 'pinSessionTags', 'disableSessionTags', 'retainIrsaTrust', 'associatedByEksAddon'] as const) {
+  for (const option of ['createNamespace', 'overwriteServiceAccount', 'auditTags'] as const) {
     optionalBoolean(props[option], option);
   }
+  for (const option of ['pinSessionTags', 'disableSessionTags', 'retainIrsaTrust', 'associatedByEksAddon'] as const) {
+    optionalBoolean(podIdentity[option], `podIdentity.${option}`);
+  }
+}
+
+/** The options of a struct that are set, in the order given: what a message names. */
+function givenOptions(struct: object | undefined): string[] {
+  return Object.entries(struct ?? {}).filter(([, value]) => value !== undefined).map(([option]) => option);
 }
 
 /** Whether a role of the app lives in another (known) account than the scope's stack. */

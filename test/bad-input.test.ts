@@ -6,7 +6,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  AddonPolicy, ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountManifest,
+  AddonPolicy, ClusterOidcProvider, IdentityType, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountManifest,
   ServiceAccountSubject,
 } from '../lib';
 
@@ -24,7 +24,7 @@ function prod(extra: object = {}): IrsaCluster {
 }
 
 function podIdentity(props: object): () => void {
-  return () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, ...props } as any);
+  return () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', identityType: IdentityType.POD_IDENTITY, ...props } as any);
 }
 
 function bigPolicy(size: number): iam.PolicyDocument {
@@ -83,7 +83,7 @@ const CASES: Case[] = [
       const clusterStack = new Stack(app, 'Clusters', { env: { account: '210987654321', region: 'eu-west-1' } });
       const cluster = new eksv2.Cluster(clusterStack, 'Other', { version: eksv2.KubernetesVersion.V1_32 });
       const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: 'eu-west-1' } });
-      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityType: IdentityType.POD_IDENTITY });
     },
     error: /EKS Pod Identity associations belong to the cluster's account \(210987654321\)/,
   },
@@ -99,27 +99,29 @@ const CASES: Case[] = [
     error: /Stack\/Api: the role Stack\/Api\/Role is in account 123456789012, but the OIDC provider Clusters\/Other\/IrsaOidcProvider it would trust is in account 210987654321: .* Register the cluster's issuer in 123456789012: IrsaCluster\.fromAttributes/,
   },
   // Pod Identity options.
-  { what: 'a targetRoleArn that is not a role ARN', run: podIdentity({ targetRoleArn: 'arn:aws:iam::210987654321:user/bob' }), error: /targetRoleArn "arn:aws:iam::210987654321:user\/bob" is not the ARN of an IAM role/ },
-  { what: 'a targetRoleArn with a wildcard', run: podIdentity({ targetRoleArn: 'arn:aws:iam::210987654321:role/*' }), error: /targetRoleArn ".*role\/\*" holds a wildcard/ },
+  { what: 'a targetRoleArn that is not a role ARN', run: podIdentity({ podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:user/bob' } }), error: /podIdentity\.targetRoleArn "arn:aws:iam::210987654321:user\/bob" is not the ARN of an IAM role/ },
+  { what: 'a targetRoleArn with a wildcard', run: podIdentity({ podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:role/*' } }), error: /podIdentity\.targetRoleArn ".*role\/\*" holds a wildcard/ },
   {
     what: 'more than 50 association tags',
-    run: podIdentity({ associationTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }),
-    error: /associationTags has 51 tags; EKS accepts at most 50/,
+    run: podIdentity({ podIdentity: { associationTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) } }),
+    error: /podIdentity\.associationTags has 51 tags; EKS accepts at most 50/,
   },
-  { what: 'an association tag key with "aws:"', run: podIdentity({ associationTags: { 'aws:team': 'x' } }), error: /associationTags key "aws:team" is not accepted by EKS/ },
-  { what: 'an association tag value too long', run: podIdentity({ associationTags: { team: 'x'.repeat(257) } }), error: /associationTags value of "team" is 257 characters long; EKS accepts at most 256/ },
+  { what: 'an association tag key with "aws:"', run: podIdentity({ podIdentity: { associationTags: { 'aws:team': 'x' } } }), error: /podIdentity\.associationTags key "aws:team" is not accepted by EKS/ },
+  { what: 'an association tag value too long', run: podIdentity({ podIdentity: { associationTags: { team: 'x'.repeat(257) } } }), error: /podIdentity\.associationTags value of "team" is 257 characters long; EKS accepts at most 256/ },
   {
     what: 'a sessionPolicy over EKS\'s limit',
-    run: podIdentity({ disableSessionTags: true, sessionPolicy: bigPolicy(2100) }),
-    error: /sessionPolicy is \d+ characters long; EKS accepts at most 2048/,
+    run: podIdentity({ podIdentity: { disableSessionTags: true, sessionPolicy: bigPolicy(2100) } }),
+    error: /podIdentity\.sessionPolicy is \d+ characters long; EKS accepts at most 2048/,
   },
   {
     what: 'a sessionPolicy with a Principal',
     run: podIdentity({
-      disableSessionTags: true,
-      sessionPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'], principals: [new iam.AnyPrincipal()] })] }),
+      podIdentity: {
+        disableSessionTags: true,
+        sessionPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'], principals: [new iam.AnyPrincipal()] })] }),
+      },
     }),
-    error: /sessionPolicy has a statement with a Principal; a session policy applies to the session itself and takes none/,
+    error: /podIdentity\.sessionPolicy has a statement with a Principal; a session policy applies to the session itself and takes none/,
   },
   // Kubernetes objects.
   {
@@ -168,10 +170,22 @@ const CASES: Case[] = [
     run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', role: `arn:aws:iam::${ACCOUNT}:role/api` as any }),
     error: /Stack\/Api: role is the string "arn:aws:iam::123456789012:role\/api", not an iam\.IRole, for example iam\.Role\.fromRoleArn/,
   },
-  ...['createNamespace', 'overwrite', 'pinSessionTags', 'disableSessionTags'].map((option): Case => ({
+  ...['createNamespace', 'overwriteServiceAccount'].map((option): Case => ({
     what: `${option} as the string "false"`,
     run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', namespace: 'payments', [option]: 'false' as any }),
     error: new RegExp(`Stack/Api: ${option} is the string "false", not true or false \\(a boolean\\)`),
+  })),
+  ...['pinSessionTags', 'disableSessionTags'].map((option): Case => ({
+    what: `podIdentity.${option} as the string "false"`,
+    run: () => new IrsaServiceAccount(newStack(), 'Api', {
+      cluster: prod(), name: 'api', namespace: 'payments', identityType: IdentityType.POD_IDENTITY, podIdentity: { [option]: 'false' as any },
+    }),
+    error: new RegExp(`Stack/Api: podIdentity\\.${option} is the string "false", not true or false \\(a boolean\\)`),
+  })),
+  ...[['podIdentity', 'a PodIdentityOptions struct'], ['roleOptions', 'an IrsaRoleOptions struct']].map(([option, expected]): Case => ({
+    what: `${option} as a string`,
+    run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', [option]: 'yes' as any }),
+    error: new RegExp(`Stack/Api: ${option} is the string "yes", not ${expected}`),
   })),
   { what: 'a cluster that is a string', run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: 'prod' as any, name: 'api' }), error: /Stack\/Api: cluster is the string "prod", not an IrsaCluster/ },
   // Wrong types and missing arguments that gave a raw TypeError, or were accepted.
@@ -234,7 +248,7 @@ describe('bad input fails at synth with a cdk-irsa error that names the value an
 
   test('accepts what the cases are near misses of', () => {
     expect(() => prod({ issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE' })).not.toThrow();
-    expect(() => podIdentity({ targetRoleArn: 'arn:aws:iam::210987654321:role/path/reader', associationTags: { team: 'x'.repeat(256) } })()).not.toThrow();
+    expect(() => podIdentity({ podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:role/path/reader', associationTags: { team: 'x'.repeat(256) } } })()).not.toThrow();
     expect(() => new ServiceAccountManifest({ name: 'api', namespace: 'default', audience: 'vault', tokenExpiration: Duration.hours(2) })).not.toThrow();
     expect(() => ServiceAccountSubject.exact('default', 'api')).not.toThrow();
   });

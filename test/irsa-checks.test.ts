@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import {
-  ClusterOidcProvider, IdentityMode, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
+  ClusterOidcProvider, IdentityType, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject,
 } from '../lib';
 
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
@@ -44,8 +44,8 @@ describe('IrsaChecks', () => {
     const { stack } = setup();
     const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}`, podIdentityAgentInstalled: true });
     new IrsaServiceAccount(stack, 'A', { cluster, name: 'a' });
-    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', identityMode: IdentityMode.POD_IDENTITY });
-    new IrsaServiceAccount(stack, 'C', { cluster, name: 'c', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', identityType: IdentityType.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'C', { cluster, name: 'c', identityType: IdentityType.IRSA_AND_POD_IDENTITY });
 
     expect(findings(stack)).toEqual({ errors: [], warnings: [] });
   });
@@ -163,7 +163,7 @@ describe('IrsaChecks', () => {
   test('warns for Pod Identity trust without tag pinning', () => {
     const { stack } = setup();
     new IrsaServiceAccount(stack, 'Shared', {
-      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', podIdentityAgentInstalled: true }), name: 'shared', identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false,
+      cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', podIdentityAgentInstalled: true }), name: 'shared', identityType: IdentityType.POD_IDENTITY, podIdentity: { pinSessionTags: false },
     });
     new iam.Role(stack, 'Plain', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
 

@@ -1,6 +1,6 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { IdentityMode, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../lib';
+import { IdentityType, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../lib';
 
 /**
  * IrsaCluster.fromLookup() against context as the CDK CLI writes it. The keys are not computed
@@ -205,7 +205,7 @@ describe('IrsaCluster.fromLookup', () => {
         cluster: IrsaCluster.fromLookup(s, 'Prod', { clusterName: 'prod' }),
         namespace: 'payments',
         name: 'api',
-        identityMode: IdentityMode.POD_IDENTITY,
+        identityType: IdentityType.POD_IDENTITY,
         manifestDelivery: ManifestDelivery.none(),
       });
     });

@@ -4,7 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind, ServiceAccountSubject } from '../lib';
+import { ClusterOidcProvider, IdentityType, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind, ServiceAccountSubject } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -484,7 +484,7 @@ describe('removalPolicy: what cdk-irsa creates for a cluster and others depend o
     });
     new IrsaServiceAccount(stack, 'Kubectl', {
       cluster: IrsaCluster.fromCluster(imported, { installPodIdentityAgent: true }), name: 'api', createNamespace: true, namespace: 'payments',
-      identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+      identityType: IdentityType.IRSA_AND_POD_IDENTITY,
     });
     // Another issuer than the imported provider's, which cdk-irsa would use rather than create one.
     const otherIssuerUrl = 'https://oidc.eks.eu-west-1.amazonaws.com/id/0THER000000000000000000000000000';
@@ -506,7 +506,7 @@ describe('removalPolicy: what cdk-irsa creates for a cluster and others depend o
     new IrsaServiceAccount(stack, 'Owned', { cluster, name: 'api' });
     new IrsaServiceAccount(stack, 'Attributes', {
       cluster: IrsaCluster.fromAttributes({ clusterName: 'other', issuerUrl: ISSUER_URL, installPodIdentityAgent: true, removalPolicy: RemovalPolicy.DESTROY }),
-      name: 'api', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY, manifestDelivery: ManifestDelivery.none(),
+      name: 'api', identityType: IdentityType.IRSA_AND_POD_IDENTITY, manifestDelivery: ManifestDelivery.none(),
     });
 
     expect(policies(stack, 'Custom::AWSCDK-EKS-KubernetesResource')).toEqual([['Delete', 'Delete']]);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject } from '../lib';
+import { ClusterOidcProvider, IdentityType, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject } from '../lib';
 
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/B1E0000000000000000000000000000B';
 const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
@@ -72,14 +72,14 @@ describe('roles pre-created with iam.Role.customizeRoles', () => {
   });
 
   test.each([
-    ['IRSA', IdentityMode.IRSA, [webIdentity('system:serviceaccount:payments:api')]],
-    ['POD_IDENTITY', IdentityMode.POD_IDENTITY, [POD_IDENTITY]],
-    ['IRSA_AND_POD_IDENTITY', IdentityMode.IRSA_AND_POD_IDENTITY, [webIdentity('system:serviceaccount:payments:api'), POD_IDENTITY]],
-  ])('the policy report shows the trust of an IrsaServiceAccount\'s role in mode %s', (_, identityMode, expected) => {
+    ['IRSA', IdentityType.IRSA, [webIdentity('system:serviceaccount:payments:api')]],
+    ['POD_IDENTITY', IdentityType.POD_IDENTITY, [POD_IDENTITY]],
+    ['IRSA_AND_POD_IDENTITY', IdentityType.IRSA_AND_POD_IDENTITY, [webIdentity('system:serviceaccount:payments:api'), POD_IDENTITY]],
+  ])('the policy report shows the trust of an IrsaServiceAccount\'s role in mode %s', (_, identityType, expected) => {
     const { app, stack, cluster, outdir } = precreatedApp();
 
     const sa = new IrsaServiceAccount(stack, 'Api', {
-      cluster, namespace: 'payments', name: 'api', identityMode, manifestDelivery: ManifestDelivery.none(),
+      cluster, namespace: 'payments', name: 'api', identityType, manifestDelivery: ManifestDelivery.none(),
     });
 
     expect(sa.role).toBeInstanceOf(IrsaRole);

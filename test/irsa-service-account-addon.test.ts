@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AddonPolicy, CniIpFamily, IdentityMode, IrsaCluster, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { AddonPolicy, CniIpFamily, IdentityType, IrsaCluster, IrsaServiceAccount, ManifestDelivery, ManifestDeliveryKind } from '../lib';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
@@ -119,7 +119,7 @@ describe('IrsaServiceAccount.bindEksAddon wires a preset into an EKS managed add
   test.each(PRESET_NAMES)('%s with Pod Identity: podIdentityAssociations, and no association of cdk-irsa', (name) => {
     const { stack, cluster } = setup();
     const addon = presetNamed(stack, name);
-    const sa = IrsaServiceAccount.forAddon(stack, 'Addon', { cluster, addon, identityMode: IdentityMode.POD_IDENTITY, associatedByEksAddon: true });
+    const sa = IrsaServiceAccount.forAddon(stack, 'Addon', { cluster, addon, identityType: IdentityType.POD_IDENTITY, podIdentity: { associatedByEksAddon: true } });
 
     sa.bindEksAddon(new eks.CfnAddon(stack, 'EksAddon', { clusterName: cluster.clusterName, addonName: addon.addonName }));
 
@@ -135,7 +135,7 @@ describe('IrsaServiceAccount.bindEksAddon wires a preset into an EKS managed add
   test('both with IRSA_AND_POD_IDENTITY, on an aws-eks-v2 Addon', () => {
     const { stack, cluster } = setup();
     const sa = IrsaServiceAccount.forAddon(stack, 'Ebs', {
-      cluster, addon: AddonPolicy.ebsCsiDriver(), identityMode: IdentityMode.IRSA_AND_POD_IDENTITY, associatedByEksAddon: true,
+      cluster, addon: AddonPolicy.ebsCsiDriver(), identityType: IdentityType.IRSA_AND_POD_IDENTITY, podIdentity: { associatedByEksAddon: true },
     });
     const v2Cluster = eksv2.Cluster.fromClusterAttributes(stack, 'V2', { clusterName: 'prod' });
 
@@ -151,26 +151,26 @@ describe('IrsaServiceAccount.bindEksAddon wires a preset into an EKS managed add
 
   test('fails to bind a Pod Identity service account whose association cdk-irsa made: there would be two', () => {
     const { stack, cluster } = setup();
-    const sa = IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityMode: IdentityMode.POD_IDENTITY });
+    const sa = IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityType: IdentityType.POD_IDENTITY });
     const addon = new eks.CfnAddon(stack, 'EbsAddon', { clusterName: 'prod', addonName: 'aws-ebs-csi-driver' });
 
-    expect(() => sa.bindEksAddon(addon)).toThrow(/cdk-irsa made its association, so Stack\/EbsAddon would make a second one for the same service account\. Set associatedByEksAddon: true/);
+    expect(() => sa.bindEksAddon(addon)).toThrow(/cdk-irsa made its association, so Stack\/EbsAddon would make a second one for the same service account\. Set podIdentity: \{ associatedByEksAddon: true \} to let the add-on make it\./);
   });
 
   test('fails at synth when associatedByEksAddon is set and no add-on is bound', () => {
     const { stack, cluster } = setup();
-    IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityMode: IdentityMode.POD_IDENTITY, associatedByEksAddon: true });
+    IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityType: IdentityType.POD_IDENTITY, podIdentity: { associatedByEksAddon: true } });
 
-    expect(() => Template.fromStack(stack)).toThrow(/associatedByEksAddon is set, but no EKS add-on is bound, so the pods of kube-system\/ebs-csi-controller-sa get no association/);
+    expect(() => Template.fromStack(stack)).toThrow(/podIdentity\.associatedByEksAddon is set, but no EKS add-on is bound, so the pods of kube-system\/ebs-csi-controller-sa get no association/);
   });
 
   test('fails for associatedByEksAddon with association options that an add-on cannot carry, or with IRSA', () => {
     const { stack, cluster } = setup();
     expect(() => IrsaServiceAccount.forAddon(stack, 'A', {
-      cluster, addon: AddonPolicy.ebsCsiDriver(), identityMode: IdentityMode.POD_IDENTITY, associatedByEksAddon: true, associationTags: { a: 'b' },
-    })).toThrow(/associationTags cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry only the role and the service account/);
-    expect(() => IrsaServiceAccount.forAddon(stack, 'B', { cluster, addon: AddonPolicy.vpcCni(), associatedByEksAddon: true }))
-      .toThrow(/associatedByEksAddon apply to EKS Pod Identity only/);
+      cluster, addon: AddonPolicy.ebsCsiDriver(), identityType: IdentityType.POD_IDENTITY, podIdentity: { associatedByEksAddon: true, associationTags: { a: 'b' } },
+    })).toThrow(/podIdentity\.associationTags cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry only the role and the service account/);
+    expect(() => IrsaServiceAccount.forAddon(stack, 'B', { cluster, addon: AddonPolicy.vpcCni(), podIdentity: { associatedByEksAddon: true } }))
+      .toThrow(/Stack\/B: podIdentity \(associatedByEksAddon\) is given, but identityType is left out \(IdentityType\.IRSA\): its options apply to EKS Pod Identity only/);
   });
 
   test('fails for something that is not an EKS add-on, an add-on bound twice, or one that has a role already', () => {
@@ -288,7 +288,7 @@ describe('IrsaServiceAccount.helmValues gives a preset\'s chart the service acco
   test.each(PRESET_NAMES.filter((name) => CHART_KEYS[name]))('%s with Pod Identity: create and name, no annotation', (name) => {
     const { stack, cluster } = setup();
     const addon = presetNamed(stack, name);
-    const sa = IrsaServiceAccount.forAddon(stack, 'Addon', { cluster, addon, identityMode: IdentityMode.POD_IDENTITY });
+    const sa = IrsaServiceAccount.forAddon(stack, 'Addon', { cluster, addon, identityType: IdentityType.POD_IDENTITY });
 
     expect(sa.helmValues()).toEqual(nest(CHART_KEYS[name]!, { create: true, name: addon.serviceAccountName }));
     Template.fromStack(stack).resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
@@ -317,7 +317,7 @@ describe('IrsaServiceAccount.helmValues gives a preset\'s chart the service acco
 
   test('merges the chart\'s other values, and fails for one that the service account sets', () => {
     const { stack, cluster } = setup();
-    const ebs = IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityMode: IdentityMode.POD_IDENTITY });
+    const ebs = IrsaServiceAccount.forAddon(stack, 'Ebs', { cluster, addon: AddonPolicy.ebsCsiDriver(), identityType: IdentityType.POD_IDENTITY });
 
     expect(ebs.helmValues({ values: { controller: { replicaCount: 3, serviceAccount: { labels: { a: 'b' } } }, node: { tolerateAllTaints: true } } }))
       .toEqual({

@@ -6,7 +6,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { GrantsPolicyType, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery } from '../lib';
+import { GrantsPolicyType, IdentityType, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -37,13 +37,13 @@ function ownedEksCluster(stack: Stack, id = 'Cluster', fargate = false): eks.Clu
     : new eks.Cluster(stack, id, { version: eks.KubernetesVersion.V1_32, kubectlLayer, defaultCapacity: 0 });
 }
 
-describe('IdentityMode.POD_IDENTITY', () => {
+describe('IdentityType.POD_IDENTITY', () => {
   test('makes a role trusted by pods.eks.amazonaws.com, pinned to the session tags of this service account, and the association', () => {
     // GIVEN
     const stack = newStack();
 
     // WHEN
-    new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode: IdentityMode.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityType: IdentityType.POD_IDENTITY });
 
     // THEN
     const template = Template.fromStack(stack);
@@ -71,7 +71,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const app = new App();
     const stack = newStack(app);
 
-    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode: IdentityMode.POD_IDENTITY });
+    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityType: IdentityType.POD_IDENTITY });
 
     expect(sa.manifest.toJson().metadata.annotations).toBeUndefined();
     expect(sa.manifestFile).toEqual('Stack.service-accounts/prod/service-accounts.yaml');
@@ -84,7 +84,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     new IrsaServiceAccount(stack, 'Api', {
       cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }),
       name: 'api',
-      identityMode: IdentityMode.POD_IDENTITY,
+      identityType: IdentityType.POD_IDENTITY,
     });
 
     const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
@@ -96,7 +96,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const stack = newStack();
 
     new IrsaServiceAccount(stack, 'Api', {
-      cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false,
+      cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY, podIdentity: { pinSessionTags: false },
     });
 
     const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
@@ -108,7 +108,9 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
 
     for (const name of ['a', 'b']) {
-      new IrsaServiceAccount(stack, name, { cluster: importedCluster(), name, role, identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false });
+      new IrsaServiceAccount(stack, name, {
+        cluster: importedCluster(), name, role, identityType: IdentityType.POD_IDENTITY, podIdentity: { pinSessionTags: false },
+      });
     }
 
     const template = Template.fromStack(stack);
@@ -121,19 +123,19 @@ describe('IdentityMode.POD_IDENTITY', () => {
       statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/*'] })],
     });
     const unpinned: Array<[string, any]> = [
-      ['pinSessionTags: false', { pinSessionTags: false }],
-      ['disableSessionTags: true with a sessionPolicy', { disableSessionTags: true, sessionPolicy: sessionPolicy() }],
+      ['pinSessionTags: false', { podIdentity: { pinSessionTags: false } }],
+      ['disableSessionTags: true with a sessionPolicy', { podIdentity: { disableSessionTags: true, sessionPolicy: sessionPolicy() } }],
     ];
 
     test.each(unpinned)('fails for a pinned service account, then one with %s', (_, options) => {
       const stack = newStack();
       const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
-      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityType: IdentityType.POD_IDENTITY });
 
       expect(() => new IrsaServiceAccount(stack, 'Reports', {
-        cluster: importedCluster(), name: 'reports', role, identityMode: IdentityMode.POD_IDENTITY, ...options,
+        cluster: importedCluster(), name: 'reports', role, identityType: IdentityType.POD_IDENTITY, ...options,
       })).toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned or partly pinned (no pins; '
-        + 'from pinSessionTags: false, disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
+        + 'from podIdentity.pinSessionTags: false, podIdentity.disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
         + 'Such a statement admits every association in the account that matches the tags it does pin, so the pins of the others would be void. '
         + 'Pin all three, give the service accounts that cannot be pinned a role of their own, or, if the role is '
         + 'meant to be shared unpinned, create the shared role with allowUnpinnedPodIdentity: true.');
@@ -143,10 +145,10 @@ describe('IdentityMode.POD_IDENTITY', () => {
       const stack = newStack();
       const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
       new IrsaServiceAccount(stack, 'Reports', {
-        cluster: importedCluster(), name: 'reports', role, identityMode: IdentityMode.POD_IDENTITY, ...options,
+        cluster: importedCluster(), name: 'reports', role, identityType: IdentityType.POD_IDENTITY, ...options,
       });
 
-      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY }))
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityType: IdentityType.POD_IDENTITY }))
         .toThrow('the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned');
     });
 
@@ -155,12 +157,12 @@ describe('IdentityMode.POD_IDENTITY', () => {
       const pinnedFirst = new iam.Role(stack, 'PinnedFirst', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
       const openFirst = new iam.Role(stack, 'OpenFirst', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
       const cluster = importedCluster();
-      new IrsaServiceAccount(stack, 'A', { cluster, name: 'a', role: pinnedFirst, identityMode: IdentityMode.POD_IDENTITY });
-      new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', role: openFirst, identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false });
+      new IrsaServiceAccount(stack, 'A', { cluster, name: 'a', role: pinnedFirst, identityType: IdentityType.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', role: openFirst, identityType: IdentityType.POD_IDENTITY, podIdentity: { pinSessionTags: false } });
 
-      expect(() => new IrsaServiceAccount(stack, 'C', { cluster, name: 'c', role: pinnedFirst, identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false }))
+      expect(() => new IrsaServiceAccount(stack, 'C', { cluster, name: 'c', role: pinnedFirst, identityType: IdentityType.POD_IDENTITY, podIdentity: { pinSessionTags: false } }))
         .toThrow('the role Stack/PinnedFirst would trust EKS Pod Identity pinned to default/a and also unpinned');
-      expect(() => new IrsaServiceAccount(stack, 'D', { cluster, name: 'd', role: openFirst, identityMode: IdentityMode.POD_IDENTITY }))
+      expect(() => new IrsaServiceAccount(stack, 'D', { cluster, name: 'd', role: openFirst, identityType: IdentityType.POD_IDENTITY }))
         .toThrow('the role Stack/OpenFirst would trust EKS Pod Identity pinned to default/d and also unpinned');
     });
 
@@ -171,12 +173,12 @@ describe('IdentityMode.POD_IDENTITY', () => {
     ])('fails for a pinned service account, then addPodIdentityTrust() with %s', (_, pin, described) => {
       const stack = newStack();
       const role = new IrsaRole(stack, 'Shared', { roleName: 'shared' });
-      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityType: IdentityType.POD_IDENTITY });
 
       expect(() => role.addPodIdentityTrust(pin))
         .toThrow(`the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned or partly pinned (${described}; `);
       const shared = new IrsaRole(stack, 'Open', { roleName: 'open', allowUnpinnedPodIdentity: true });
-      new IrsaServiceAccount(stack, 'Other', { cluster: importedCluster(), name: 'other', role: shared, identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Other', { cluster: importedCluster(), name: 'other', role: shared, identityType: IdentityType.POD_IDENTITY });
       expect(() => shared.addPodIdentityTrust(pin)).not.toThrow();
     });
 
@@ -188,7 +190,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
         Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'default', 'aws:RequestTag/kubernetes-service-account': 'b' } },
       }));
 
-      expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, identityMode: IdentityMode.POD_IDENTITY }))
+      expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, identityType: IdentityType.POD_IDENTITY }))
         .toThrow('the role Stack/Role would trust EKS Pod Identity pinned to default/a and also unpinned or partly pinned (only namespace "default", serviceAccount "b"; ');
     });
 
@@ -196,9 +198,9 @@ describe('IdentityMode.POD_IDENTITY', () => {
       const stack = newStack();
       const role = new IrsaRole(stack, 'Shared', { roleName: 'shared', allowUnpinnedPodIdentity: true });
 
-      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityType: IdentityType.POD_IDENTITY });
       new IrsaServiceAccount(stack, 'Reports', {
-        cluster: importedCluster(), name: 'reports', role, identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: false,
+        cluster: importedCluster(), name: 'reports', role, identityType: IdentityType.POD_IDENTITY, podIdentity: { pinSessionTags: false },
       });
 
       expect(Template.fromStack(stack).toJSON().Resources.SharedDACC02AA.Properties.AssumeRolePolicyDocument.Statement)
@@ -208,7 +210,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
 
   describe('fails for a role in another account than the cluster', () => {
     const message = (role: string) => 'Stack/Api: with EKS Pod Identity the role must be in the cluster\'s account (123456789012), but the role '
-      + `${role} is in 222222222222. Make the role in a stack of 123456789012 (or leave role out), and reach 222222222222 with targetRoleArn (role chaining).`;
+      + `${role} is in 222222222222. Make the role in a stack of 123456789012 (or leave role out), and reach 222222222222 with podIdentity.targetRoleArn (role chaining).`;
 
     test.each([['with', { roleName: 'shared' }], ['without', {}]])('fails for an IrsaRole %s roleName in a stack of another account', (_, roleProps) => {
       const app = new App();
@@ -216,7 +218,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
       const other = new Stack(app, 'Other', { env: { account: '222222222222', region: 'eu-west-1' } });
       const role = new IrsaRole(other, 'Shared', roleProps);
 
-      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.POD_IDENTITY }))
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityType: IdentityType.POD_IDENTITY }))
         .toThrow(message('Other/Shared'));
     });
 
@@ -225,7 +227,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
       const role = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::222222222222:role/shared');
 
       expect(() => new IrsaServiceAccount(stack, 'Api', {
-        cluster: importedCluster(), name: 'api', role, identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+        cluster: importedCluster(), name: 'api', role, identityType: IdentityType.IRSA_AND_POD_IDENTITY,
       })).toThrow(message('Stack/Imported'));
     });
   });
@@ -233,16 +235,16 @@ describe('IdentityMode.POD_IDENTITY', () => {
   test('fails for a cluster of another account, pointing to role chaining', () => {
     const stack = new Stack(new App(), 'Stack', { env: { account: '222222222222', region: 'eu-west-1' } });
 
-    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY }))
       .toThrow('EKS Pod Identity associations belong to the cluster\'s account (123456789012), but this service account\'s stack deploys to 222222222222. '
-        + 'Define it in a stack of the cluster\'s account, and reach 222222222222 with targetRoleArn (role chaining).');
+        + 'Define it in a stack of the cluster\'s account, and reach 222222222222 with podIdentity.targetRoleArn (role chaining).');
   });
 
   test('lets the role assume the target role of role chaining', () => {
     const stack = newStack();
 
     new IrsaServiceAccount(stack, 'Api', {
-      cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, targetRoleArn: 'arn:aws:iam::210987654321:role/data-reader',
+      cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY, podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:role/data-reader' },
     });
 
     const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
@@ -259,7 +261,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const stack = newStack();
 
     const sa = new IrsaServiceAccount(stack, 'Api', {
-      cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, retainIrsaTrust: true,
+      cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY, podIdentity: { retainIrsaTrust: true },
     });
 
     const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties;
@@ -270,8 +272,8 @@ describe('IdentityMode.POD_IDENTITY', () => {
   test('fails for retainIrsaTrust outside POD_IDENTITY', () => {
     const stack = newStack();
     expect(() => new IrsaServiceAccount(stack, 'Api', {
-      cluster: importedCluster(), name: 'api', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY, retainIrsaTrust: true,
-    })).toThrow('retainIrsaTrust is for IdentityMode.POD_IDENTITY');
+      cluster: importedCluster(), name: 'api', identityType: IdentityType.IRSA_AND_POD_IDENTITY, podIdentity: { retainIrsaTrust: true },
+    })).toThrow('podIdentity.retainIrsaTrust is for IdentityType.POD_IDENTITY, the step after IRSA_AND_POD_IDENTITY in a migration; the other identity types trust IRSA anyway.');
   });
 
   test('renders the typed association options, with a session policy only alongside disabled session tags', () => {
@@ -281,11 +283,13 @@ describe('IdentityMode.POD_IDENTITY', () => {
     new IrsaServiceAccount(stack, 'Api', {
       cluster: importedCluster(),
       name: 'api',
-      identityMode: IdentityMode.POD_IDENTITY,
-      disableSessionTags: true,
-      sessionPolicy,
-      targetRoleArn: 'arn:aws:iam::210987654321:role/data-reader',
-      associationTags: { team: 'payments' },
+      identityType: IdentityType.POD_IDENTITY,
+      podIdentity: {
+        disableSessionTags: true,
+        sessionPolicy,
+        targetRoleArn: 'arn:aws:iam::210987654321:role/data-reader',
+        associationTags: { team: 'payments' },
+      },
     });
 
     const template = Template.fromStack(stack);
@@ -310,9 +314,9 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const stack = newStack(app);
     const other = new Stack(app, 'Other', { env: ENV });
 
-    new IrsaServiceAccount(stack, 'A', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'a', identityMode: IdentityMode.POD_IDENTITY });
-    new IrsaServiceAccount(stack, 'B', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'b', identityMode: IdentityMode.POD_IDENTITY });
-    new IrsaServiceAccount(other, 'C', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'c', identityMode: IdentityMode.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'A', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'a', identityType: IdentityType.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'B', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'b', identityType: IdentityType.POD_IDENTITY });
+    new IrsaServiceAccount(other, 'C', { cluster: importedCluster({ installPodIdentityAgent: true }), name: 'c', identityType: IdentityType.POD_IDENTITY });
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EKS::Addon', 1);
@@ -331,7 +335,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     for (const stack of stacks) {
       for (const name of ['a', 'b']) {
         new IrsaServiceAccount(stack, name, {
-          cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', installPodIdentityAgent: true }), name, identityMode: IdentityMode.POD_IDENTITY,
+          cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', installPodIdentityAgent: true }), name, identityType: IdentityType.POD_IDENTITY,
         });
       }
     }
@@ -347,7 +351,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const stack = newStack();
     const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', clusterArn: 'arn:aws:eks:us-east-1:123456789012:cluster/prod' });
 
-    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', identityType: IdentityType.POD_IDENTITY }))
       .toThrow('[cdk-irsa] Stack/Api: EKS Pod Identity associations belong to the cluster\'s region (us-east-1), but this service account\'s stack '
         + 'deploys to eu-west-1. Define it in a stack of the cluster\'s region.');
   });
@@ -360,7 +364,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
 
     // WHEN
     for (const name of ['a', 'b']) {
-      new IrsaServiceAccount(stack, name, { cluster: IrsaCluster.fromCluster(cluster), name, identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, name, { cluster: IrsaCluster.fromCluster(cluster), name, identityType: IdentityType.POD_IDENTITY });
     }
 
     // THEN no second agent
@@ -375,8 +379,8 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const stack = newStack();
     const cluster = ownedEksCluster(stack);
 
-    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromCluster(cluster), name: 'a', identityMode: IdentityMode.POD_IDENTITY });
-    new IrsaServiceAccount(stack, 'B', { cluster: IrsaCluster.fromCluster(cluster), name: 'b', identityMode: IdentityMode.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromCluster(cluster), name: 'a', identityType: IdentityType.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'B', { cluster: IrsaCluster.fromCluster(cluster), name: 'b', identityType: IdentityType.POD_IDENTITY });
 
     const template = Template.fromStack(stack);
     expect(Object.keys(template.findResources('AWS::EKS::Addon'))).toEqual(['ClusterEksPodIdentityAgentAddonEF717E32']);
@@ -393,7 +397,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     test('warns when nothing says whether the agent runs', () => {
       const stack = newStack();
 
-      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY });
 
       expect(warningsOf(stack)).toEqual([expect.stringMatching(WARNING)]);
     });
@@ -404,7 +408,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
     ])('does not warn when the agent is %s', (_what, extra, addons) => {
       const stack = newStack();
 
-      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(extra), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(extra), name: 'api', identityType: IdentityType.POD_IDENTITY });
 
       expect(warningsOf(stack)).toEqual([]);
       Template.fromStack(stack).resourceCountIs('AWS::EKS::Addon', addons);
@@ -439,7 +443,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
       const stack = newStack();
       const cluster = v2Cluster(stack);
 
-      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityType: IdentityType.POD_IDENTITY });
 
       const template = Template.fromStack(stack);
       template.resourceCountIs('AWS::EKS::Addon', 0);
@@ -451,7 +455,7 @@ describe('IdentityMode.POD_IDENTITY', () => {
       const stack = newStack();
       const cluster = v2Cluster(stack, { defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 });
 
-      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityType: IdentityType.POD_IDENTITY });
 
       const template = Template.fromStack(stack);
       template.resourcePropertiesCountIs('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' }, 1);
@@ -462,8 +466,8 @@ describe('IdentityMode.POD_IDENTITY', () => {
     const stack = newStack();
     const cluster = ownedEksCluster(stack, 'Cluster', true);
 
-    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
-      .toThrow('Stack/Cluster is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityMode.IRSA.');
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityType: IdentityType.POD_IDENTITY }))
+      .toThrow('Stack/Cluster is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityType.IRSA.');
   });
 
   test('allows IRSA on a Fargate cluster', () => {
@@ -477,33 +481,34 @@ describe('IdentityMode.POD_IDENTITY', () => {
     test('fails for a session policy without disabled session tags', () => {
       const stack = newStack();
       expect(() => new IrsaServiceAccount(stack, 'Api', {
-        cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, sessionPolicy: new iam.PolicyDocument(),
-      })).toThrow('sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.');
+        cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY, podIdentity: { sessionPolicy: new iam.PolicyDocument() },
+      })).toThrow('podIdentity.sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.');
     });
 
-    test.each([['irsa'], ['bogus'], [0], [true]])('fails for identityMode %j from JavaScript, which is no IdentityMode', (mode) => {
+    test.each([['irsa'], ['bogus'], [0], [true]])('fails for identityType %j from JavaScript, which is no IdentityType', (mode) => {
       const stack = newStack();
-      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: mode as any }))
-        .toThrow(`Stack/Api: identityMode ${JSON.stringify(mode)} is not an IdentityMode: use IdentityMode.IRSA, IdentityMode.POD_IDENTITY or IdentityMode.IRSA_AND_POD_IDENTITY`);
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityType: mode as any }))
+        .toThrow(`Stack/Api: identityType ${JSON.stringify(mode)} is not an IdentityType: use IdentityType.IRSA, IdentityType.POD_IDENTITY or IdentityType.IRSA_AND_POD_IDENTITY`);
       expect(Template.fromStack(stack).findResources('AWS::EKS::PodIdentityAssociation')).toEqual({});
     });
 
     test('fails for pinned session tags that are disabled', () => {
       const stack = newStack();
       expect(() => new IrsaServiceAccount(stack, 'Api', {
-        cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, pinSessionTags: true, disableSessionTags: true,
-      })).toThrow('pinSessionTags cannot work with disableSessionTags');
+        cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY, podIdentity: { pinSessionTags: true, disableSessionTags: true },
+      })).toThrow('podIdentity.pinSessionTags cannot work with disableSessionTags');
     });
 
     test('fails for Pod Identity options in IRSA mode', () => {
       const stack = newStack();
-      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', targetRoleArn: 'arn:aws:iam::1:role/x', disableSessionTags: true }))
-        .toThrow('disableSessionTags, targetRoleArn apply to EKS Pod Identity only. Set identityMode to IdentityMode.POD_IDENTITY or IdentityMode.IRSA_AND_POD_IDENTITY');
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', podIdentity: { targetRoleArn: 'arn:aws:iam::1:role/x', disableSessionTags: true } }))
+        .toThrow('Stack/Api: podIdentity (targetRoleArn, disableSessionTags) is given, but identityType is left out (IdentityType.IRSA): its options apply to EKS '
+          + 'Pod Identity only. Set identityType to IdentityType.POD_IDENTITY or IdentityType.IRSA_AND_POD_IDENTITY, or leave podIdentity out.');
     });
 
     test('fails for an audience in Pod Identity mode', () => {
       const stack = newStack();
-      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityMode: IdentityMode.POD_IDENTITY, audience: 'vault' }))
+      expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', identityType: IdentityType.POD_IDENTITY, audience: 'vault' }))
         .toThrow('audience applies to IAM roles for service accounts (the projected token); EKS Pod Identity has none.');
     });
 
@@ -515,12 +520,12 @@ describe('IdentityMode.POD_IDENTITY', () => {
   });
 });
 
-describe('IdentityMode.IRSA_AND_POD_IDENTITY', () => {
+describe('IdentityType.IRSA_AND_POD_IDENTITY', () => {
   test('trusts one role both ways, with the association and the annotation', () => {
     const stack = newStack();
 
     const sa = new IrsaServiceAccount(stack, 'Api', {
-      cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+      cluster: importedCluster(), name: 'api', namespace: 'payments', identityType: IdentityType.IRSA_AND_POD_IDENTITY,
     });
 
     const template = Template.fromStack(stack);
@@ -548,7 +553,7 @@ describe('IdentityMode.IRSA_AND_POD_IDENTITY', () => {
     const stack = newStack();
     const cluster = ownedEksCluster(stack);
 
-    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityMode: IdentityMode.IRSA_AND_POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityType: IdentityType.IRSA_AND_POD_IDENTITY });
 
     const role = Template.fromStack(stack).toJSON().Resources.ApiRoleDE7A08EC.Properties;
     expect(parseJoinedJson(role.AssumeRolePolicyDocument).Statement[1]).toEqual(podIdentityStatement({
@@ -563,9 +568,9 @@ describe('IdentityMode.IRSA_AND_POD_IDENTITY', () => {
 
 describe('switching identity modes', () => {
   test.each([ManifestDelivery.gitOps(), ManifestDelivery.none()])('keeps the role\'s logical ID and name in every mode (%#)', (manifestDelivery) => {
-    const roles = [IdentityMode.IRSA, IdentityMode.IRSA_AND_POD_IDENTITY, IdentityMode.POD_IDENTITY].map((identityMode) => {
+    const roles = [IdentityType.IRSA, IdentityType.IRSA_AND_POD_IDENTITY, IdentityType.POD_IDENTITY].map((identityType) => {
       const stack = newStack();
-      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityMode, manifestDelivery });
+      new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', namespace: 'payments', identityType, manifestDelivery });
       const found = Template.fromStack(stack).findResources('AWS::IAM::Role');
       return Object.entries(found).map(([id, r]) => `${id} ${r.Properties.RoleName}`);
     });
@@ -583,7 +588,7 @@ describe('adopting a role', () => {
     const cluster = importedCluster();
 
     new IrsaServiceAccount(stack, 'A', { cluster, name: 'a', role });
-    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', role, identityMode: IdentityMode.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', role, identityType: IdentityType.POD_IDENTITY });
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::Role', 1);
@@ -652,11 +657,11 @@ describe('adopting a role', () => {
   test('fails for role options alongside a role', () => {
     const stack = newStack();
     const role = new IrsaRole(stack, 'Shared');
-    expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, roleName: 'x', description: 'y' }))
-      .toThrow('roleName, description shape the role that cdk-irsa creates, but role is given.');
+    expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, roleOptions: { roleName: 'x', description: 'y' } }))
+      .toThrow('Stack/A: roleOptions (roleName, description) shape the role that cdk-irsa creates, but role is given. Set them where that role is made, or leave roleOptions out.');
     expect(() => new IrsaServiceAccount(stack, 'B', {
-      cluster: importedCluster(), name: 'b', role, grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED,
-    })).toThrow('grantsPolicyType shape the role that cdk-irsa creates, but role is given.');
+      cluster: importedCluster(), name: 'b', role, roleOptions: { grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED },
+    })).toThrow('roleOptions (grantsPolicyType) shape the role that cdk-irsa creates, but role is given.');
   });
 });
 
@@ -687,11 +692,11 @@ describe('namespaces and take-over', () => {
     expect(batch.objects[0]).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'one', labels: { 'app.kubernetes.io/managed-by': 'cdk-irsa' } } });
   });
 
-  test('keeps service accounts with overwrite in the one batch, which is then created with kubectl apply', () => {
+  test('keeps service accounts with overwriteServiceAccount in the one batch, which is then created with kubectl apply', () => {
     const { stack, cluster } = kubectlSetup();
 
     new IrsaServiceAccount(stack, 'A', { cluster, name: 'a', namespace: 'one', createNamespace: true });
-    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', namespace: 'one', createNamespace: true, overwrite: true });
+    new IrsaServiceAccount(stack, 'B', { cluster, name: 'b', namespace: 'one', createNamespace: true, overwriteServiceAccount: true });
 
     const batches = manifests(stack);
     expect(batches.map((b) => [b.overwrite, b.objects.map((o) => o.metadata.name)])).toEqual([[true, ['one', 'a', 'b']]]);

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { GrantsPolicyType, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery, ManifestDeliveryKind } from '../lib';
+import { GrantsPolicyType, IdentityType, IrsaCluster, IrsaRole, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery, ManifestDeliveryKind } from '../lib';
 import { parseJoinedJson } from './util';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -216,7 +216,7 @@ describe('IrsaServiceAccount resources', () => {
     // GIVEN
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
-    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED });
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', roleOptions: { grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED } });
 
     // WHEN
     bucket.grantRead(api);
@@ -479,7 +479,7 @@ describe('ManifestDelivery.gitOps()', () => {
   test('uses a given roleName and path for the literal role ARN', () => {
     const stack = newStack();
 
-    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', roleName: 'payments-api', path: '/workloads/' });
+    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', roleOptions: { roleName: 'payments-api', path: '/workloads/' } });
 
     expect(roleOf(sa).RoleName).toBe('payments-api');
     expect(sa.manifest.roleArn).toBe('arn:aws:iam::123456789012:role/workloads/payments-api');
@@ -501,7 +501,7 @@ describe('role names that outlive edits', () => {
   /** The role's logical ID and RoleName, for one way of describing the cluster and delivering. */
   function roleOfVariant(describe: (stack: Stack) => IrsaCluster, manifestDelivery?: ManifestDelivery, path?: string): string {
     const stack = newStack();
-    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: describe(stack), name: 'api', namespace: 'payments', manifestDelivery, path });
+    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: describe(stack), name: 'api', namespace: 'payments', manifestDelivery, roleOptions: { path } });
     return `${roleIdOf(sa)} ${roleOf(sa).RoleName}`;
   }
   const imported = (kubectlRoleArn?: string) => (stack: Stack) => IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'Imported', {
@@ -593,7 +593,7 @@ describe('IrsaServiceAccount bad input', () => {
       const imported = eks.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod' });
       for (const [id, cluster] of [['ByAttributes', IrsaCluster.fromAttributes({ clusterName: 'prod' })], ['ByImport', IrsaCluster.fromCluster(imported)]] as const) {
         new IrsaServiceAccount(stack, id, {
-          cluster, name: 'api', namespace: id === 'ByImport' ? 'reports' : 'payments', identityMode: IdentityMode.POD_IDENTITY,
+          cluster, name: 'api', namespace: id === 'ByImport' ? 'reports' : 'payments', identityType: IdentityType.POD_IDENTITY,
           manifestDelivery: ManifestDelivery.none(),
         });
       }
@@ -608,18 +608,18 @@ describe('IrsaServiceAccount bad input', () => {
     const usEast = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE' });
     // Role names and GitOps folders derive from the stack and the cluster name: such clusters need a roleName each and no shared folder.
     const options = { name: 'a', manifestDelivery: ManifestDelivery.none() };
-    new IrsaServiceAccount(stack, 'UsEast', { cluster: usEast, ...options, roleName: 'prod-a-us-east-1' });
+    new IrsaServiceAccount(stack, 'UsEast', { cluster: usEast, ...options, roleOptions: { roleName: 'prod-a-us-east-1' } });
 
-    new IrsaServiceAccount(stack, 'EuWest', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), ...options, roleName: 'prod-a-eu-west-1' });
+    new IrsaServiceAccount(stack, 'EuWest', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), ...options, roleOptions: { roleName: 'prod-a-eu-west-1' } });
 
     expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'))).toHaveLength(2);
-    expect(() => new IrsaServiceAccount(stack, 'Again', { cluster: usEast, ...options, roleName: 'prod-a-again' }))
+    expect(() => new IrsaServiceAccount(stack, 'Again', { cluster: usEast, ...options, roleOptions: { roleName: 'prod-a-again' } }))
       .toThrow('[cdk-irsa] Stack/Again: service account default/a of this cluster is already defined at Stack/UsEast.');
   });
 
   test('gives service accounts of clusters named alike in two regions of one account different role names', () => {
     const app = new App();
-    const options = { name: 'api', identityMode: IdentityMode.POD_IDENTITY, manifestDelivery: ManifestDelivery.gitOps() };
+    const options = { name: 'api', identityType: IdentityType.POD_IDENTITY, manifestDelivery: ManifestDelivery.gitOps() };
     const first = new IrsaServiceAccount(new Stack(app, 'First', { env: ENV }), 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options });
     const second = new IrsaServiceAccount(new Stack(app, 'Second', { env: { ...ENV, region: 'us-east-1' } }), 'Api', {
       cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options,
@@ -633,7 +633,7 @@ describe('IrsaServiceAccount bad input', () => {
 
   test('fails where two roles of one account are given the same roleName in two regions', () => {
     const app = new App();
-    const options = { name: 'api', identityMode: IdentityMode.POD_IDENTITY, manifestDelivery: ManifestDelivery.gitOps(), roleName: 'prod-api' };
+    const options = { name: 'api', identityType: IdentityType.POD_IDENTITY, manifestDelivery: ManifestDelivery.gitOps(), roleOptions: { roleName: 'prod-api' } };
     new IrsaServiceAccount(new Stack(app, 'First', { env: ENV }), 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), ...options });
 
     expect(() => new IrsaServiceAccount(new Stack(app, 'Second', { env: { ...ENV, region: 'us-east-1' } }), 'Api', {
@@ -644,10 +644,10 @@ describe('IrsaServiceAccount bad input', () => {
 
   test('fails on a second service account of one cluster known by name and by ARN', () => {
     const stack = newStack();
-    new IrsaServiceAccount(stack, 'First', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), name: 'api', identityMode: IdentityMode.POD_IDENTITY });
+    new IrsaServiceAccount(stack, 'First', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), name: 'api', identityType: IdentityType.POD_IDENTITY });
     const byArn = IrsaCluster.fromAttributes({ clusterName: 'prod', clusterArn: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod' });
 
-    expect(() => new IrsaServiceAccount(stack, 'Second', { cluster: byArn, name: 'api', identityMode: IdentityMode.POD_IDENTITY }))
+    expect(() => new IrsaServiceAccount(stack, 'Second', { cluster: byArn, name: 'api', identityType: IdentityType.POD_IDENTITY }))
       .toThrow('[cdk-irsa] Stack/Second: service account default/api of this cluster is already defined at Stack/First.');
   });
 
@@ -703,7 +703,7 @@ describe('IrsaServiceAccount bad input', () => {
     ['a space', 'payments api'],
     ['65 characters', 'r'.repeat(65)],
   ])('fails on a roleName with %s', (_, roleName) => {
-    expect(() => create({ roleName })).toThrow(
+    expect(() => create({ roleOptions: { roleName } })).toThrow(
       `roleName "${roleName}" is not a valid IAM role name: use 1 to 64 letters, digits and "+=,.@_-".`,
     );
   });

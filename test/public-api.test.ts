@@ -9,6 +9,6 @@ describe('the public API', () => {
     const others = Object.entries(api).filter(([, value]) => !isClass(value) && !isEnum(value)).map(([name]) => name);
 
     expect(others).toEqual([]);
-    expect(Object.keys(api)).toEqual(expect.arrayContaining(['IrsaServiceAccount', 'IrsaRole', 'IrsaCluster', 'ClusterOidcProvider', 'IdentityMode']));
+    expect(Object.keys(api)).toEqual(expect.arrayContaining(['IrsaServiceAccount', 'IrsaRole', 'IrsaCluster', 'ClusterOidcProvider', 'IdentityType']));
   });
 });

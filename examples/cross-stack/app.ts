@@ -19,7 +19,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { IdentityMode, IrsaChecks, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
+import { IdentityType, IrsaChecks, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
 
 const app = new App();
 // Checks every role of both stacks; it reads the issuer of the cluster stack's provider through the export.
@@ -70,7 +70,7 @@ const ledger = new IrsaServiceAccount(workloads, 'PaymentsLedger', {
   cluster: irsaCluster,
   namespace: 'payments',
   name: 'ledger',
-  identityMode: IdentityMode.POD_IDENTITY,
+  identityType: IdentityType.POD_IDENTITY,
 });
 receipts.grantReadWrite(ledger);
 

@@ -43,8 +43,10 @@ const agent = new IrsaServiceAccount(stack, 'CloudWatchAgent', {
   namespace: 'amazon-cloudwatch',
   name: 'cloudwatch-agent',
   manifestDelivery: ManifestDelivery.none(),
-  roleName: 'legacy-cloudwatch-agent',
-  managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy')],
+  roleOptions: {
+    roleName: 'legacy-cloudwatch-agent',
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy')],
+  },
 });
 
 // A service account of our own, written to `IrsaImportedCluster.service-accounts/legacy/service-accounts.yaml` in the

@@ -3,11 +3,11 @@
  * a moment in which a running pod's credentials stop working. The same app in four phases, chosen
  * with the context variable `phase`:
  *
- *   before   IdentityMode.IRSA                    the starting point
- *   during   IdentityMode.IRSA_AND_POD_IDENTITY   the role trusts both; association + annotation
- *   cutover  IdentityMode.POD_IDENTITY            annotation removed: restarted pods use Pod Identity,
+ *   before   IdentityType.IRSA                    the starting point
+ *   during   IdentityType.IRSA_AND_POD_IDENTITY   the role trusts both; association + annotation
+ *   cutover  IdentityType.POD_IDENTITY            annotation removed: restarted pods use Pod Identity,
  *            + retainIrsaTrust                    pods not yet restarted keep refreshing IRSA credentials
- *   after    IdentityMode.POD_IDENTITY            web-identity trust removed
+ *   after    IdentityType.POD_IDENTITY            web-identity trust removed
  *
  *   npx tsx examples/migrate-to-pod-identity/app.ts                  (phase before)
  *   cdk synth -c phase=during                                        (from this directory)
@@ -20,19 +20,19 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IdentityMode, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
+import { IdentityType, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
 
-const PHASES: Record<string, IdentityMode> = {
-  before: IdentityMode.IRSA,
-  during: IdentityMode.IRSA_AND_POD_IDENTITY,
-  cutover: IdentityMode.POD_IDENTITY,
-  after: IdentityMode.POD_IDENTITY,
+const PHASES: Record<string, IdentityType> = {
+  before: IdentityType.IRSA,
+  during: IdentityType.IRSA_AND_POD_IDENTITY,
+  cutover: IdentityType.POD_IDENTITY,
+  after: IdentityType.POD_IDENTITY,
 };
 
 const app = new App();
 const phase: string = app.node.tryGetContext('phase') ?? 'before';
-const identityMode = PHASES[phase];
-if (identityMode === undefined) {
+const identityType = PHASES[phase];
+if (identityType === undefined) {
   throw new Error(`context variable phase is "${phase}": use one of ${Object.keys(PHASES).join(', ')} (cdk synth -c phase=during).`);
 }
 
@@ -58,8 +58,8 @@ const api = new IrsaServiceAccount(stack, 'PaymentsApi', {
   cluster,
   namespace: 'payments',
   name: 'api',
-  identityMode,
-  retainIrsaTrust: phase === 'cutover' ? true : undefined,
+  identityType,
+  podIdentity: phase === 'cutover' ? { retainIrsaTrust: true } : undefined,
   manifestDelivery: delivery,
 });
 receipts.grantRead(api);

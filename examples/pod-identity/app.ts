@@ -17,7 +17,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { IdentityMode, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount } from '../../lib';
+import { IdentityType, IrsaCheckRule, IrsaChecks, IrsaCluster, IrsaRole, IrsaServiceAccount } from '../../lib';
 
 const app = new App();
 const stack = new Stack(app, 'IrsaPodIdentity', {
@@ -50,9 +50,11 @@ const api = new IrsaServiceAccount(stack, 'PaymentsApi', {
   cluster: prod,
   namespace: 'payments',
   name: 'api',
-  identityMode: IdentityMode.POD_IDENTITY,
+  identityType: IdentityType.POD_IDENTITY,
   createNamespace: true,
-  associationTags: { team: 'payments' },
+  podIdentity: {
+    associationTags: { team: 'payments' },
+  },
 });
 receipts.grantRead(api);
 
@@ -66,7 +68,7 @@ for (const name of ['generator', 'exporter']) {
     namespace: 'reports',
     name,
     role: reportsRole,
-    identityMode: IdentityMode.POD_IDENTITY,
+    identityType: IdentityType.POD_IDENTITY,
   });
 }
 jobs.grantConsumeMessages(reportsRole);
@@ -81,8 +83,10 @@ new IrsaServiceAccount(stack, 'LogShipper', {
   namespace: 'observability',
   name: 'log-shipper',
   role: logShipper,
-  identityMode: IdentityMode.POD_IDENTITY,
-  pinSessionTags: false,
+  identityType: IdentityType.POD_IDENTITY,
+  podIdentity: {
+    pinSessionTags: false,
+  },
 });
 logShipper.addToPrincipalPolicy(new iam.PolicyStatement({
   actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -100,9 +104,13 @@ const loader = new IrsaServiceAccount(stack, 'AnalyticsLoader', {
   cluster: prod,
   namespace: 'analytics',
   name: 'loader',
-  identityMode: IdentityMode.POD_IDENTITY,
-  roleName: 'prod-analytics-loader',
-  targetRoleArn,
+  identityType: IdentityType.POD_IDENTITY,
+  roleOptions: {
+    roleName: 'prod-analytics-loader',
+  },
+  podIdentity: {
+    targetRoleArn,
+  },
 });
 loader.addToPrincipalPolicy(new iam.PolicyStatement({
   actions: ['sts:AssumeRole', 'sts:TagSession'],

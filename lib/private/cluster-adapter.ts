@@ -150,7 +150,7 @@ Pick<ClusterAdapter, 'clusterArn' | 'account' | 'region' | 'podIdentityUnavailab
     region: Token.isUnresolved(cluster.env.region) ? undefined : cluster.env.region,
     clusterArn: () => cluster.clusterArn,
     podIdentityUnavailable: fargate
-      ? `${cluster.node.path} is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityMode.IRSA.`
+      ? `${cluster.node.path} is a FargateCluster, and EKS Pod Identity is not available for pods on Fargate. Use IdentityType.IRSA.`
       : undefined,
     podIdentityAgent: (scope) => {
       if (owned) {

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IrsaRoleOptions } from '../irsa-role';
 import { fail, q } from './errors';
 
 // IAM's limits for roles (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), defined once.
@@ -39,16 +39,8 @@ export function validateRolePath(path: string | undefined): void {
 /** The inline policy that holds what is granted to a role after it is made. */
 export const GRANTS_POLICY_NAME = 'Grants';
 
-/** The options of a role that cdk-irsa creates, checked before anything is made. */
-export interface RoleOptionsToCheck {
-  readonly roleName?: string;
-  readonly path?: string;
-  readonly trustPolicySizeLimit?: number;
-  readonly inlinePolicies?: { [name: string]: iam.PolicyDocument };
-}
-
-/** Checks the options of a role that cdk-irsa creates. */
-export function validateRoleOptions(options: RoleOptionsToCheck): void {
+/** Checks the options of a role that cdk-irsa creates, before anything is made. */
+export function validateRoleOptions(options: IrsaRoleOptions): void {
   const limit = options.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
   if (!Number.isInteger(limit) || limit <= 0) {
     fail(`trustPolicySizeLimit must be a positive whole number of characters (got ${q(limit)}); IAM's default quota is ${DEFAULT_TRUST_POLICY_SIZE_LIMIT}.`);

@@ -63,16 +63,16 @@ export function validateAudience(audience: string): void {
   }
 }
 
-/** Checks the role that EKS Pod Identity chains to. Tokens are skipped. */
+/** Checks the role that EKS Pod Identity chains to (`podIdentity.targetRoleArn`). Tokens are skipped. */
 export function validateTargetRoleArn(targetRoleArn: string): void {
   if (Token.isUnresolved(targetRoleArn)) {
     return;
   }
   if (/[*?]/.test(targetRoleArn)) {
-    fail(`targetRoleArn ${q(targetRoleArn)} holds a wildcard: the role would be allowed to assume every role it matches. Give the ARN of one role.`);
+    fail(`podIdentity.targetRoleArn ${q(targetRoleArn)} holds a wildcard: the role would be allowed to assume every role it matches. Give the ARN of one role.`);
   }
   if (!ROLE_ARN.test(targetRoleArn)) {
-    fail(`targetRoleArn ${q(targetRoleArn)} is not the ARN of an IAM role: expected "arn:<partition>:iam::<12-digit account>:role/<path/><name>", `
+    fail(`podIdentity.targetRoleArn ${q(targetRoleArn)} is not the ARN of an IAM role: expected "arn:<partition>:iam::<12-digit account>:role/<path/><name>", `
       + 'for example "arn:aws:iam::210987654321:role/reader".');
   }
 }
@@ -100,17 +100,17 @@ export function validateTags(tags: { [key: string]: string }, what: string): voi
   }
 }
 
-/** Checks a Pod Identity session policy: no principal, and within EKS's limit where its text is known. */
+/** Checks a Pod Identity session policy (`podIdentity.sessionPolicy`): no principal, and within EKS's limit where its text is known. */
 export function validateSessionPolicy(scope: IConstruct, policy: iam.PolicyDocument): void {
   const json = Stack.of(scope).resolve(policy.toJSON());
   for (const statement of json?.Statement ?? []) {
     if (statement.Principal !== undefined || statement.NotPrincipal !== undefined) {
-      fail('sessionPolicy has a statement with a Principal; a session policy applies to the session itself and takes none. Remove the principal.');
+      fail('podIdentity.sessionPolicy has a statement with a Principal; a session policy applies to the session itself and takes none. Remove the principal.');
     }
   }
   const text = JSON.stringify(json ?? {});
   if (!Token.isUnresolved(text) && !/"(Ref|Fn::[A-Za-z]+)"/.test(text) && text.length > MAX_SESSION_POLICY_LENGTH) {
-    fail(`sessionPolicy is ${text.length} characters long; EKS accepts at most ${MAX_SESSION_POLICY_LENGTH}. Shorten it, `
+    fail(`podIdentity.sessionPolicy is ${text.length} characters long; EKS accepts at most ${MAX_SESSION_POLICY_LENGTH}. Shorten it, `
       + 'or grant the permissions on the role instead.');
   }
 }

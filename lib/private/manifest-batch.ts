@@ -16,8 +16,8 @@ const namespaceOwners = new PerApp<ManifestBatch>();
  * One manifest resource per cluster per stack for all its service accounts, instead of one
  * custom resource each: objects are appended until synth. It is created with `kubectl apply`
  * rather than `kubectl create` as soon as one of its service accounts asks to take over existing
- * objects (`overwrite`); later deploys apply it anyway (aws-cdk-lib's kubectl handler). Keeping
- * every service account in one batch whatever its `overwrite` means that toggling `overwrite`
+ * objects (`overwriteServiceAccount`); later deploys apply it anyway (aws-cdk-lib's kubectl handler).
+ * Keeping every service account in one batch whatever its `overwriteServiceAccount` means that toggling it
  * never moves a ServiceAccount or a namespace from one manifest resource to another.
  */
 export class ManifestBatch extends Construct {

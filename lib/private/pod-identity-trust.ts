@@ -71,7 +71,7 @@ export function checkPinsNotVoided(role: IConstruct, pins: PodIdentityPin[], opt
   const names = pinned.map((p) => [p.namespace, p.serviceAccount].join('/'));
   const open = pins.filter((p) => !isFullyPinned(p)).map(describePin);
   fail(`the role ${role.node.path} would trust EKS Pod Identity pinned to ${names.join(', ')} and also unpinned or partly pinned (${open.join('; ')}; `
-    + 'from pinSessionTags: false, disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
+    + 'from podIdentity.pinSessionTags: false, podIdentity.disableSessionTags: true or addPodIdentityTrust() without all of clusterArn, namespace and serviceAccount). '
     + 'Such a statement admits every association in the account that matches the tags it does pin, so the pins of the others would be void. '
     + 'Pin all three, give the service accounts that cannot be pinned a role of their own, or, if the role is '
     + `meant to be shared unpinned, ${optIn}.`);

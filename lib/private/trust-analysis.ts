@@ -375,7 +375,7 @@ function checkPodIdentity(entries: ConditionEntry[]): Finding[] {
   return [{
     rule: IrsaCheckRule.POD_IDENTITY_NOT_PINNED,
     message: `the EKS Pod Identity trust does not pin ${missing.join(', ')}, so another Pod Identity association in the account can borrow the role. `
-      + 'Add StringEquals conditions on those session tags (cdk-irsa pins them unless pinSessionTags is false).',
+      + 'Add StringEquals conditions on those session tags (cdk-irsa pins them unless podIdentity.pinSessionTags is false).',
   }];
 }
 

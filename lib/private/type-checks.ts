@@ -119,6 +119,14 @@ export function optionalInstance<T>(value: T | undefined, type: object, what: st
   return value;
 }
 
+/** A struct (a plain object, not an array), or nothing. Its members are checked by the caller. */
+export function optionalObject<T>(value: T | undefined, what: string, expected: string, scope?: IConstruct): T | undefined {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    wrongType(what, value, expected, scope);
+  }
+  return value;
+}
+
 /** A required object that has the members given (an interface such as `iam.IRole`). */
 export function requireObjectWith<T>(value: T, members: string[], what: string, expected: string, scope?: IConstruct): T {
   if (value === null || typeof value !== 'object' || members.some((member) => !(member in (value as object)))) {

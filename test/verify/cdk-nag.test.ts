@@ -25,7 +25,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import {
-  AddonPolicy, ClusterOidcProvider, CniIpFamily, GrantsPolicyType, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery,
+  AddonPolicy, ClusterOidcProvider, CniIpFamily, GrantsPolicyType, IdentityType, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery,
 } from '../../lib';
 
 jest.setTimeout(300_000);
@@ -106,17 +106,17 @@ function check(grantsPolicyType: GrantsPolicyType): Checked {
     GitOps: { cluster: imported },
     None: { cluster: imported, manifestDelivery: ManifestDelivery.none() },
     Applied: { cluster, createNamespace: true, namespace: 'apps' },
-    PodIdentity: { cluster: imported, identityMode: IdentityMode.POD_IDENTITY },
-    Both: { cluster: imported, identityMode: IdentityMode.IRSA_AND_POD_IDENTITY },
-    Retained: { cluster: imported, identityMode: IdentityMode.POD_IDENTITY, retainIrsaTrust: true },
-    Chained: { cluster: imported, identityMode: IdentityMode.POD_IDENTITY, targetRoleArn: 'arn:aws:iam::210987654321:role/data' },
-    PodIdentityApplied: { cluster, identityMode: IdentityMode.POD_IDENTITY, namespace: 'apps' },
+    PodIdentity: { cluster: imported, identityType: IdentityType.POD_IDENTITY },
+    Both: { cluster: imported, identityType: IdentityType.IRSA_AND_POD_IDENTITY },
+    Retained: { cluster: imported, identityType: IdentityType.POD_IDENTITY, podIdentity: { retainIrsaTrust: true } },
+    Chained: { cluster: imported, identityType: IdentityType.POD_IDENTITY, podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:role/data' } },
+    PodIdentityApplied: { cluster, identityType: IdentityType.POD_IDENTITY, namespace: 'apps' },
   };
   const rolesWithGrants: string[] = [];
   for (const [id, props] of Object.entries(kinds)) {
     // Each kind without grants, and with a narrow grant.
-    new IrsaServiceAccount(stack, `${id}Bare`, { ...props, name: `${id.toLowerCase()}-bare`, grantsPolicyType });
-    const granted = new IrsaServiceAccount(stack, id, { ...props, name: id.toLowerCase(), grantsPolicyType });
+    new IrsaServiceAccount(stack, `${id}Bare`, { ...props, name: `${id.toLowerCase()}-bare`, roleOptions: { grantsPolicyType } });
+    const granted = new IrsaServiceAccount(stack, id, { ...props, name: id.toLowerCase(), roleOptions: { grantsPolicyType } });
     granted.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::receipts/2026/report.csv'] }));
     rolesWithGrants.push(granted.role.node.defaultChild!.node.path);
   }
@@ -125,10 +125,10 @@ function check(grantsPolicyType: GrantsPolicyType): Checked {
   const presetHolders: CfnResource[] = [];
   const managedPolicyRoles: string[] = [];
   for (const [id, addon] of presets(stack)) {
-    for (const identityMode of [IdentityMode.IRSA, IdentityMode.POD_IDENTITY]) {
-      const suffix = identityMode === IdentityMode.IRSA ? '' : 'Pods';
+    for (const identityType of [IdentityType.IRSA, IdentityType.POD_IDENTITY]) {
+      const suffix = identityType === IdentityType.IRSA ? '' : 'Pods';
       const sa = IrsaServiceAccount.forAddon(stack, `${id}${suffix}`, {
-        cluster: imported, addon, identityMode, grantsPolicyType, name: `${addon.serviceAccountName}-${id}${suffix}`.toLowerCase(),
+        cluster: imported, addon, identityType, roleOptions: { grantsPolicyType }, name: `${addon.serviceAccountName}-${id}${suffix}`.toLowerCase(),
       });
       const holder = grantsPolicyType === GrantsPolicyType.INLINE ? sa.role.node.defaultChild : sa.role.node.findChild('GrantsPolicy').node.defaultChild;
       presetHolders.push(holder as CfnResource);
@@ -136,7 +136,7 @@ function check(grantsPolicyType: GrantsPolicyType): Checked {
     }
     if (addon.managedPolicyName) {
       const sa = IrsaServiceAccount.forAddon(stack, `${id}Managed`, {
-        cluster: imported, addon, useManagedPolicy: true, grantsPolicyType, name: `${addon.serviceAccountName}-${id}-managed`.toLowerCase(),
+        cluster: imported, addon, useManagedPolicy: true, roleOptions: { grantsPolicyType }, name: `${addon.serviceAccountName}-${id}-managed`.toLowerCase(),
       });
       managedPolicyRoles.push(sa.role.node.defaultChild!.node.path);
       if (sa.role.node.tryFindChild('GrantsPolicy') || (sa.role.node.defaultChild as iam.CfnRole).policies) {

@@ -20,7 +20,7 @@ import * as path from 'path';
 import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery } from '../../lib';
+import { ClusterOidcProvider, IdentityType, IrsaCluster, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery } from '../../lib';
 import { createOnlyProperties, Outcome, plan, versionOf } from './support/change-plan';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -132,27 +132,27 @@ const EDITS: Edit[] = [
     expected: { failure: 'App/IrsaServiceAccountManifestsCluster\u2026: kubectl create fails, ServiceAccount payments/api exists already' },
   },
   {
-    edit: 'the same, with `overwrite: true` for that deploy',
+    edit: 'the same, with `overwriteServiceAccount: true` for that deploy',
     v1: [api(imported())],
-    v2: [api(kubectl, { overwrite: true })],
+    v2: [api(kubectl, { overwriteServiceAccount: true })],
     expected: {},
   },
   {
-    edit: '`overwrite` turned on',
+    edit: '`overwriteServiceAccount` turned on',
     v1: [api(kubectl, { createNamespace: true })],
-    v2: [api(kubectl, { createNamespace: true, overwrite: true })],
+    v2: [api(kubectl, { createNamespace: true, overwriteServiceAccount: true })],
     expected: {},
   },
   {
-    edit: '`overwrite` turned off again',
-    v1: [api(kubectl, { overwrite: true })],
+    edit: '`overwriteServiceAccount` turned off again',
+    v1: [api(kubectl, { overwriteServiceAccount: true })],
     v2: [api(kubectl)],
     expected: {},
   },
   {
     edit: 'the service account that created a namespace goes, another one in it stays',
-    v1: [api(kubectl, { createNamespace: true }), worker(kubectl, { createNamespace: true, overwrite: true })],
-    v2: [worker(kubectl, { createNamespace: true, overwrite: true })],
+    v1: [api(kubectl, { createNamespace: true }), worker(kubectl, { createNamespace: true, overwriteServiceAccount: true })],
+    v2: [worker(kubectl, { createNamespace: true, overwriteServiceAccount: true })],
     expected: { cutOff: ['payments/api'] },
   },
   {
@@ -175,8 +175,8 @@ const EDITS: Edit[] = [
   },
   {
     edit: 'the last IRSA service account moves on to Pod Identity (last step of the migration)',
-    v1: [api(attributes(), { identityMode: IdentityMode.POD_IDENTITY, retainIrsaTrust: true })],
-    v2: [api(attributes(), { identityMode: IdentityMode.POD_IDENTITY })],
+    v1: [api(attributes(), { identityType: IdentityType.POD_IDENTITY, podIdentity: { retainIrsaTrust: true } })],
+    v2: [api(attributes(), { identityType: IdentityType.POD_IDENTITY })],
     expected: {},
   },
   {
@@ -201,32 +201,32 @@ const EDITS: Edit[] = [
   },
   {
     edit: '`installPodIdentityAgent` turned off',
-    v1: [api(attributes({ installPodIdentityAgent: true }), { identityMode: IdentityMode.POD_IDENTITY })],
-    v2: [api(attributes(), { identityMode: IdentityMode.POD_IDENTITY })],
+    v1: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
+    v2: [api(attributes(), { identityType: IdentityType.POD_IDENTITY })],
     expected: {},
   },
   {
     edit: 'the only Pod Identity service account goes back to IRSA',
-    v1: [api(attributes({ installPodIdentityAgent: true }), { identityMode: IdentityMode.IRSA_AND_POD_IDENTITY })],
+    v1: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.IRSA_AND_POD_IDENTITY })],
     v2: [api(attributes({ installPodIdentityAgent: true }))],
     expected: {},
   },
   {
     edit: 'IRSA → `POD_IDENTITY` in one step (skipping the migration)',
     v1: [api(attributes({ installPodIdentityAgent: true }))],
-    v2: [api(attributes({ installPodIdentityAgent: true }), { identityMode: IdentityMode.POD_IDENTITY })],
+    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
     expected: { cutOff: ['payments/api'] },
   },
   {
     edit: 'a new `path` for a role cdk-irsa names',
     v1: [api(attributes())],
-    v2: [api(attributes(), { path: '/workloads/' })],
+    v2: [api(attributes(), { roleOptions: { path: '/workloads/' } })],
     expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
   },
   {
     edit: 'a new `path` for a role with a fixed `roleName`',
-    v1: [api(attributes(), { roleName: 'payments-api' })],
-    v2: [api(attributes(), { roleName: 'payments-api', path: '/workloads/' })],
+    v1: [api(attributes(), { roleOptions: { roleName: 'payments-api' } })],
+    v2: [api(attributes(), { roleOptions: { roleName: 'payments-api', path: '/workloads/' } })],
     expected: { failure: 'App/ApiRole\u2026: creating AWS::IAM::Role fails, role payments-api exists already' },
   },
   {
@@ -254,9 +254,9 @@ const EDITS: Edit[] = [
     expected: { failure: 'Other/ApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
   },
   {
-    edit: 'the same move, with another `roleName` and `overwrite: true` (new stack first)',
+    edit: 'the same move, with another `roleName` and `overwriteServiceAccount: true` (new stack first)',
     v1: [api(kubectl)],
-    v2: [api(kubectl, { roleName: 'payments-api', overwrite: true }, 'Other')],
+    v2: [api(kubectl, { roleOptions: { roleName: 'payments-api' }, overwriteServiceAccount: true }, 'Other')],
     expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
   },
 ];

@@ -24,7 +24,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { AddonPolicy, IdentityMode, IrsaChecks, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
+import { AddonPolicy, IdentityType, IrsaChecks, IrsaCluster, IrsaServiceAccount, ManifestDelivery } from '../../lib';
 import { ensureBuilt, REPO_ROOT } from './support/assembly';
 import { enumMember, fqnOf, JsiiClient, map, ObjRef, struct } from './support/jsii-client';
 
@@ -100,24 +100,28 @@ function typescriptApp(outdir: string): { addedThroughPrincipal: number; visited
     labels: { team: 'payments' },
     stsRegionalEndpoints: true,
     tokenExpiration: Duration.hours(2),
-    maxSessionDuration: Duration.hours(2),
-    inlinePolicies: {
-      Logs: new iam.PolicyDocument({
-        statements: [new iam.PolicyStatement({
-          actions: ['logs:PutLogEvents'],
-          resources: [LOG_GROUPS],
-          conditions: { StringEquals: { 'aws:RequestedRegion': REGION } },
-        })],
-      }),
+    roleOptions: {
+      maxSessionDuration: Duration.hours(2),
+      inlinePolicies: {
+        Logs: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({
+            actions: ['logs:PutLogEvents'],
+            resources: [LOG_GROUPS],
+            conditions: { StringEquals: { 'aws:RequestedRegion': REGION } },
+          })],
+        }),
+      },
     },
   });
   const worker = new IrsaServiceAccount(stack, 'Worker', {
     cluster,
     name: 'worker',
     namespace: 'payments',
-    identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+    identityType: IdentityType.IRSA_AND_POD_IDENTITY,
     manifestDelivery: ManifestDelivery.gitOps(),
-    associationTags: { team: 'payments' },
+    podIdentity: {
+      associationTags: { team: 'payments' },
+    },
   });
   const bucket = new s3.Bucket(stack, 'Data', {
     encryption: s3.BucketEncryption.S3_MANAGED,
@@ -181,16 +185,20 @@ async function jsiiApp(jsii: JsiiClient, outdir: string): Promise<{ addedThrough
     labels: map({ team: 'payments' }),
     stsRegionalEndpoints: true,
     tokenExpiration: await hours(2),
-    maxSessionDuration: await hours(2),
-    inlinePolicies: map({ Logs: logs }),
+    roleOptions: struct('cdk-irsa.IrsaRoleOptions', {
+      maxSessionDuration: await hours(2),
+      inlinePolicies: map({ Logs: logs }),
+    }),
   })]);
   const worker = await jsii.create('cdk-irsa.IrsaServiceAccount', [stack, 'Worker', struct('cdk-irsa.IrsaServiceAccountProps', {
     cluster,
     name: 'worker',
     namespace: 'payments',
-    identityMode: enumMember('cdk-irsa.IdentityMode', 'IRSA_AND_POD_IDENTITY'),
+    identityType: enumMember('cdk-irsa.IdentityType', 'IRSA_AND_POD_IDENTITY'),
     manifestDelivery: await gitOps(),
-    associationTags: map({ team: 'payments' }),
+    podIdentity: struct('cdk-irsa.PodIdentityOptions', {
+      associationTags: map({ team: 'payments' }),
+    }),
   })]);
   const bucket = await jsii.create('aws-cdk-lib.aws_s3.Bucket', [stack, 'Data', struct('aws-cdk-lib.aws_s3.BucketProps', {
     encryption: enumMember('aws-cdk-lib.aws_s3.BucketEncryption', 'S3_MANAGED'),

@@ -12,7 +12,7 @@
 import { CfnParameter } from 'aws-cdk-lib';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ClusterOidcProvider, IdentityMode, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject } from '../../lib';
+import { ClusterOidcProvider, IdentityType, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountSubject } from '../../lib';
 import { subjectClaim as sub } from './support/oracle';
 import { cleanupScratch, newStack, synthesize } from './support/synth';
 import {
@@ -306,7 +306,7 @@ describe('EKS Pod Identity trust, evaluated by iam-simulate', () => {
       cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${A}` }),
       namespace: 'payments',
       name: 'api',
-      identityMode: IdentityMode.POD_IDENTITY,
+      identityType: IdentityType.POD_IDENTITY,
       manifestDelivery: ManifestDelivery.none(),
       ...options,
     });
@@ -318,7 +318,7 @@ describe('EKS Pod Identity trust, evaluated by iam-simulate', () => {
   });
 
   test('without tag pinning: any association in the account, as documented', () => {
-    expect(podIdentityDisagreements(podIdentityRole({ pinSessionTags: false }), [
+    expect(podIdentityDisagreements(podIdentityRole({ podIdentity: { pinSessionTags: false } }), [
       { what: 'the association itself', tags: tags(CLUSTER_ARN, 'payments', 'api'), expect: 'allow' },
       { what: 'another namespace and service account', tags: tags(CLUSTER_ARN, 'other', 'other'), expect: 'allow' },
       { what: 'another service principal', principal: 'ec2.amazonaws.com', tags: tags(CLUSTER_ARN, 'payments', 'api'), expect: 'deny' },
@@ -326,7 +326,7 @@ describe('EKS Pod Identity trust, evaluated by iam-simulate', () => {
   });
 
   test('with session tags disabled (for a session policy): no tags to pin, the association still works', () => {
-    expect(podIdentityDisagreements(podIdentityRole({ disableSessionTags: true }), [
+    expect(podIdentityDisagreements(podIdentityRole({ podIdentity: { disableSessionTags: true } }), [
       { what: 'the association, without tags', tags: undefined, expect: 'allow' },
       { what: 'another service principal', principal: 'ec2.amazonaws.com', tags: undefined, expect: 'deny' },
     ])).toEqual([]);
@@ -336,11 +336,11 @@ describe('EKS Pod Identity trust, evaluated by iam-simulate', () => {
     const stack = newStack();
     const role = new IrsaRole(stack, 'Shared');
     const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', clusterArn: CLUSTER_ARN });
-    const options = { cluster, role, identityMode: IdentityMode.POD_IDENTITY, manifestDelivery: ManifestDelivery.none() };
+    const options = { cluster, role, identityType: IdentityType.POD_IDENTITY, manifestDelivery: ManifestDelivery.none() };
     new IrsaServiceAccount(stack, 'Api', { ...options, namespace: 'payments', name: 'api' });
     new IrsaServiceAccount(stack, 'Gen', { ...options, namespace: 'reports', name: 'gen' });
 
-    expect(() => new IrsaServiceAccount(stack, 'Open', { ...options, namespace: 'reports', name: 'open', pinSessionTags: false }))
+    expect(() => new IrsaServiceAccount(stack, 'Open', { ...options, namespace: 'reports', name: 'open', podIdentity: { pinSessionTags: false } }))
       .toThrow(/would trust EKS Pod Identity pinned to payments\/api, reports\/gen and also unpinned/);
     expect(podIdentityDisagreements(trustPolicyOf(synthesize(stack), logicalIdOf(role)), [
       ...nearMissesOfPaymentsApi(),
@@ -351,7 +351,7 @@ describe('EKS Pod Identity trust, evaluated by iam-simulate', () => {
   });
 
   test('IRSA and Pod Identity together (migration): each way admits exactly its service account', () => {
-    const document = podIdentityRole({ identityMode: IdentityMode.IRSA_AND_POD_IDENTITY });
+    const document = podIdentityRole({ identityType: IdentityType.IRSA_AND_POD_IDENTITY });
     expect(podIdentityDisagreements(document, nearMissesOfPaymentsApi())).toEqual([]);
     expect(disagreements(document, nearMissesOfTeamApi(A, B, 'sts.amazonaws.com', 'payments', 'api'))).toEqual([]);
   });

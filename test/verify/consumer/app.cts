@@ -16,7 +16,7 @@ import {
   AddonPolicy,
   BlockInstanceMetadataForPods,
   ClusterOidcProvider,
-  IdentityMode,
+  IdentityType,
   IrsaCheckRule,
   IrsaChecks,
   IrsaCluster,
@@ -80,12 +80,12 @@ const kubectlCluster = eks.Cluster.fromClusterAttributes(stack, 'Imported-aws-ek
 });
 const legacy = IrsaCluster.fromCluster(kubectlCluster, { installPodIdentityAgent: true });
 new IrsaServiceAccount(stack, 'Worker', { cluster: legacy, namespace: 'orders', name: 'worker', manifestDelivery: ManifestDelivery.kubectl() });
-new IrsaServiceAccount(stack, 'PodIdentity', { cluster: legacy, namespace: 'orders', name: 'exporter', identityMode: IdentityMode.POD_IDENTITY });
+new IrsaServiceAccount(stack, 'PodIdentity', { cluster: legacy, namespace: 'orders', name: 'exporter', identityType: IdentityType.POD_IDENTITY });
 new IrsaServiceAccount(stack, 'Migrating', {
   cluster: legacy,
   namespace: 'orders',
   name: 'migrating',
-  identityMode: IdentityMode.IRSA_AND_POD_IDENTITY,
+  identityType: IdentityType.IRSA_AND_POD_IDENTITY,
 });
 
 // IrsaCluster from an aws-eks-v2 cluster made in this app: its issuer is a deploy-time token.
