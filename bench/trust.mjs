@@ -87,7 +87,7 @@ function irsaRoles(issuerKind, length) {
       defaultCapacity: 0,
       kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:kubectl:1`),
     });
-    provider = irsa.IrsaCluster.fromCluster(cluster).oidcProvider(stack);
+    provider = irsa.IrsaCluster.fromCluster(cluster).findOrCreateOidcProvider(stack);
   }
   const all = names(MAX_SUBJECTS, length);
   return Array.from({ length: MAX_SUBJECTS }, (_, i) => {

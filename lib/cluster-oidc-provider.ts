@@ -48,7 +48,7 @@ export interface ClusterOidcProviderProps {
   /**
    * What happens to the provider when it leaves the template or its stack is deleted. Every
    * IAM role for service accounts of the issuer depends on it, in any stack, app or tool of the
-   * account, so by default it stays; adopt it later with `ClusterOidcProvider.fromProviderArn()`
+   * account, so by default it stays; adopt it later with `ClusterOidcProvider.fromOidcProviderArn()`
    * (creating it again fails with `EntityAlreadyExists`). `RemovalPolicy.DESTROY` deletes it.
    *
    * @default RemovalPolicy.RETAIN
@@ -63,13 +63,13 @@ export interface ClusterOidcProviderProps {
  * It is a native `AWS::IAM::OIDCProvider` resource: no Lambda function, no custom resource
  * and no network call at synth or deploy from this library. An account holds one provider
  * per issuer URL, so when one exists already (made by eksctl, the console or another stack)
- * import it with `ClusterOidcProvider.fromProviderArn()` instead of creating a second. In this
+ * import it with `ClusterOidcProvider.fromOidcProviderArn()` instead of creating a second. In this
  * app, cdk-irsa reuses it for `IrsaCluster`s of the same issuer and account, and a second
  * provider for the same issuer and account is a synth error. It is retained when removed from
  * the app, unless `removalPolicy` says otherwise.
  *
  * It is both an `iam.IOpenIdConnectProvider` and an `iam.IOidcProvider` (aws-cdk-lib's interface
- * of native providers), and so is what `fromProviderArn()` returns. Tags are set with the usual
+ * of native providers), and so is what `fromOidcProviderArn()` returns. Tags are set with the usual
  * `Tags.of(provider).add(key, value)`.
  *
  * @example
@@ -89,7 +89,7 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
    * @param id the construct ID of the imported provider
    * @param providerArn the ARN, `arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>`
    */
-  public static fromProviderArn(scope: Construct, id: string, providerArn: string): iam.IOpenIdConnectProvider {
+  public static fromOidcProviderArn(scope: Construct, id: string, providerArn: string): iam.IOpenIdConnectProvider {
     validateProviderArn(providerArn);
     const issuer = issuerFromProviderArn(providerArn);
 

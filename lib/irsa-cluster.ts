@@ -18,21 +18,21 @@ export interface IrsaClusterAttributes {
 
   /**
    * The cluster's OIDC issuer URL. With it, cdk-irsa creates the IAM OIDC provider (once per
-   * account in this app) unless `oidcProvider` is given.
+   * account in this app) unless `openIdConnectProvider` is given.
    *
-   * @default - taken from `oidcProvider`; one of the two is needed for IAM roles for service
+   * @default - taken from `openIdConnectProvider`; one of the two is needed for IAM roles for service
    * accounts, neither for EKS Pod Identity
    */
   readonly issuerUrl?: string;
 
   /**
    * The IAM OIDC provider that exists already for the cluster's issuer, for example one made by
-   * eksctl (import it with `ClusterOidcProvider.fromProviderArn()`). An account holds one
+   * eksctl (import it with `ClusterOidcProvider.fromOidcProviderArn()`). An account holds one
    * provider per issuer: reuse it rather than create a second.
    *
    * @default - one is created from `issuerUrl`
    */
-  readonly oidcProvider?: iam.IOpenIdConnectProvider;
+  readonly openIdConnectProvider?: iam.IOpenIdConnectProvider;
 
   /**
    * The cluster's ARN, which EKS Pod Identity sends as the session tag `eks-cluster-arn`.
@@ -188,9 +188,9 @@ export class IrsaCluster {
       optionalString(attrs.clusterName, 'clusterName', 'a string, the name of the EKS cluster');
       optionalString(attrs.issuerUrl, 'issuerUrl', 'a string, for example "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"');
       optionalString(attrs.clusterArn, 'clusterArn', 'a string, the ARN of the EKS cluster');
-      if (attrs.oidcProvider !== undefined) {
-        requireObjectWith(attrs.oidcProvider, ['openIdConnectProviderArn'], 'oidcProvider',
-          'an iam.IOpenIdConnectProvider, for example ClusterOidcProvider.fromProviderArn(this, "Provider", providerArn)');
+      if (attrs.openIdConnectProvider !== undefined) {
+        requireObjectWith(attrs.openIdConnectProvider, ['openIdConnectProviderArn'], 'openIdConnectProvider',
+          'an iam.IOpenIdConnectProvider, for example ClusterOidcProvider.fromOidcProviderArn(this, "Provider", providerArn)');
       }
     }
     return new IrsaCluster(attributesClusterAdapter(attrs));
@@ -239,7 +239,7 @@ export class IrsaCluster {
       clusterName: options.clusterName,
       clusterArn: found.clusterArn,
       issuerUrl: found.issuerUrl,
-      oidcProvider: found.providerArn !== undefined ? ClusterOidcProvider.fromProviderArn(lookup, 'OidcProvider', found.providerArn) : undefined,
+      openIdConnectProvider: found.providerArn !== undefined ? ClusterOidcProvider.fromOidcProviderArn(lookup, 'OidcProvider', found.providerArn) : undefined,
       installPodIdentityAgent: options.installPodIdentityAgent,
       podIdentityAgentInstalled: options.podIdentityAgentInstalled,
       factory: 'IrsaCluster.fromLookup()',
@@ -263,11 +263,12 @@ export class IrsaCluster {
 
   /**
    * The IAM OIDC provider for the cluster's issuer, as used from `scope`: the cluster's own,
-   * the one given, or one created once for the issuer.
+   * the one given, or the one cdk-irsa creates once for the issuer and account (in the stack
+   * of the first construct that asks), which this call may create.
    *
    * @param scope a construct in the stack that will use the provider
    */
-  public oidcProvider(scope: IConstruct): iam.IOpenIdConnectProvider {
+  public findOrCreateOidcProvider(scope: IConstruct): iam.IOpenIdConnectProvider {
     return this._adapter.provider(scope);
   }
 }

@@ -298,7 +298,7 @@ export class IrsaRole extends iam.Role {
   /** Adds web-identity trust to what the role renders; returns what was added. */
   private recordTrust(provider: iam.IOpenIdConnectProvider, subjects: ServiceAccountSubject[], options: IrsaTrustOptions): WebIdentityTrust {
     requireObjectWith(provider, ['openIdConnectProviderArn'], 'the provider given to addTrust()',
-      'an iam.IOpenIdConnectProvider, for example cluster.oidcProvider(this) or ClusterOidcProvider.fromProviderArn(this, "Provider", providerArn)', this);
+      'an iam.IOpenIdConnectProvider, for example cluster.findOrCreateOidcProvider(this) or ClusterOidcProvider.fromOidcProviderArn(this, "Provider", providerArn)', this);
     requireArray(subjects, 'subjects', 'an array of ServiceAccountSubject, for example [ServiceAccountSubject.exact("payments", "api")]', this);
     optionalString(options.audience, 'audience', 'a string, for example "sts.amazonaws.com"', this);
     const audience = options.audience ?? DEFAULT_AUDIENCE;

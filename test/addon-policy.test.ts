@@ -42,7 +42,7 @@ function attach(stack: Stack, preset: AddonPolicy, options?: AddonPolicyAttachOp
 }
 
 function roleFor(stack: Stack, preset: AddonPolicy): IrsaRole {
-  const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+  const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
   return new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact(preset.namespace, preset.serviceAccountName)] });
 }
 
@@ -892,7 +892,7 @@ describe('AddonPolicy marks the upstream wildcards for cdk-nag', () => {
     const zone = route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z0123456789ABCDEFGHIJ');
     const imported = iam.Role.fromRoleArn(stack, 'Imported', `arn:aws:iam::${ACCOUNT}:role/dns`);
     const managed = new IrsaRole(stack, 'Managed', {
-      provider: ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN),
+      provider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN),
       subjects: [ServiceAccountSubject.exact('external-dns', 'external-dns')],
       grantsPolicyType: GrantsPolicyType.CUSTOMER_MANAGED,
     });

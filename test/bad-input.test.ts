@@ -46,7 +46,7 @@ const CASES: Case[] = [
   { what: 'fromAttributes({})', run: () => IrsaCluster.fromAttributes({} as any), error: /clusterName is missing: give the name of the EKS cluster/ },
   {
     what: 'subjects: [undefined]',
-    run: () => new IrsaRole(newStack(), 'Role', { provider: ClusterOidcProvider.fromProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`), subjects: [undefined as any] }),
+    run: () => new IrsaRole(newStack(), 'Role', { provider: ClusterOidcProvider.fromOidcProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`), subjects: [undefined as any] }),
     error: /subjects\[0\] is undefined: give a ServiceAccountSubject, for example ServiceAccountSubject\.exact\("payments", "api"\)/,
   },
   // Issuer URLs that IAM or the tokens would not match.
@@ -57,7 +57,7 @@ const CASES: Case[] = [
   { what: 'an issuer URL with non-ASCII characters', run: () => prod({ issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/Xé' }), error: /issuerUrl ".*Xé" contains control or non-ASCII characters/ },
   {
     what: 'a provider ARN containing https://',
-    run: () => ClusterOidcProvider.fromProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/https://${ISSUER}`),
+    run: () => ClusterOidcProvider.fromOidcProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/https://${ISSUER}`),
     error: /"arn:aws:iam::123456789012:oidc-provider\/https:\/\/oidc.*" names the issuer with "https:\/\/": provider ARNs hold the issuer's host and path only/,
   },
   // Audiences.
@@ -68,7 +68,7 @@ const CASES: Case[] = [
     run: () => {
       const stack = newStack();
       const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: ISSUER_URL, clientIds: ['vault'] });
-      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: provider }), name: 'api' });
+      new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: provider }), name: 'api' });
     },
     error: /ClusterOidcProvider Stack\/Provider does not list the audience "sts\.amazonaws\.com" in its clientIds \(\["vault"\]\)/,
   },
@@ -207,7 +207,7 @@ const CASES: Case[] = [
   { what: 'an IrsaServiceAccount audience that is a number', run: () => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', audience: 5 as any }), error: /Stack\/Api: audience is the number 5, not a string/ },
   {
     what: 'IrsaRole subjects that are a string',
-    run: () => new IrsaRole(newStack(), 'Role', { provider: ClusterOidcProvider.fromProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`), subjects: 'x' as any }),
+    run: () => new IrsaRole(newStack(), 'Role', { provider: ClusterOidcProvider.fromOidcProviderArn(newStack(), 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`), subjects: 'x' as any }),
     error: /Stack\/Role: subjects is the string "x", not an array of ServiceAccountSubject/,
   },
   {

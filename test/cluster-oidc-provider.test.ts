@@ -112,11 +112,11 @@ describe('ClusterOidcProvider', () => {
     });
   });
 
-  describe('fromProviderArn', () => {
+  describe('fromOidcProviderArn', () => {
     test('imports a provider and derives its issuer from a literal ARN', () => {
       const stack = newStack();
 
-      const provider = ClusterOidcProvider.fromProviderArn(stack, 'Imported', PROVIDER_ARN);
+      const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Imported', PROVIDER_ARN);
 
       expect(provider.openIdConnectProviderArn).toEqual(PROVIDER_ARN);
       expect(provider.openIdConnectProviderIssuer).toEqual(ISSUER_HOST_PATH);
@@ -128,7 +128,7 @@ describe('ClusterOidcProvider', () => {
       const stack = newStack();
       const arn = new CfnParameter(stack, 'ProviderArn').valueAsString;
 
-      const provider = ClusterOidcProvider.fromProviderArn(stack, 'Imported', arn);
+      const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Imported', arn);
 
       expect(stack.resolve(provider.openIdConnectProviderIssuer)).toEqual({
         'Fn::Select': [1, { 'Fn::Split': [':oidc-provider/', { Ref: 'ProviderArn' }] }],
@@ -142,13 +142,13 @@ describe('ClusterOidcProvider', () => {
       [''],
     ])('fails for the malformed ARN %j', (arn) => {
       const stack = newStack();
-      expect(() => ClusterOidcProvider.fromProviderArn(stack, 'Imported', arn))
+      expect(() => ClusterOidcProvider.fromOidcProviderArn(stack, 'Imported', arn))
         .toThrow(`${JSON.stringify(arn)} is not an IAM OIDC provider ARN. Expected "arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host and path>"`);
     });
 
     test('fails for an ARN whose issuer has a trailing slash', () => {
       const stack = newStack();
-      expect(() => ClusterOidcProvider.fromProviderArn(stack, 'Imported', `${PROVIDER_ARN}/`)).toThrow(/must not end with "\/"/);
+      expect(() => ClusterOidcProvider.fromOidcProviderArn(stack, 'Imported', `${PROVIDER_ARN}/`)).toThrow(/must not end with "\/"/);
     });
   });
 
@@ -230,7 +230,7 @@ describe('ClusterOidcProvider as aws-cdk-lib\'s iam.IOidcProvider', () => {
 
   test('an imported provider is one too', () => {
     const stack = new Stack(new App(), 'Stack');
-    const imported = ClusterOidcProvider.fromProviderArn(stack, 'Imported', ARN) as iam.IOpenIdConnectProvider & iam.IOidcProvider;
+    const imported = ClusterOidcProvider.fromOidcProviderArn(stack, 'Imported', ARN) as iam.IOpenIdConnectProvider & iam.IOidcProvider;
 
     expect(imported.oidcProviderArn).toEqual(ARN);
     expect(imported.oidcProviderIssuer).toEqual('oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE');

@@ -123,7 +123,7 @@ describe('IrsaChecks', () => {
 
   test('reports anyInNamespace() unless acknowledged, recording the reason', () => {
     const { stack } = setup();
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
     new IrsaRole(stack, 'Batch', { provider, subjects: [ServiceAccountSubject.anyInNamespace('batch')] });
     const acknowledged = new IrsaRole(stack, 'Jobs', { provider, subjects: [ServiceAccountSubject.anyInNamespace('jobs')] });
 
@@ -141,15 +141,15 @@ describe('IrsaChecks', () => {
       defaultCapacity: 0,
       kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
     });
-    const role = new IrsaRole(stack, 'Role', { provider: IrsaCluster.fromCluster(cluster).oidcProvider(stack), subjects: [ServiceAccountSubject.anyInNamespace('jobs')] });
-    role.addTrust(IrsaCluster.fromCluster(cluster).oidcProvider(stack), [ServiceAccountSubject.exact('apps', 'api')]);
+    const role = new IrsaRole(stack, 'Role', { provider: IrsaCluster.fromCluster(cluster).findOrCreateOidcProvider(stack), subjects: [ServiceAccountSubject.anyInNamespace('jobs')] });
+    role.addTrust(IrsaCluster.fromCluster(cluster).findOrCreateOidcProvider(stack), [ServiceAccountSubject.exact('apps', 'api')]);
 
     expect(findings(stack).errors).toEqual([expect.stringMatching(/^\/Stack\/Role .*NAMESPACE_WIDE.*"system:serviceaccount:jobs:\*"/)]);
   });
 
   test('warns for a trust policy within 10 % of its limit', () => {
     const { stack } = setup();
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
     const subjects = Array.from({ length: 30 }, (_, i) => ServiceAccountSubject.exact('payments', `checkout-worker-${i}`));
     const role = new IrsaRole(stack, 'Full', { provider, subjects });
     expect(role.trustPolicySize).toBeGreaterThan(0.9 * 2048);
@@ -194,7 +194,7 @@ describe('IrsaChecks', () => {
 
   test('fails to acknowledge a Stack, a Stage or a construct holding several roles: an acknowledgement covers one role', () => {
     const { app, stack } = setup();
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
     const group = new Construct(stack, 'Group');
     new IrsaRole(group, 'A', { provider, subjects: [ServiceAccountSubject.anyInNamespace('a')] });
     new IrsaRole(group, 'B', { provider, subjects: [ServiceAccountSubject.anyInNamespace('b')] });
@@ -207,7 +207,7 @@ describe('IrsaChecks', () => {
 
   test('reports both roles of a construct acknowledged while it held one, then given a second', () => {
     const { stack } = setup();
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
     const group = new Construct(stack, 'Group');
     new IrsaRole(group, 'A', { provider, subjects: [ServiceAccountSubject.anyInNamespace('a')] });
     IrsaChecks.acknowledge(group, IrsaCheckRule.NAMESPACE_WIDE, 'reviewed A');

@@ -173,7 +173,7 @@ describe('IrsaCluster.fromLookup', () => {
     template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     expect(Object.keys(template.toJSON().Resources).filter((id) => template.toJSON().Resources[id].Type.startsWith('Custom::'))).toEqual([]);
     expect(trustOf(stack, sa!)).toEqual(webIdentityTrust(PROVIDER_ARN));
-    const provider = cluster!.oidcProvider(stack);
+    const provider = cluster!.findOrCreateOidcProvider(stack);
     expect(provider.openIdConnectProviderArn).toBe(PROVIDER_ARN);
     expect(provider.node.path).toBe('Stack/Prod/OidcProvider');
   });

@@ -115,7 +115,7 @@ describe('IrsaCluster.fromCluster, an aws-eks cluster made in this app', () => {
     const own = eksClusterOfApp.addServiceAccount('Own', { name: 'own' });
 
     // THEN
-    expect(eksClusterOfApp.openIdConnectProvider).toBe(cluster.oidcProvider(stack));
+    expect(eksClusterOfApp.openIdConnectProvider).toBe(cluster.findOrCreateOidcProvider(stack));
     expect(resourcesOfType(stack, 'AWS::IAM::OIDCProvider')).toEqual([CLUSTER_PROVIDER_ID]);
     Template.fromStack(stack).resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
     expect(roleOf(own).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
@@ -138,7 +138,7 @@ describe('IrsaCluster.fromCluster, an aws-eks cluster made in this app', () => {
     expect(providers).toHaveLength(1);
     expect(providers[0]).toMatch(/^ClusterOidcProviderNative[0-9A-F]{8}$/);
     expect(eksClusterOfApp.node.tryFindChild('IrsaOidcProvider')).toBeUndefined();
-    expect(cluster.oidcProvider(stack)).toBe(eksClusterOfApp.openIdConnectProvider);
+    expect(cluster.findOrCreateOidcProvider(stack)).toBe(eksClusterOfApp.openIdConnectProvider);
   });
 
   test('reuses a Lambda-backed provider that the cluster has already, rather than create a second one for the issuer', () => {
@@ -169,7 +169,7 @@ describe('IrsaCluster.fromCluster, an aws-eks cluster made in this app', () => {
     new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
 
     // THEN
-    expect(cluster.oidcProvider(stack)).toBe(existing);
+    expect(cluster.findOrCreateOidcProvider(stack)).toBe(existing);
     expect(resourcesOfType(stack, 'AWS::IAM::OIDCProvider')).toEqual([stack.getLogicalId(existing.node.defaultChild as CfnResource)]);
   });
 
@@ -242,7 +242,7 @@ describe('IrsaCluster.fromCluster, an imported aws-eks cluster', () => {
   test('reuses the openIdConnectProvider it was imported with, and can apply manifests with a kubectl role', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Stack', { env: ENV });
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
     const imported = importCluster(stack, {
       openIdConnectProvider: provider,
       kubectlRoleArn: KUBECTL_ROLE_ARN,
@@ -254,7 +254,7 @@ describe('IrsaCluster.fromCluster, an imported aws-eks cluster', () => {
     const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', namespace: 'payments' });
 
     // THEN
-    expect(cluster.oidcProvider(stack)).toBe(provider);
+    expect(cluster.findOrCreateOidcProvider(stack)).toBe(provider);
     expect(cluster.canApplyManifests).toBe(true);
     expect(api.manifestDelivery.kind).toBe(ManifestDeliveryKind.KUBECTL);
     Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
@@ -279,7 +279,7 @@ describe('IrsaCluster.fromCluster, an imported aws-eks cluster', () => {
   test('without kubectlRoleArn cannot apply manifests: GitOps delivery by default', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Stack', { env: ENV });
-    const imported = importCluster(stack, { openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN) });
+    const imported = importCluster(stack, { openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN) });
 
     // WHEN
     const cluster = IrsaCluster.fromCluster(imported);
@@ -296,7 +296,7 @@ describe('IrsaCluster.fromCluster, an imported aws-eks cluster', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     const cluster = IrsaCluster.fromCluster(importCluster(stack, {
-      openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN),
+      openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN),
     }));
 
     // WHEN / THEN
@@ -374,17 +374,17 @@ describe('IrsaCluster.fromAttributes', () => {
     expect(other.dependencies).toEqual([]);
   });
 
-  test('reuses the oidcProvider given and creates none', () => {
+  test('reuses the openIdConnectProvider given and creates none', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Stack', { env: ENV });
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
 
     // WHEN
-    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: provider });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: provider });
     const api = new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' });
 
     // THEN
-    expect(cluster.oidcProvider(stack)).toBe(provider);
+    expect(cluster.findOrCreateOidcProvider(stack)).toBe(provider);
     Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
     expect(roleOf(api).AssumeRolePolicyDocument.Statement).toEqual([webIdentityStatement(PROVIDER_ARN, ISSUER, 'default', 'api')]);
   });
@@ -394,8 +394,8 @@ describe('IrsaCluster.fromAttributes', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: ENV });
     const other = new Stack(app, 'Other', { env: ENV });
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
-    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: provider }), name: 'api' });
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: provider }), name: 'api' });
 
     // WHEN
     const reports = new IrsaServiceAccount(other, 'Reports', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'reports' });
@@ -410,7 +410,7 @@ describe('IrsaCluster.fromAttributes', () => {
   test('creates a provider where the imported one is of another account', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: ENV });
-    ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN.replace('123456789012', '222222222222'));
+    ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN.replace('123456789012', '222222222222'));
 
     new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
 
@@ -434,24 +434,24 @@ describe('IrsaCluster.fromAttributes', () => {
   test('fails when the issuer URL and the provider name different issuers', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Stack', { env: ENV });
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
     const otherIssuerUrl = 'https://oidc.eks.eu-west-1.amazonaws.com/id/0THER000000000000000000000000000';
 
     // WHEN / THEN
-    expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: otherIssuerUrl, oidcProvider: provider })).toThrow(
-      `[cdk-irsa] issuerUrl "${otherIssuerUrl}" does not match oidcProvider "${PROVIDER_ARN}", which trusts "${ISSUER_URL}". `
+    expect(() => IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: otherIssuerUrl, openIdConnectProvider: provider })).toThrow(
+      `[cdk-irsa] issuerUrl "${otherIssuerUrl}" does not match openIdConnectProvider "${PROVIDER_ARN}", which trusts "${ISSUER_URL}". `
       + 'Give the provider of this cluster, or leave one of the two out.',
     );
   });
 
-  test('fails when a service account needs a provider and neither issuerUrl nor oidcProvider is given', () => {
+  test('fails when a service account needs a provider and neither issuerUrl nor openIdConnectProvider is given', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod' });
 
     // WHEN / THEN
     expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api' })).toThrow(
-      '[cdk-irsa] Stack/Api: cluster "prod" needs issuerUrl or oidcProvider for IAM roles for service accounts: cdk-irsa cannot find the '
+      '[cdk-irsa] Stack/Api: cluster "prod" needs issuerUrl or openIdConnectProvider for IAM roles for service accounts: cdk-irsa cannot find the '
       + 'cluster\'s issuer otherwise.',
     );
   });
@@ -479,7 +479,7 @@ describe('removalPolicy: what cdk-irsa creates for a cluster and others depend o
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     const imported = eks.Cluster.fromClusterAttributes(stack, 'Imported', {
       clusterName: 'imported', kubectlRoleArn: KUBECTL_ROLE_ARN,
-      openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Existing', PROVIDER_ARN),
+      openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Existing', PROVIDER_ARN),
       kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'ImportedKubectl', KUBECTL_LAYER_ARN),
     });
     new IrsaServiceAccount(stack, 'Kubectl', {
@@ -521,7 +521,7 @@ describe('removalPolicy: what cdk-irsa creates for a cluster and others depend o
     new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
 
     Annotations.fromStack(stack).hasInfo('*', Match.stringLikeRegexp(
-      `If the deploy fails with EntityAlreadyExists.*oidcProvider: ClusterOidcProvider\\.fromProviderArn\\(this, 'Provider', '${PROVIDER_ARN}'\\), or with cdk import\\.$`));
+      `If the deploy fails with EntityAlreadyExists.*openIdConnectProvider: ClusterOidcProvider\\.fromOidcProviderArn\\(this, 'Provider', '${PROVIDER_ARN}'\\), or with cdk import\\.$`));
   });
 
   test('fails for RemovalPolicy.SNAPSHOT', () => {
@@ -558,7 +558,7 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
   test('warns where it cannot tell: an import by ARN of the issuer after cdk-irsa created its provider, and Lambda-backed providers', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
-    ClusterOidcProvider.fromProviderArn(stack, 'Existing', PROVIDER_ARN);
+    ClusterOidcProvider.fromOidcProviderArn(stack, 'Existing', PROVIDER_ARN);
     new iam.OpenIdConnectProvider(stack, 'GitHub', { url: 'https://token.actions.githubusercontent.com', clientIds: ['sts.amazonaws.com'] });
 
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
@@ -570,7 +570,7 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
 
   test('does not warn where the import comes first (cdk-irsa uses it) and no Lambda-backed provider exists', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
-    ClusterOidcProvider.fromProviderArn(stack, 'Existing', PROVIDER_ARN);
+    ClusterOidcProvider.fromOidcProviderArn(stack, 'Existing', PROVIDER_ARN);
     new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });
 
     expect(providers(stack)).toEqual([]);
@@ -603,7 +603,7 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
 
     expect(() => Template.fromStack(stack)).toThrow(`[Stack/Late] the app has another IAM OIDC provider for the issuer URL ${ISSUER_URL} at `
       + 'Stack/IrsaOidcProvider0720465B/Resource. IAM holds one provider per issuer and account: the second fails at deploy with '
-      + 'EntityAlreadyExists. Keep one, and pass it where the other is used (IrsaCluster.fromAttributes({ oidcProvider }), IrsaRole provider).');
+      + 'EntityAlreadyExists. Keep one, and pass it where the other is used (IrsaCluster.fromAttributes({ openIdConnectProvider }), IrsaRole provider).');
   });
 
   test('warns for two providers of one issuer in environment-agnostic stacks, which may deploy to one account', () => {
@@ -631,7 +631,7 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
 
       // THEN
       expect(providers(stack)).toHaveLength(1);
-      expect(first.oidcProvider(stack)).toBe(second.oidcProvider(stack));
+      expect(first.findOrCreateOidcProvider(stack)).toBe(second.findOrCreateOidcProvider(stack));
       const principal = (sa: IrsaServiceAccount) => parseJoinedJson(roleOf(sa).AssumeRolePolicyDocument).Statement[0].Principal;
       expect(principal(a)).toEqual(principal(b));
     });
@@ -682,7 +682,7 @@ describe('a role in another account than the service account\'s stack', () => {
 
   test('warns for a role of an environment-agnostic stack that trusts a provider of a literal account', () => {
     const stack = new Stack(new App(), 'Stack');
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Other', `arn:aws:iam::210987654321:oidc-provider/${ISSUER}`);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Other', `arn:aws:iam::210987654321:oidc-provider/${ISSUER}`);
 
     new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
 
@@ -700,7 +700,7 @@ describe('a role in another account than the service account\'s stack', () => {
       '[cdk-irsa] Stack/Api: the role Roles/Role is in account 210987654321, but the OIDC provider Stack/Cluster/IrsaOidcProvider it would trust '
       + 'is in account 123456789012: STS in 210987654321 accepts a service account\'s token only through an OIDC provider of 210987654321, so the '
       + 'role could never be assumed. Register the cluster\'s issuer in 210987654321: IrsaCluster.fromAttributes({ clusterName, issuerUrl }) with the '
-      + 'literal issuer URL creates (or reuses) the provider there, or pass oidcProvider: ClusterOidcProvider.fromProviderArn() of the provider '
+      + 'literal issuer URL creates (or reuses) the provider there, or pass openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn() of the provider '
       + 'that 210987654321 has.');
   });
 
@@ -711,7 +711,7 @@ describe('a role in another account than the service account\'s stack', () => {
 
     expect(() => new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', role: imported, manifestDelivery: ManifestDelivery.none() }))
       .toThrow(/the role Stack\/Imported is in account 210987654321, but the OIDC provider Stack\/IrsaOidcProvider0720465B it would trust is in account 123456789012/);
-    const otherProvider = ClusterOidcProvider.fromProviderArn(stack, 'Other', `arn:aws:iam::210987654321:oidc-provider/${ISSUER}`);
+    const otherProvider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Other', `arn:aws:iam::210987654321:oidc-provider/${ISSUER}`);
     expect(() => new IrsaRole(stack, 'Role', { provider: otherProvider, subjects: [ServiceAccountSubject.exact('payments', 'api')] }))
       .toThrow(/the role Stack\/Role is in account 123456789012, but the OIDC provider Stack\/Other it would trust is in account 210987654321/);
   });

@@ -16,7 +16,7 @@ function precreatedApp(usePrecreatedRoles?: { [path: string]: string }) {
   const app = new App({ outdir });
   iam.Role.customizeRoles(app, { usePrecreatedRoles });
   const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: ClusterOidcProvider.fromProviderArn(stack, 'ClusterProvider', PROVIDER_ARN) });
+  const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'ClusterProvider', PROVIDER_ARN) });
   return { app, stack, cluster, outdir };
 }
 
@@ -52,7 +52,7 @@ const POD_IDENTITY = {
 describe('roles pre-created with iam.Role.customizeRoles', () => {
   test('the policy report shows the trust an IrsaRole is made with', () => {
     const { app, stack, outdir } = precreatedApp();
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
 
     new IrsaRole(stack, 'Role', {
       provider,
@@ -105,7 +105,7 @@ describe('roles pre-created with iam.Role.customizeRoles', () => {
 
   test('trust added after the role is made, which the report cannot show, is a warning with the statements to add', () => {
     const { app, stack, outdir } = precreatedApp();
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
     const role = new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
 
     role.addTrust(provider, [ServiceAccountSubject.exact('payments', 'worker')]);
@@ -139,7 +139,7 @@ describe('roles pre-created with iam.Role.customizeRoles', () => {
 describe('an IrsaRole\'s assumeRolePolicy document', () => {
   test('holds the trust given to the constructor, and the template renders it once beside statements added later', () => {
     const stack = new Stack(new App(), 'Stack');
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);
     const role = new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
     const breakglass = { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/breakglass' } };
 

@@ -14,8 +14,8 @@ const GREEN_ARN = `arn:aws:iam::123456789012:oidc-provider/${GREEN_ISSUER}`;
 
 function setup() {
   const stack = new Stack(new App(), 'Stack');
-  const blue = ClusterOidcProvider.fromProviderArn(stack, 'Blue', BLUE_ARN);
-  const green = ClusterOidcProvider.fromProviderArn(stack, 'Green', GREEN_ARN);
+  const blue = ClusterOidcProvider.fromOidcProviderArn(stack, 'Blue', BLUE_ARN);
+  const green = ClusterOidcProvider.fromOidcProviderArn(stack, 'Green', GREEN_ARN);
   return { stack, blue, green };
 }
 

@@ -515,7 +515,7 @@ describe('IdentityType.POD_IDENTITY', () => {
     test('fails for IRSA on a cluster known by name only', () => {
       const stack = newStack();
       expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod' }), name: 'api' }))
-        .toThrow('cluster "prod" needs issuerUrl or oidcProvider for IAM roles for service accounts');
+        .toThrow('cluster "prod" needs issuerUrl or openIdConnectProvider for IAM roles for service accounts');
     });
   });
 });

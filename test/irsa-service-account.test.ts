@@ -505,7 +505,7 @@ describe('role names that outlive edits', () => {
     return `${roleIdOf(sa)} ${roleOf(sa).RoleName}`;
   }
   const imported = (kubectlRoleArn?: string) => (stack: Stack) => IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'Imported', {
-    clusterName: 'prod', kubectlRoleArn, openIdConnectProvider: prod().oidcProvider(stack),
+    clusterName: 'prod', kubectlRoleArn, openIdConnectProvider: prod().findOrCreateOidcProvider(stack),
     kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', KUBECTL_LAYER_ARN),
   }));
 

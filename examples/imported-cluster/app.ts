@@ -22,7 +22,7 @@ const stack = new Stack(app, 'IrsaImportedCluster', {
 
 // The provider eksctl made. Its ARN names the issuer, so cdk-irsa takes the issuer from it
 // (`aws iam list-open-id-connect-providers` lists the ARNs of an account).
-const provider = ClusterOidcProvider.fromProviderArn(
+const provider = ClusterOidcProvider.fromOidcProviderArn(
   stack,
   'EksctlProvider',
   'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
@@ -32,7 +32,7 @@ const provider = ClusterOidcProvider.fromProviderArn(
 // accounts are delivered as GitOps YAML or not at all.
 const cluster = IrsaCluster.fromAttributes({
   clusterName: 'legacy',
-  oidcProvider: provider,
+  openIdConnectProvider: provider,
 });
 
 // A service account that a Helm chart (here the CloudWatch agent's) creates. Only the role is

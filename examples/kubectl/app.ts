@@ -30,7 +30,7 @@ const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
   kubectlRoleArn: 'arn:aws:iam::123456789012:role/prod-kubectl',
   kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer',
     'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl-v33:1'),
-  openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Provider',
+  openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider',
     'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE'),
 });
 

@@ -48,7 +48,7 @@ const greenProvider = new ClusterOidcProvider(stack, 'GreenProvider', {
 // - any service account named worker-<anything> in a namespace reports-<anything> (StringLike).
 const role = new IrsaRole(stack, 'ReportsRole', {
   roleName: ROLE_NAME,
-  provider: blue.oidcProvider(stack),
+  provider: blue.findOrCreateOidcProvider(stack),
   subjects: [
     ServiceAccountSubject.exact('reports', 'generator'),
     ServiceAccountSubject.matching('reports-*', 'worker-*'),

@@ -32,14 +32,14 @@ new IrsaServiceAccount(stack, 'Api', { cluster, namespace: 'payments', name: 'ap
 // 3. A role for every job of one namespace. IrsaChecks reports namespace-wide trust as an error
 //    unless it is acknowledged, with the reason, which is kept in the cloud assembly.
 const jobs = new IrsaRole(stack, 'BatchJobs', {
-  provider: cluster.oidcProvider(stack),
+  provider: cluster.findOrCreateOidcProvider(stack),
   subjects: [ServiceAccountSubject.anyInNamespace('batch')],
 });
 IrsaChecks.acknowledge(jobs, IrsaCheckRule.NAMESPACE_WIDE, 'only the batch operator creates service accounts in "batch"');
 
 // 4. A role written by hand elsewhere in the app, as many are. This one is correct; remove its
 //    `:aud` condition and `cdk synth` fails with NO_AUDIENCE_PIN, naming this role and the fix.
-const provider = ClusterOidcProvider.fromProviderArn(stack, 'ExistingProvider', `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`);
+const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'ExistingProvider', `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`);
 new iam.Role(stack, 'HandWritten', {
   assumedBy: new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, {
     StringEquals: {

@@ -221,7 +221,7 @@ export interface ClusterAttributes extends IrsaClusterAttributes {
 /** A cluster known by its attributes. */
 export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapter {
   requireValue(attrs, 'attributes', 'give at least the clusterName of IrsaCluster.fromAttributes().');
-  const { clusterName, issuerUrl, oidcProvider } = attrs;
+  const { clusterName, issuerUrl, openIdConnectProvider } = attrs;
   requireValue(clusterName, 'clusterName', 'give the name of the EKS cluster, as `aws eks list-clusters` prints it.');
   const removalPolicy = validateRemovalPolicy(attrs.removalPolicy);
   if (Token.isUnresolved(clusterName) === false && clusterName.length === 0) {
@@ -237,10 +237,10 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
       + 'eks-pod-identity-agent add-on, the second says the cluster has the agent already (as an add-on, or built into EKS Auto Mode), '
       + 'and EKS refuses a second copy of an add-on. Keep installPodIdentityAgent if nothing installs the agent yet, else podIdentityAgentInstalled.');
   }
-  if (issuerUrl !== undefined && oidcProvider !== undefined) {
-    const fromArn = issuerFromProviderArn(oidcProvider.openIdConnectProviderArn);
+  if (issuerUrl !== undefined && openIdConnectProvider !== undefined) {
+    const fromArn = issuerFromProviderArn(openIdConnectProvider.openIdConnectProviderArn);
     if (!Token.isUnresolved(issuerUrl) && !Token.isUnresolved(fromArn) && `https://${fromArn}` !== issuerUrl) {
-      fail(`issuerUrl ${q(issuerUrl)} does not match oidcProvider ${q(oidcProvider.openIdConnectProviderArn)}, which trusts "https://${fromArn}". `
+      fail(`issuerUrl ${q(issuerUrl)} does not match openIdConnectProvider ${q(openIdConnectProvider.openIdConnectProviderArn)}, which trusts "https://${fromArn}". `
         + 'Give the provider of this cluster, or leave one of the two out.');
     }
   }
@@ -249,10 +249,10 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
     identity = `issuer:${issuerUrl}`;
   } else if (!Token.isUnresolved(clusterName)) {
     identity = `name:${clusterName}`;
-  } else if (oidcProvider !== undefined) {
-    identity = `provider:${oidcProvider.node.path}`;
+  } else if (openIdConnectProvider !== undefined) {
+    identity = `provider:${openIdConnectProvider.node.path}`;
   } else {
-    return fail('clusterName and issuerUrl are both tokens: give at least one of them literally, or pass oidcProvider, so that cdk-irsa can '
+    return fail('clusterName and issuerUrl are both tokens: give at least one of them literally, or pass openIdConnectProvider, so that cdk-irsa can '
       + 'name the provider it creates the same way in every synth.');
   }
   const arnParts = attrs.clusterArn && !Token.isUnresolved(attrs.clusterArn) ? attrs.clusterArn.split(':') : undefined;
@@ -290,13 +290,13 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
       return undefined;
     },
     provider: (scope) => {
-      if (oidcProvider) {
-        return oidcProvider;
+      if (openIdConnectProvider) {
+        return openIdConnectProvider;
       }
       if (issuerUrl === undefined) {
-        return fail(`cluster ${q(clusterName)} needs issuerUrl or oidcProvider for IAM roles for service accounts: cdk-irsa cannot find the `
+        return fail(`cluster ${q(clusterName)} needs issuerUrl or openIdConnectProvider for IAM roles for service accounts: cdk-irsa cannot find the `
           + 'cluster\'s issuer otherwise. Give issuerUrl (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`), '
-          + 'or oidcProvider to reuse an existing provider. (EKS Pod Identity alone needs neither.)', scope);
+          + 'or openIdConnectProvider to reuse an existing provider. (EKS Pod Identity alone needs neither.)', scope);
       }
       // The issuer of a cluster made in this app (fromAttributes({ issuerUrl: cluster.clusterOpenIdConnectIssuerUrl })):
       // that cluster's provider, whichever way the cluster is named.

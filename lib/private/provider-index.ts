@@ -30,7 +30,7 @@ export function indexProvider(provider: ClusterOidcProvider): void {
 }
 
 /**
- * Providers imported by a literal ARN (`ClusterOidcProvider.fromProviderArn()`), per app, by the
+ * Providers imported by a literal ARN (`ClusterOidcProvider.fromOidcProviderArn()`), per app, by the
  * account and issuer URL the ARN names: the app says the account has one, so cdk-irsa uses it
  * rather than create a second (which would fail at deploy with `EntityAlreadyExists`).
  */
@@ -82,7 +82,7 @@ export function checkSingleProvider(provider: ClusterOidcProvider, resource: iam
   const url = Token.isUnresolved(provider.issuerUrl) ? 'the same issuer URL (a value known at deploy)' : `the issuer URL ${provider.issuerUrl}`;
   const message = `the app has another IAM OIDC provider for ${url} at ${others.map((o) => o.node.path).join(', ')}. `
     + 'IAM holds one provider per issuer and account: the second fails at deploy with EntityAlreadyExists. Keep one, and pass it where '
-    + 'the other is used (IrsaCluster.fromAttributes({ oidcProvider }), IrsaRole provider).';
+    + 'the other is used (IrsaCluster.fromAttributes({ openIdConnectProvider }), IrsaRole provider).';
   if (Token.isUnresolved(stack.account)) {
     Annotations.of(provider).addWarningV2('cdk-irsa:duplicateProvider', `If these stacks deploy to one account, ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
     return [];
@@ -104,7 +104,7 @@ function warnWhereUnknowable(provider: ClusterOidcProvider, constructs: IConstru
     Annotations.of(provider).addWarningV2('cdk-irsa:providerCreatedAndImported', `this app creates the IAM OIDC provider for `
       + `${provider.issuerUrl} here and also imports one for it by ARN at ${imported.node.path}. If the account has that provider already, `
       + 'this one fails at deploy with EntityAlreadyExists: pass the imported provider where this one is used (IrsaCluster.fromAttributes({ '
-      + 'oidcProvider }), or import it before the first IrsaCluster.fromAttributes() of the issuer). If the import names the provider '
+      + 'openIdConnectProvider }), or import it before the first IrsaCluster.fromAttributes() of the issuer). If the import names the provider '
       + 'created here, acknowledge this warning.');
   }
   const account = accountOf(stack);

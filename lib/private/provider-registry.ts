@@ -48,7 +48,7 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
       Annotations.of(scope).addWarningV2('cdk-irsa:issuerUnknownAtSynth',
         `The issuer URL of cluster ${identity.replace(/^\w+:/, '')} is known only at deploy, so cdk-irsa cannot tell whether another provider `
         + 'of this app or account trusts it already; a second one fails at deploy with EntityAlreadyExists. Give issuerUrl literally, pass '
-        + 'oidcProvider, or use IrsaCluster.fromCluster()/fromClusterV2() for a cluster made in this app.');
+        + 'openIdConnectProvider, or use IrsaCluster.fromCluster()/fromClusterV2() for a cluster made in this app.');
     }
     const created = new ClusterOidcProvider(stack, id, { issuerUrl, removalPolicy });
     if (!Token.isUnresolved(issuerUrl)) {
@@ -56,7 +56,7 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
       const arn = Token.isUnresolved(stack.account) ? 'arn:aws:iam::<account>:oidc-provider/' : `arn:${partitionOf(stack) ?? 'aws'}:iam::${stack.account}:oidc-provider/`;
       Annotations.of(created).addInfo(`cdk-irsa creates the IAM OIDC provider for ${issuerUrl} here and retains it. If the deploy fails with `
         + 'EntityAlreadyExists, the account has one already (made by another tool, or retained from an earlier deploy): adopt it with '
-        + `oidcProvider: ClusterOidcProvider.fromProviderArn(this, 'Provider', '${arn}${issuerHostPath(issuerUrl)}'), or with cdk import.`);
+        + `openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(this, 'Provider', '${arn}${issuerHostPath(issuerUrl)}'), or with cdk import.`);
     }
     return created;
   }
@@ -80,7 +80,7 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
     Annotations.of(scope).addWarningV2('cdk-irsa:providerInAnotherStage', `The IAM OIDC provider for ${issuerUrl} in account `
       + `${stack.account} is created by ${existing.node.path}, in another Stage: this stack imports it by ARN, and cannot be made to deploy `
       + 'after it. Deploy that Stage first (an earlier pipeline wave), or give every Stage the provider with '
-      + 'IrsaCluster.fromAttributes({ oidcProvider: ClusterOidcProvider.fromProviderArn(...) }) where the account has it already.');
+      + 'IrsaCluster.fromAttributes({ openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(...) }) where the account has it already.');
   }
   const issuer = issuerHostPath(issuerUrl);
   const partition = partitionOf(stack) ?? Aws.PARTITION;

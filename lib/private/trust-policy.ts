@@ -258,5 +258,5 @@ export function checkProviderAccount(role: iam.IRole, provider: iam.IOpenIdConne
   fail(`the role ${role.node.path} is in account ${roleAccount}, but the OIDC provider ${provider.node.path} it would trust is in account ${account}: `
     + `STS in ${roleAccount} accepts a service account's token only through an OIDC provider of ${roleAccount}, so the role could never be assumed. `
     + `Register the cluster's issuer in ${roleAccount}: IrsaCluster.fromAttributes({ clusterName, issuerUrl }) with the literal issuer URL creates `
-    + `(or reuses) the provider there, or pass oidcProvider: ClusterOidcProvider.fromProviderArn() of the provider that ${roleAccount} has.`);
+    + `(or reuses) the provider there, or pass openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn() of the provider that ${roleAccount} has.`);
 }

@@ -155,7 +155,7 @@ describe('the IRSA rule file', () => {
     const app = new App({ outdir: path.join(scratchDir(), 'crash.out') });
     const stack = new Stack(app, 'Crash', { env: { account: ACCOUNT, region: REGION } });
     new IrsaRole(stack, 'Role', {
-      provider: ClusterOidcProvider.fromProviderArn(stack, 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/C0000000000000000000000000000000`),
+      provider: ClusterOidcProvider.fromOidcProviderArn(stack, 'P', `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/C0000000000000000000000000000000`),
       subjects: [ServiceAccountSubject.exact('team', 'api')],
     });
     const report = readValidationReport(synthWithGuard(app, [crash], false));
@@ -211,7 +211,7 @@ describe('trust policies in string form (issuer known only at deploy)', () => {
     });
     const arn = new CfnParameter(stack, 'ProviderArn', { type: 'String' });
     new IrsaRole(stack, 'Shared', {
-      provider: ClusterOidcProvider.fromProviderArn(stack, 'Imported', arn.valueAsString),
+      provider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Imported', arn.valueAsString),
       subjects: [ServiceAccountSubject.exact('team', 'api'), ServiceAccountSubject.matching('ci-*', 'runner-?')],
     });
 

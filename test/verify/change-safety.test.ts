@@ -44,7 +44,7 @@ const imported = (kubectlRoleArn?: string): Describe => {
       clusterName: 'prod',
       kubectlRoleArn,
       kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
-      openIdConnectProvider: ClusterOidcProvider.fromProviderArn(stack, 'Provider', PROVIDER_ARN),
+      openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN),
     }));
     perStack.set(stack, known);
     return known;
@@ -162,9 +162,9 @@ const EDITS: Edit[] = [
     expected: { cutOff: ['payments/api'] },
   },
   {
-    edit: '`fromAttributes({ issuerUrl })` → `oidcProvider: ClusterOidcProvider.fromProviderArn(...)`',
+    edit: '`fromAttributes({ issuerUrl })` → `openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(...)`',
     v1: [api(attributes())],
-    v2: [api((stack) => IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: ClusterOidcProvider.fromProviderArn(stack, 'P', PROVIDER_ARN) }))],
+    v2: [api((stack) => IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'P', PROVIDER_ARN) }))],
     expected: {},
   },
   {
@@ -183,7 +183,7 @@ const EDITS: Edit[] = [
     edit: 'the stack that created the provider is deleted',
     v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
     v2: [{ stack: 'Other', options: { name: 'worker', namespace: 'payments' },
-      cluster: (stack) => IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: ClusterOidcProvider.fromProviderArn(stack, 'P', PROVIDER_ARN) }) }],
+      cluster: (stack) => IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'P', PROVIDER_ARN) }) }],
     expected: { cutOff: ['payments/api'] },
   },
   {

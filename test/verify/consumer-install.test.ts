@@ -155,7 +155,7 @@ describe('a consumer installs the npm tarball and runs cdk synth', () => {
       "const { App, Stack } = require('aws-cdk-lib');",
       "const { ClusterOidcProvider, IrsaRole, ServiceAccountSubject } = require('cdk-irsa');",
       "const stack = new Stack(new App(), 'S');",
-      "const provider = ClusterOidcProvider.fromProviderArn(stack, 'P', 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB');",
+      "const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'P', 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB');",
       "new IrsaRole(stack, 'R', { provider, subjects: [ServiceAccountSubject.exact('Payments_NS', 'api')] });",
       '',
     ].join('\n'));

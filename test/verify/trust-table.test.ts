@@ -63,7 +63,7 @@ describe('trust policies rendered by cdk-irsa, evaluated by iam-simulate', () =>
 
   test('several exact subjects: each of them, and no recombination of their parts', () => {
     const stack = newStack();
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'ProviderA', `arn:aws:iam::123456789012:oidc-provider/${A}`);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'ProviderA', `arn:aws:iam::123456789012:oidc-provider/${A}`);
     const role = new IrsaRole(stack, 'Role', {
       provider,
       subjects: [
@@ -193,7 +193,7 @@ describe('trust policies rendered by cdk-irsa, evaluated by iam-simulate', () =>
   test('provider imported by an ARN known only at deploy (parameter): issuer taken from the ARN', () => {
     const stack = newStack();
     const arn = new CfnParameter(stack, 'ProviderArn', { type: 'String' });
-    const provider = ClusterOidcProvider.fromProviderArn(stack, 'Provider', arn.valueAsString);
+    const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', arn.valueAsString);
     const role = new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('team', 'api')] });
 
     const document = trustPolicyOf(synthesize(stack), logicalIdOf(role), { refs: { ProviderArn: `arn:aws:iam::123456789012:oidc-provider/${B}` } });

@@ -39,7 +39,7 @@ const bucket = new s3.Bucket(stack, 'Data');
 
 // ClusterOidcProvider: created, and imported by ARN.
 const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: `https://${ISSUER}`, clientIds: ['sts.amazonaws.com', 'consumer.example.com'] });
-const imported = ClusterOidcProvider.fromProviderArn(stack, 'Imported',
+const imported = ClusterOidcProvider.fromOidcProviderArn(stack, 'Imported',
   `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/1A2B0000000000000000000000000C3D`);
 
 // IrsaRole with every kind of ServiceAccountSubject, a second cluster and Pod Identity.
@@ -58,7 +58,7 @@ role.addPodIdentityTrust({ clusterArn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster
 bucket.grantRead(role);
 
 // IrsaCluster from attributes: IRSA with GitOps delivery, a custom audience and webhook options.
-const attributes = IrsaCluster.fromAttributes({ clusterName: 'prod', oidcProvider: provider });
+const attributes = IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: provider });
 const api = new IrsaServiceAccount(stack, 'Api', {
   cluster: attributes,
   namespace: 'reports',

@@ -216,9 +216,9 @@ export function renderScenario(scenario: Scenario): any {
       case 'created':
         return new ClusterOidcProvider(stack, `Provider${i}`, { issuerUrl: url, clientIds: AUDIENCES });
       case 'imported':
-        return ClusterOidcProvider.fromProviderArn(stack, `Provider${i}`, arn);
+        return ClusterOidcProvider.fromOidcProviderArn(stack, `Provider${i}`, arn);
       case 'attributes':
-        return IrsaCluster.fromAttributes({ clusterName: `cluster-${i}`, issuerUrl: url }).oidcProvider(stack);
+        return IrsaCluster.fromAttributes({ clusterName: `cluster-${i}`, issuerUrl: url }).findOrCreateOidcProvider(stack);
       case 'tokenUrl': {
         const param = new CfnParameter(stack, `IssuerUrl${i}`, { type: 'String' });
         values[stack.getLogicalId(param)] = url;
@@ -227,7 +227,7 @@ export function renderScenario(scenario: Scenario): any {
       case 'tokenArn': {
         const param = new CfnParameter(stack, `ProviderArn${i}`, { type: 'String' });
         values[stack.getLogicalId(param)] = arn;
-        return ClusterOidcProvider.fromProviderArn(stack, `Provider${i}`, param.valueAsString);
+        return ClusterOidcProvider.fromOidcProviderArn(stack, `Provider${i}`, param.valueAsString);
       }
     }
   };
