@@ -8,7 +8,7 @@ import { DEFAULT_AUDIENCE } from './private/issuer';
 import { PerApp } from './private/per-app';
 import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements, validatePin } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
-import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WEB_IDENTITY_ACTION, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
+import { checkProviderAccount, hasTokenIssuer, literalProviderValues, POLICY_VERSION, trustPolicySize, WEB_IDENTITY_ACTION, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { optionalString, requireArray, requireObjectWith } from './private/type-checks';
 import { ServiceAccountSubject } from './service-account-subject';
 
@@ -238,7 +238,7 @@ export class IrsaRole extends iam.Role {
     if ((props.provider === undefined) !== (props.subjects === undefined)) {
       fail('provider and subjects go together: give both (the cluster\'s OIDC provider and the service accounts it may vouch for), or neither.');
     }
-    const givenTrust = new GivenTrust(props);
+    const givenTrust = new GivenTrust(props, Stack.of(scope));
     super(scope, id, {
       assumedBy: givenTrust,
       roleName: props.roleName,
@@ -508,7 +508,7 @@ class GivenTrust extends iam.PrincipalBase implements iam.IAssumeRolePrincipal {
   /** Whether all of the given trust is in the document. */
   public complete = true;
 
-  constructor(private readonly props: IrsaRoleProps) {
+  constructor(private readonly props: IrsaRoleProps, private readonly roleStack: Stack) {
     super();
   }
 
@@ -521,7 +521,11 @@ class GivenTrust extends iam.PrincipalBase implements iam.IAssumeRolePrincipal {
         if (hasTokenIssuer([trust])) {
           this.complete = false;
         } else {
-          statements.push(...webIdentityStatements([trust]));
+          // A provider made in the app is referenced in the template; here its ARN is literal
+          // where it can be, for readers that cannot resolve a reference.
+          const literal = webIdentityStatements([trust], literalProviderValues(this.roleStack));
+          this.complete &&= literal.every((statement) => !Token.isUnresolved(statement.Principal.Federated));
+          statements.push(...literal);
         }
       }
       if (podIdentityTrust) {

@@ -130,6 +130,12 @@ describe('IrsaCluster.fromLookup', () => {
       },
     }]);
     expect(cluster?.clusterName).toBe('prod');
+    // and a synth outside the CLI says that its values are stand-ins
+    const stack = assembly.getStackByName('Stack');
+    expect(stack.messages.map((m) => [m.level, m.id, m.entry.data])).toEqual([['warning', '/Stack/Prod', 'IrsaCluster.fromLookup() has no answer yet for '
+      + 'EKS cluster "prod" in account 123456789012, region eu-west-1 (no entry in cdk.context.json), so this synth uses a dummy cluster and issuer: do not '
+      + 'deploy or publish its output. Synthesize with the CDK CLI (cdk synth, with credentials for the account), which looks it up and caches the '
+      + 'answer in cdk.context.json. [ack: cdk-irsa:lookupPending]']]);
   });
 
   test('second synth: with the cluster answered, asks whether the account has a provider for its issuer, which may be missing', () => {
@@ -176,6 +182,8 @@ describe('IrsaCluster.fromLookup', () => {
     const provider = cluster!.findOrCreateOidcProvider(stack);
     expect(provider.openIdConnectProviderArn).toBe(PROVIDER_ARN);
     expect(provider.node.path).toBe('Stack/Prod/OidcProvider');
+    // with every answer cached, nothing says the values are stand-ins
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('lookupPending'))).toEqual([]);
   });
 
   test('provider missing: creates it from the issuer, retained, as fromAttributes({ issuerUrl }) does', () => {

@@ -103,6 +103,29 @@ describe('roles pre-created with iam.Role.customizeRoles', () => {
         + 'Name it in usePrecreatedRoles: iam.Role.customizeRoles(app, { usePrecreatedRoles: { "Stack/Api/Role": "<role name>" } }).');
   });
 
+  test('the report names a provider made in the app by its ARN, which the account and issuer give, where the template references it', () => {
+    const { app, stack, outdir } = precreatedApp({ 'Stack/Api/Role': 'payments-api' });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}` });
+
+    new IrsaServiceAccount(stack, 'Api', { cluster, namespace: 'payments', name: 'api', manifestDelivery: ManifestDelivery.gitOps() });
+
+    expect(reportedTrust(app, outdir)['Stack/Api/Role']).toEqual([webIdentity('system:serviceaccount:payments:api')]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-irsa:precreatedRoleTrust'))).toEqual([]);
+  });
+
+  test('a provider whose ARN the report cannot name (an environment-agnostic stack) is a warning with the statement', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-irsa-customize-')) });
+    iam.Role.customizeRoles(app);
+    const stack = new Stack(app, 'Stack');
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: `https://${ISSUER}` });
+
+    new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Role', Match.stringLikeRegexp('pre-created'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toContain('"Federated":{"Fn::GetAtt":["Provider2281708E","Arn"]}');
+  });
+
   test('trust added after the role is made, which the report cannot show, is a warning with the statements to add', () => {
     const { app, stack, outdir } = precreatedApp();
     const provider = ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN);

@@ -1,7 +1,7 @@
-import { ContextProvider, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ContextProvider, Stack, Token } from 'aws-cdk-lib';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { fail, q } from './errors';
 import { validateClusterArn, validateEksClusterName } from './input-checks';
 import { issuerHostPath, validateIssuerUrl } from './issuer';
@@ -96,6 +96,7 @@ export function lookUpCluster(scope: Construct, clusterName: string): LookedUpCl
   const value = ContextProvider.getValue(scope, { ...cluster, dummyValue: [dummy] }).value;
   if (!answer.answered) {
     // Before the CLI looked up: the dummy cluster, and no provider lookup for its dummy issuer.
+    warnPending(scope, `EKS cluster ${q(clusterName)}`, 'a dummy cluster and issuer');
     return { clusterArn: dummy.Arn, issuerUrl: dummy.OpenIdConnectIssuerUrl };
   }
   const found = Array.isArray(value) && value.length === 1 ? value[0] : undefined;
@@ -115,6 +116,9 @@ export function lookUpCluster(scope: Construct, clusterName: string): LookedUpCl
   }
   // Not found is an answer: the CLI caches the dummy, an empty list.
   const providers = ContextProvider.getValue(scope, { ...provider, dummyValue: [], mustExist: false }).value;
+  if (!providerAnswer.answered) {
+    warnPending(scope, `the IAM OIDC provider ${q(expectedArn)}`, 'a new provider, which fails at deploy if the account has one');
+  }
   if (!providerAnswer.answered || !Array.isArray(providers) || providers.length === 0) {
     return { clusterArn: found.Arn, issuerUrl: found.OpenIdConnectIssuerUrl };
   }
@@ -136,4 +140,15 @@ function cachedAnswer(scope: Construct, query: { provider: string; props: Record
     return { answered: true, error: String(cached[cxapi.PROVIDER_ERROR_KEY]) };
   }
   return { answered: cached !== undefined };
+}
+
+/**
+ * A synth without the CLI's answer (an app run outside `cdk synth`, or the CLI's first pass)
+ * uses stand-in values that look real: says so, so that such a template is not taken for the app's.
+ */
+function warnPending(scope: IConstruct, what: string, standIn: string): void {
+  const stack = Stack.of(scope);
+  Annotations.of(scope).addWarningV2('cdk-irsa:lookupPending', `IrsaCluster.fromLookup() has no answer yet for ${what} in account ${stack.account}, `
+    + `region ${stack.region} (no entry in cdk.context.json), so this synth uses ${standIn}: do not deploy or publish its output. Synthesize `
+    + 'with the CDK CLI (cdk synth, with credentials for the account), which looks it up and caches the answer in cdk.context.json.');
 }

@@ -10,15 +10,17 @@ import { markAsValidationError } from './aws-cdk-lib-internals';
  */
 export class IrsaError extends Error {
   /** The message without prefix or path. */
-  public readonly detail: string;
+  public declare readonly detail: string;
   /** Whether the message names a construct. */
-  public readonly scoped: boolean;
+  public declare readonly scoped: boolean;
 
   constructor(message: string, scope?: IConstruct) {
     super(scope ? `[cdk-irsa] ${scope.node.path}: ${message}` : `[cdk-irsa] ${message}`);
     this.name = 'IrsaError';
-    this.detail = message;
-    this.scoped = scope !== undefined;
+    // Not enumerable: Node prints an error's own enumerable fields after its stack, which would
+    // repeat the message.
+    Object.defineProperty(this, 'detail', { value: message });
+    Object.defineProperty(this, 'scoped', { value: scope !== undefined });
     markAsValidationError(this);
   }
 }

@@ -5,7 +5,7 @@ import { fail } from './errors';
 import { MAX_ROLE_NAME_LENGTH, MAX_ROLE_PATH_LENGTH } from './iam-names';
 import { MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH } from './kubernetes-names';
 import { PodIdentityPin, podIdentityStatements } from './pod-identity-trust';
-import { LONGEST_DOMAIN_SUFFIX, LONGEST_PARTITION, LONGEST_REGION, partitionOfRegion, PSEUDO_PARAMETER_BOUNDS, regionFacts } from './regions';
+import { LONGEST_DOMAIN_SUFFIX, LONGEST_PARTITION, LONGEST_REGION, partitionOf, partitionOfRegion, PSEUDO_PARAMETER_BOUNDS, regionFacts } from './regions';
 
 /** The action that web-identity (IRSA) trust allows. */
 export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
@@ -21,7 +21,7 @@ export interface WebIdentityTrust {
 }
 
 /** How to write a provider's ARN and issuer into a statement. */
-interface ProviderValues {
+export interface ProviderValues {
   arn(provider: iam.IOpenIdConnectProvider): string;
   issuer(provider: iam.IOpenIdConnectProvider): string;
 }
@@ -30,6 +30,23 @@ const AS_GIVEN: ProviderValues = {
   arn: (p) => p.openIdConnectProviderArn,
   issuer: (p) => p.openIdConnectProviderIssuer,
 };
+
+/**
+ * Providers' ARNs written literally where the template has a token (a provider made in the app)
+ * but the ARN follows from literal parts: IAM names a provider `arn:<partition>:iam::<account>:
+ * oidc-provider/<issuer>`, in the account of the role that trusts it. For readers of the document
+ * who cannot resolve a reference, such as aws-cdk-lib's report of pre-created roles.
+ */
+export function literalProviderValues(roleStack: Stack): ProviderValues {
+  const partition = partitionOf(roleStack);
+  const literal = partition !== undefined && !Token.isUnresolved(roleStack.account);
+  return {
+    arn: (p) => !Token.isUnresolved(p.openIdConnectProviderArn) || !literal || Token.isUnresolved(p.openIdConnectProviderIssuer)
+      ? p.openIdConnectProviderArn
+      : `arn:${partition}:iam::${roleStack.account}:oidc-provider/${p.openIdConnectProviderIssuer}`,
+    issuer: (p) => p.openIdConnectProviderIssuer,
+  };
+}
 
 /**
  * The statements for a role's web-identity trust, compact: per provider and audience, one
