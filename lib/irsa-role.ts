@@ -409,7 +409,12 @@ export class IrsaRole extends iam.Role {
    * those after the trust given to the constructor, which the role renders itself.
    */
   private addedStatements(): any[] {
-    const statements: any[] = this.assumeRolePolicy?.toJSON()?.Statement ?? [];
+    const document = this.assumeRolePolicy;
+    // Counted before rendered: the document is rendered on every resolve of the role, and usually holds only the given trust.
+    if (!document || document.statementCount <= this.givenTrustStatements) {
+      return [];
+    }
+    const statements: any[] = document.toJSON()?.Statement ?? [];
     return statements.slice(this.givenTrustStatements);
   }
 
