@@ -219,13 +219,14 @@ export function iamLength(json: string): number {
  */
 export function trustPolicySize(stack: Stack, trusts: WebIdentityTrust[], pins: PodIdentityPin[], otherStatements: any[]): number {
   const region = stack.region;
-  const others = JSON.stringify(otherStatements).replace(STRING_TOKEN, (token) => boundToken(stack, token));
+  const others = otherStatements.length === 0 ? []
+    : JSON.parse(JSON.stringify(otherStatements).replace(STRING_TOKEN, (token) => boundToken(stack, token)));
   const document = {
     Version: POLICY_VERSION,
     Statement: [
       ...webIdentityStatements(trusts, longestValues(region)),
-      ...podIdentityStatements(longestPins(pins, region)),
-      ...JSON.parse(others),
+      ...(pins.length === 0 ? [] : podIdentityStatements(longestPins(pins, region))),
+      ...others,
     ],
   };
   const json = JSON.stringify(document).replace(STRING_TOKEN, 'x'.repeat(OTHER_TOKEN_BOUND));

@@ -69,13 +69,26 @@ export function toYamlDocuments(objects: any[], what: string): string {
 const PLAIN = /^[A-Za-z][A-Za-z0-9._/@:-]*$/;
 const INDENT = '  ';
 let yaml11Tests: RegExp[] | undefined;
+/** Answers of `isPlain`: the same keys and values come back in every ServiceAccount. */
+const plainAnswers = new Map<string, boolean>();
+const MAX_PLAIN_ANSWERS = 10_000;
 
 function isPlain(value: string): boolean {
-  if (!PLAIN.test(value) || value.endsWith(':') || needsQuotes(value)) {
-    return false;
+  let answer = plainAnswers.get(value);
+  if (answer === undefined) {
+    answer = PLAIN.test(value) && !value.endsWith(':') && !needsQuotes(value) && !resolvesToAnotherType(value);
+    if (plainAnswers.size >= MAX_PLAIN_ANSWERS) {
+      plainAnswers.clear();
+    }
+    plainAnswers.set(value, answer);
   }
+  return answer;
+}
+
+/** Whether the `yaml` package's YAML 1.1 schema reads the plain string as something other than a string. */
+function resolvesToAnotherType(value: string): boolean {
   yaml11Tests ??= yaml11Document(null).schema.tags.flatMap((tag) => (typeof tag === 'object' && tag.test instanceof RegExp ? [tag.test] : []));
-  return !yaml11Tests.some((test) => test.test(value));
+  return yaml11Tests.some((test) => test.test(value));
 }
 
 /**
