@@ -71,7 +71,9 @@ export interface ClusterOidcProviderProps {
  * provider for the same issuer and account is a synth error. It is retained when removed from
  * the app, unless `removalPolicy` says otherwise.
  *
- * Tags are set with the usual `Tags.of(provider).add(key, value)`.
+ * It is both an `iam.IOpenIdConnectProvider` and an `iam.IOidcProvider` (aws-cdk-lib's interface
+ * of native providers), and so is what `fromProviderArn()` returns. Tags are set with the usual
+ * `Tags.of(provider).add(key, value)`.
  *
  * @example
  * const provider = new ClusterOidcProvider(this, 'Provider', {
@@ -79,7 +81,7 @@ export interface ClusterOidcProviderProps {
  * });
  * Tags.of(provider).add('team', 'platform');
  */
-export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectProvider {
+export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectProvider, iam.IOidcProvider {
   /**
    * Imports a provider that exists already in the account, by its ARN.
    *
@@ -94,9 +96,11 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
     validateProviderArn(providerArn);
     const issuer = issuerFromProviderArn(providerArn);
 
-    class Import extends Resource implements iam.IOpenIdConnectProvider {
+    class Import extends Resource implements iam.IOpenIdConnectProvider, iam.IOidcProvider {
       public readonly openIdConnectProviderArn = providerArn;
       public readonly openIdConnectProviderIssuer = issuer;
+      public readonly oidcProviderArn = providerArn;
+      public readonly oidcProviderIssuer = issuer;
       public get oidcProviderRef(): iam.OIDCProviderReference {
         return { oidcProviderArn: providerArn };
       }
@@ -115,6 +119,12 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
    * condition keys in trust policies. A token when the issuer URL is one.
    */
   public readonly openIdConnectProviderIssuer: string;
+
+  /** The ARN of the provider (`iam.IOidcProvider`'s name for `openIdConnectProviderArn`). */
+  public readonly oidcProviderArn: string;
+
+  /** The issuer's host and path (`iam.IOidcProvider`'s name for `openIdConnectProviderIssuer`). */
+  public readonly oidcProviderIssuer: string;
 
   /** The issuer URL that this provider trusts, as given. */
   public readonly issuerUrl: string;
@@ -149,6 +159,8 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
     this.resource.applyRemovalPolicy(removalPolicy);
     this.openIdConnectProviderArn = this.resource.attrArn;
     this.openIdConnectProviderIssuer = issuerHostPath(props.issuerUrl);
+    this.oidcProviderArn = this.openIdConnectProviderArn;
+    this.oidcProviderIssuer = this.openIdConnectProviderIssuer;
     // cdk-irsa reuses this provider for its issuer and account, and refuses a second one.
     indexProvider(this);
     this.node.addValidation({ validate: () => checkSingleProvider(this, this.resource) });

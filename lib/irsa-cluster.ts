@@ -2,9 +2,11 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { ClusterOidcProvider } from './cluster-oidc-provider';
 import { attributesClusterAdapter, ClusterAdapter, eksClusterAdapter, eksV2ClusterAdapter } from './private/cluster-adapter';
-import { optionalString, requireConstruct, requireObjectWith } from './private/type-checks';
+import { lookUpCluster } from './private/cluster-lookup';
+import { optionalBoolean, optionalString, requireConstruct, requireObjectWith, requireProps, requireString } from './private/type-checks';
 
 /**
  * Attributes of an EKS cluster made outside this app (eksctl, Terraform, the console, another
@@ -69,6 +71,36 @@ export interface IrsaClusterAttributes {
    * service account that uses EKS Pod Identity on this cluster gets a synth warning
    * (`cdk-irsa:podIdentityAgentUnknown`). Set only one of the two: EKS refuses to install an
    * add-on that the cluster has already.
+   *
+   * @default false: unknown, and a service account that uses EKS Pod Identity is warned about it
+   */
+  readonly podIdentityAgentInstalled?: boolean;
+}
+
+/**
+ * Options for looking up an EKS cluster of the stack's account and region at synth, by name
+ * (`IrsaCluster.fromLookup()`).
+ */
+export interface IrsaClusterLookupOptions {
+  /**
+   * The name of the cluster, a literal string (lookups happen at synth, before tokens have a
+   * value).
+   */
+  readonly clusterName: string;
+
+  /**
+   * Whether cdk-irsa installs the EKS Pod Identity agent add-on (`eks-pod-identity-agent`) on
+   * the cluster, once, for service accounts that use EKS Pod Identity. The add-on is retained
+   * when it leaves the template.
+   *
+   * @default false: the agent is managed where the cluster is
+   */
+  readonly installPodIdentityAgent?: boolean;
+
+  /**
+   * Whether the EKS Pod Identity agent runs on the cluster already (the add-on, or EKS Auto
+   * Mode). Unless this or `installPodIdentityAgent` is set, a service account that uses EKS Pod
+   * Identity on this cluster gets a synth warning (`cdk-irsa:podIdentityAgentUnknown`).
    *
    * @default false: unknown, and a service account that uses EKS Pod Identity is warned about it
    */
@@ -162,6 +194,56 @@ export class IrsaCluster {
       }
     }
     return new IrsaCluster(attributesClusterAdapter(attrs));
+  }
+
+  /**
+   * A cluster of the stack's account and region, looked up by name at synth through the CDK
+   * CLI's Cloud Control context provider, as `iam.Role.fromLookup()` does: its ARN and OIDC issuer
+   * URL, and whether the account has an IAM OIDC provider for that issuer. That provider is
+   * imported by ARN and never created; where the account has none, cdk-irsa creates one
+   * as `fromAttributes({ issuerUrl })` does (retained when it leaves the template).
+   *
+   * The answers are cached in `cdk.context.json`: commit it, so that every synth sees the same
+   * cluster and provider. Before the CLI has answered (the first synth, or `app.synth()` without
+   * the CLI), the cluster has dummy values and the query is recorded in the assembly's missing
+   * context. A cluster that the CLI cannot find fails the synth. The stack needs a literal account
+   * and region; `clusterName` must be a literal. Like `fromAttributes()`, cdk-irsa cannot apply
+   * manifests to the cluster: deliver its service accounts with `ManifestDelivery.gitOps()` or
+   * `ManifestDelivery.none()`.
+   *
+   * @param scope a construct in the stack whose account and region hold the cluster
+   * @param id the construct ID under which the lookup imports the provider
+   * @param options the cluster's name, and how to treat it
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/context.html
+   *
+   * @example
+   * // In a stack with env: { account, region }: `cdk synth` looks the cluster up.
+   * const cluster = IrsaCluster.fromLookup(this, 'Prod', { clusterName: 'prod' });
+   * new IrsaServiceAccount(this, 'PaymentsApi', {
+   *   cluster,
+   *   namespace: 'payments',
+   *   name: 'api',
+   *   manifestDelivery: ManifestDelivery.gitOps(),
+   * });
+   */
+  public static fromLookup(scope: Construct, id: string, options: IrsaClusterLookupOptions): IrsaCluster {
+    requireConstruct(scope, 'the scope given to IrsaCluster.fromLookup()', 'a construct, for example the stack (this)');
+    requireString(id, 'the id given to IrsaCluster.fromLookup()', 'a string, the construct ID of the lookup');
+    requireProps(options, 'IrsaCluster.fromLookup() options', 'give at least the clusterName, for example { clusterName: "prod" }.');
+    requireString(options.clusterName, 'clusterName', 'a string, the name of the EKS cluster');
+    optionalBoolean(options.installPodIdentityAgent, 'installPodIdentityAgent');
+    optionalBoolean(options.podIdentityAgentInstalled, 'podIdentityAgentInstalled');
+    const lookup = new Construct(scope, id);
+    const found = lookUpCluster(lookup, options.clusterName);
+    return new IrsaCluster(attributesClusterAdapter({
+      clusterName: options.clusterName,
+      clusterArn: found.clusterArn,
+      issuerUrl: found.issuerUrl,
+      oidcProvider: found.providerArn !== undefined ? ClusterOidcProvider.fromProviderArn(lookup, 'OidcProvider', found.providerArn) : undefined,
+      installPodIdentityAgent: options.installPodIdentityAgent,
+      podIdentityAgentInstalled: options.podIdentityAgentInstalled,
+      factory: 'IrsaCluster.fromLookup()',
+    }));
   }
 
   /** The name of the cluster. */

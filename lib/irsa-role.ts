@@ -1,10 +1,11 @@
 import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { DEFAULT_AUDIENCE } from './cluster-oidc-provider';
 import { fail, q } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, validateRoleOptions } from './private/iam-names';
 import { validateAudience } from './private/input-checks';
+import { PerApp } from './private/per-app';
 import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements, validatePin } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
 import { checkProviderAccount, hasTokenIssuer, POLICY_VERSION, trustPolicySize, WEB_IDENTITY_ACTION, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
@@ -547,18 +548,14 @@ class GivenTrust extends iam.PrincipalBase implements iam.IAssumeRolePrincipal {
 }
 
 /** Literal role names by account, per app: IAM role names are unique in an account, whatever the region. */
-const roleNamesByRoot = new WeakMap<IConstruct, Map<string, string>>();
+const roleNames = new PerApp<string>();
 
 function registerRoleName(role: IrsaRole, roleName: string | undefined): void {
   const account = Stack.of(role).account;
   if (roleName === undefined || Token.isUnresolved(roleName) || Token.isUnresolved(account)) {
     return;
   }
-  let names = roleNamesByRoot.get(role.node.root);
-  if (!names) {
-    names = new Map();
-    roleNamesByRoot.set(role.node.root, names);
-  }
+  const names = roleNames.of(role);
   const key = `${account}\n${roleName.toLowerCase()}`;
   const first = names.get(key);
   if (first !== undefined) {

@@ -84,14 +84,27 @@ export function exampleNames() {
 }
 
 /**
+ * The context the CDK CLI gives an example's app: the `context` of its cdk.json, then its
+ * cdk.context.json (the cached answers of lookups), as the CLI passes them in CDK_CONTEXT_JSON.
+ */
+export function exampleContext(name) {
+  const read = (file) => {
+    const full = path.join(ROOT, 'examples', name, file);
+    return fs.existsSync(full) ? JSON.parse(fs.readFileSync(full, 'utf8')) : {};
+  };
+  return { ...read('cdk.json').context, ...read('cdk.context.json') };
+}
+
+/**
  * Synthesizes `examples/<name>/app.ts` with tsx into `outdir` (aws-cdk-lib's App reads
- * CDK_OUTDIR). Resolves with the exit status and output; `ok` means a manifest.json was written.
+ * CDK_OUTDIR), with the context the CDK CLI would give it. Resolves with the exit status and
+ * output; `ok` means a manifest.json was written.
  */
 export function synthesizeExample(name, outdir) {
   return new Promise((resolve) => {
     const child = spawn(bin('tsx'), [path.join('examples', name, 'app.ts')], {
       cwd: ROOT,
-      env: { ...process.env, CDK_OUTDIR: outdir },
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(exampleContext(name)) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

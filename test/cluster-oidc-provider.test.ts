@@ -1,5 +1,6 @@
 import { App, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ClusterOidcProvider } from '../lib';
 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
@@ -209,5 +210,30 @@ describe('ClusterOidcProvider', () => {
       expect(() => new ClusterOidcProvider(newStack(), 'Provider', { issuerUrl: ISSUER, thumbprints }))
         .toThrow(`thumbprint "${'A'.repeat(40)}" is listed twice`);
     });
+  });
+});
+
+describe('ClusterOidcProvider as aws-cdk-lib\'s iam.IOidcProvider', () => {
+  const ARN = 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+
+  test('a provider made here has the ARN and issuer under both interfaces\' names', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const provider: iam.IOidcProvider = new ClusterOidcProvider(stack, 'Provider', {
+      issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
+    });
+
+    expect(stack.resolve(provider.oidcProviderArn)).toEqual({ 'Fn::GetAtt': ['Provider2281708E', 'Arn'] });
+    expect(provider.oidcProviderArn).toBe(provider.openIdConnectProviderArn);
+    expect(provider.oidcProviderIssuer).toEqual('oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE');
+    expect(provider.oidcProviderIssuer).toBe(provider.openIdConnectProviderIssuer);
+  });
+
+  test('an imported provider is one too', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const imported = ClusterOidcProvider.fromProviderArn(stack, 'Imported', ARN) as iam.IOpenIdConnectProvider & iam.IOidcProvider;
+
+    expect(imported.oidcProviderArn).toEqual(ARN);
+    expect(imported.oidcProviderIssuer).toEqual('oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE');
+    expect(imported.oidcProviderRef).toEqual({ oidcProviderArn: ARN });
   });
 });

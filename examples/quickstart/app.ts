@@ -1,9 +1,10 @@
 /**
  * Quick start: one Kubernetes service account with an IAM role of its own, for a cluster
- * made outside this app. Nothing here needs an AWS account at synth, and nothing adds a
- * Lambda function or a custom resource to the template.
+ * made outside this app and found by its name. With the answers of the lookup cached in
+ * cdk.context.json, nothing here needs an AWS account at synth, and nothing adds a Lambda
+ * function or a custom resource to the template.
  *
- *   npx tsx examples/quickstart/app.ts     (or: npm run example, which also prints the result)
+ *   npm run example   (from the repository root; or `cdk synth` from this directory)
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,14 +18,13 @@ const stack = new Stack(app, 'IrsaQuickstart', {
   env: { account: '123456789012', region: 'eu-west-1' },
 });
 
-// 2. The cluster, made elsewhere (eksctl, Terraform, the console). Its issuer URL is what
-//    `aws eks describe-cluster --name prod --query cluster.identity.oidc.issuer` prints.
-//    From it cdk-irsa creates the account's IAM OIDC provider for this issuer: a native
-//    AWS::IAM::OIDCProvider, no Lambda.
-const cluster = IrsaCluster.fromAttributes({
-  clusterName: 'prod',
-  issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
-});
+// 2. The cluster, made elsewhere (eksctl, Terraform, the console), found by its name. The
+//    first `cdk synth` (with credentials for the account) looks up its issuer and whether the
+//    account has an IAM OIDC provider for it, and caches both in cdk.context.json: if the
+//    provider exists it is reused, otherwise cdk-irsa creates it (a native
+//    AWS::IAM::OIDCProvider, no Lambda). The cdk.context.json committed here says the account
+//    has none yet, so this example synthesizes offline.
+const cluster = IrsaCluster.fromLookup(stack, 'Prod', { clusterName: 'prod' });
 
 // 3. The service account `payments/api`: an IAM role that only this service account of this
 //    cluster may assume, and the annotated Kubernetes ServiceAccount. With gitOps() the

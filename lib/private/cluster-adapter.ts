@@ -223,6 +223,8 @@ export interface ClusterAttributes {
   readonly installPodIdentityAgent?: boolean;
   readonly removalPolicy?: RemovalPolicy;
   readonly podIdentityAgentInstalled?: boolean;
+  /** The factory the user called, for messages: `IrsaCluster.fromAttributes()` unless given. */
+  readonly factory?: string;
 }
 
 /** A cluster known by its attributes. */
@@ -291,8 +293,8 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
       if (!attrs.podIdentityAgentInstalled) {
         Annotations.of(scope).addWarningV2('cdk-irsa:podIdentityAgentUnknown', `${scope.node.path} uses EKS Pod Identity on cluster `
           + `${q(clusterName)}, which is known only by its attributes: cdk-irsa cannot tell whether the Pod Identity agent runs there, and `
-          + 'without it pods get no credentials. Say so in IrsaCluster.fromAttributes(): podIdentityAgentInstalled: true where the '
-          + 'eks-pod-identity-agent add-on is installed or the cluster uses EKS Auto Mode, or installPodIdentityAgent: true to install it from here.');
+          + `without it pods get no credentials. Say so in ${attrs.factory ?? 'IrsaCluster.fromAttributes()'}: podIdentityAgentInstalled: `
+          + 'true where the eks-pod-identity-agent add-on is installed or the cluster uses EKS Auto Mode, or installPodIdentityAgent: true to install it from here.');
       }
       return undefined;
     },

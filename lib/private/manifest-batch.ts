@@ -3,13 +3,14 @@ import { Construct, IConstruct } from 'constructs';
 import { ManifestTarget } from './cluster-adapter';
 import { fail } from './errors';
 import { isNamespace, namespaceObject } from './kubernetes-objects';
+import { PerApp } from './per-app';
 import { shortHash } from './provider-registry';
 
 /** The construct under each stack that holds its batched manifests, one per cluster. */
 const CONTAINER_ID = 'IrsaServiceAccountManifests';
 
 /** Which batch of the app creates each namespace of each cluster. */
-const namespaceOwners = new WeakMap<IConstruct, Map<string, ManifestBatch>>();
+const namespaceOwners = new PerApp<ManifestBatch>();
 
 /**
  * One manifest resource per cluster per stack for all its service accounts, instead of one
@@ -67,12 +68,7 @@ export class ManifestBatch extends Construct {
    * Namespaces are never labelled for pruning: pruning one would delete all it holds.
    */
   public createNamespace(name: string): void {
-    const root = this.node.root;
-    let owners = namespaceOwners.get(root);
-    if (!owners) {
-      owners = new Map();
-      namespaceOwners.set(root, owners);
-    }
+    const owners = namespaceOwners.of(this);
     const key = `${this.clusterKey}\n${name}`;
     const owner = owners.get(key);
     if (owner === undefined) {

@@ -2,6 +2,7 @@ import { CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IConstruct, IDependable } from 'constructs';
+import { PerApp } from './per-app';
 import { shortHash } from './provider-registry';
 
 /** The EKS add-on that serves Pod Identity credentials to pods. */
@@ -9,7 +10,7 @@ export const AGENT_ADDON_NAME = 'eks-pod-identity-agent';
 
 /** Agents by cluster (owned clusters) or cluster identity (imported ones), per app: never two. */
 const agentsOfClusters = new WeakMap<IConstruct, IDependable>();
-const agentsByRoot = new WeakMap<IConstruct, Map<string, IDependable>>();
+const agentsByKey = new PerApp<IDependable>();
 
 /**
  * The agent of a cluster made in this app: an add-on for it that exists already anywhere in
@@ -57,12 +58,7 @@ export function isAutoMode(cluster: eks.ICluster | eksv2.ICluster): boolean {
  * add-on resource is ever deleted (`preserveOnDelete`).
  */
 export function installAgent(scope: IConstruct, clusterName: string, key: string, identity: string, removalPolicy: RemovalPolicy): IDependable {
-  const root = scope.node.root;
-  let agents = agentsByRoot.get(root);
-  if (!agents) {
-    agents = new Map();
-    agentsByRoot.set(root, agents);
-  }
+  const agents = agentsByKey.of(scope);
   let agent = agents.get(key);
   if (!agent) {
     const addon = new eks.CfnAddon(Stack.of(scope) as Construct, `IrsaPodIdentityAgent${shortHash(identity)}`, {

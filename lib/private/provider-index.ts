@@ -2,13 +2,14 @@ import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import type { ClusterOidcProvider } from '../cluster-oidc-provider';
+import { PerApp } from './per-app';
 
 /**
  * IAM holds one OIDC provider per issuer URL per account. This index maps, per app, an account
  * and issuer URL (a literal, or the token a cluster attribute stands for) to the first
  * `ClusterOidcProvider` made for it, whoever made it, so that cdk-irsa reuses it.
  */
-const byRoot = new WeakMap<IConstruct, Map<string, ClusterOidcProvider>>();
+const created = new PerApp<ClusterOidcProvider>();
 
 /** The account of a stack for the index: environment-agnostic stacks count as one account. */
 function accountOf(stack: Stack): string {
@@ -16,13 +17,7 @@ function accountOf(stack: Stack): string {
 }
 
 function indexOf(scope: IConstruct): Map<string, ClusterOidcProvider> {
-  const root = scope.node.root;
-  let index = byRoot.get(root);
-  if (!index) {
-    index = new Map();
-    byRoot.set(root, index);
-  }
-  return index;
+  return created.of(scope);
 }
 
 /** Records a provider for its account and issuer URL, unless one is recorded already. */
@@ -39,7 +34,7 @@ export function indexProvider(provider: ClusterOidcProvider): void {
  * account and issuer URL the ARN names: the app says the account has one, so cdk-irsa uses it
  * rather than create a second (which would fail at deploy with `EntityAlreadyExists`).
  */
-const importedByRoot = new WeakMap<IConstruct, Map<string, iam.IOpenIdConnectProvider>>();
+const importedProviders = new PerApp<iam.IOpenIdConnectProvider>();
 
 /** Records a provider imported by a literal ARN, unless one is recorded for its account and issuer already. */
 export function indexImportedProvider(provider: iam.IOpenIdConnectProvider): void {
@@ -48,12 +43,7 @@ export function indexImportedProvider(provider: iam.IOpenIdConnectProvider): voi
   if (!match) {
     return;
   }
-  const root = provider.node.root;
-  let index = importedByRoot.get(root);
-  if (!index) {
-    index = new Map();
-    importedByRoot.set(root, index);
-  }
+  const index = importedProviders.of(provider);
   const key = `${match[1]}\nhttps://${match[2]}`;
   if (!index.has(key)) {
     index.set(key, provider);
@@ -66,7 +56,7 @@ export function importedProvider(scope: IConstruct, issuerUrl: string): iam.IOpe
   if (Token.isUnresolved(account) || Token.isUnresolved(issuerUrl)) {
     return undefined;
   }
-  return importedByRoot.get(scope.node.root)?.get(`${account}\n${issuerUrl}`);
+  return importedProviders.of(scope).get(`${account}\n${issuerUrl}`);
 }
 
 /** The provider recorded for an issuer URL in the account of the scope's stack. */
@@ -109,7 +99,7 @@ export function checkSingleProvider(provider: ClusterOidcProvider, resource: iam
 function warnWhereUnknowable(provider: ClusterOidcProvider, constructs: IConstruct[]): void {
   const stack = Stack.of(provider);
   const imported = Token.isUnresolved(stack.account) || Token.isUnresolved(provider.issuerUrl)
-    ? undefined : importedByRoot.get(provider.node.root)?.get(`${stack.account}\n${provider.issuerUrl}`);
+    ? undefined : importedProviders.of(provider).get(`${stack.account}\n${provider.issuerUrl}`);
   if (imported) {
     Annotations.of(provider).addWarningV2('cdk-irsa:providerCreatedAndImported', `this app creates the IAM OIDC provider for `
       + `${provider.issuerUrl} here and also imports one for it by ARN at ${imported.node.path}. If the account has that provider already, `

@@ -1,17 +1,13 @@
 import { IConstruct } from 'constructs';
 import { fail } from './errors';
+import { PerApp } from './per-app';
 
 /** Service accounts by cluster, namespace and name, per app: two in one app would fight over one object. */
-const byRoot = new WeakMap<IConstruct, Map<string, string>>();
+const serviceAccounts = new PerApp<string>();
 
 /** Records a service account, failing if the app has one already for the same cluster, namespace and name. */
 export function registerServiceAccount(scope: IConstruct, clusterIdentity: string, namespace: string, name: string): void {
-  const root = scope.node.root;
-  let seen = byRoot.get(root);
-  if (!seen) {
-    seen = new Map();
-    byRoot.set(root, seen);
-  }
+  const seen = serviceAccounts.of(scope);
   const key = `${clusterIdentity}\n${namespace}\n${name}`;
   const first = seen.get(key);
   if (first !== undefined) {

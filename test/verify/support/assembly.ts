@@ -68,14 +68,27 @@ export function exampleApps(): string[] {
 }
 
 /**
- * Synthesizes examples/<name>/app.ts into `outdir` in a child Node process (tsx), with extra
+ * The context the CDK CLI gives an example's app (in CDK_CONTEXT_JSON): the `context` of its
+ * cdk.json, then its cdk.context.json, the cached answers of lookups.
+ */
+export function exampleContext(name: string): Record<string, unknown> {
+  const read = (file: string) => {
+    const full = path.join(EXAMPLES_DIR, name, file);
+    return fs.existsSync(full) ? JSON.parse(fs.readFileSync(full, 'utf8')) : {};
+  };
+  return { ...read('cdk.json').context, ...read('cdk.context.json') };
+}
+
+/**
+ * Synthesizes examples/<name>/app.ts into `outdir` in a child Node process (tsx), with its
+ * context as the CDK CLI gives it and extra
  * environment (for example NODE_OPTIONS to preload a hook). Throws with the output on failure.
  */
 export function synthesizeExample(name: string, outdir: string, env: Record<string, string> = {}, timeoutMs = 120_000):
 { stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'app.ts'], {
     cwd: path.join(EXAMPLES_DIR, name),
-    env: { ...process.env, CDK_OUTDIR: outdir, ...env },
+    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(exampleContext(name)), ...env },
     encoding: 'utf8',
     timeout: timeoutMs,
   });
