@@ -67,7 +67,23 @@ function oneOrList(values: string[]): string | string[] {
  * Such keys cannot stand as object keys in a template.
  */
 export function hasTokenIssuer(trusts: WebIdentityTrust[]): boolean {
-  return trusts.some((t) => Token.isUnresolved(t.provider.openIdConnectProviderIssuer));
+  return trusts.some((t) => isTokenIssuer(t.provider.openIdConnectProviderIssuer));
+}
+
+/** Answers for issuers seen: every role of a cluster asks about the same one, on each render. */
+const tokenIssuers = new Map<string, boolean>();
+const MAX_TOKEN_ISSUERS = 1_000;
+
+function isTokenIssuer(issuer: string): boolean {
+  let answer = tokenIssuers.get(issuer);
+  if (answer === undefined) {
+    answer = Token.isUnresolved(issuer);
+    if (tokenIssuers.size >= MAX_TOKEN_ISSUERS) {
+      tokenIssuers.clear();
+    }
+    tokenIssuers.set(issuer, answer);
+  }
+  return answer;
 }
 
 /* ---------------------------------------------------------------------------------------------
