@@ -196,7 +196,8 @@ function measure(assembly, outdir) {
   const allTypes = templates.flatMap(types);
   const assetManifest = read(`${stack.stackName}.assets.json`);
   const files = Object.values(assetManifest.files ?? {}).filter((a) => a.source.path !== stack.templateFile);
-  const yamlFile = fs.readdirSync(outdir).find((f) => f.endsWith('.yaml'));
+  // (f)'s file at the top, cdk-irsa's in <stack>.service-accounts/<cluster>/ (its kustomization.yaml aside).
+  const yamlFile = fs.readdirSync(outdir, { recursive: true }).find((f) => path.basename(f) === 'service-accounts.yaml');
   const report = fs.existsSync(path.join(outdir, 'validation-report.json')) ? read('validation-report.json') : undefined;
   return {
     templateBytes: Buffer.byteLength(JSON.stringify(stack.template)), // minified
