@@ -8,6 +8,7 @@
 // `@aws-cdk/core:stackResourceLimit`) and in the built-in validation (rule F0007). Both are switched
 // off to measure such stacks; `core-limit` or `validator-limit` leaves one on and prints only
 // whether the stack was refused.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -27,6 +28,7 @@ const ISSUER = `https://oidc.eks.${REGION}.amazonaws.com/id/EXAMPLED539D4633E53D
 /** A kubectl layer that exists only as an ARN: aws-cdk-lib would otherwise stage a ~59 MB asset. */
 const KUBECTL_LAYER_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:kubectl-v33:1`;
 const NAMESPACE = 'workloads';
+const CLUSTER_NAME = 'prod';
 const serviceAccountName = (i) => `service-${String(i).padStart(4, '0')}`;
 
 const kubectlLayer = (stack) => lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', KUBECTL_LAYER_ARN);
@@ -38,7 +40,7 @@ const eksV2Cluster = (stack) => new eksv2.Cluster(stack, 'Cluster', {
 });
 
 const eksIrsaCluster = (stack) => irsa.IrsaCluster.fromCluster(eksCluster(stack));
-const importedCluster = () => irsa.IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER });
+const importedCluster = () => irsa.IrsaCluster.fromAttributes({ clusterName: CLUSTER_NAME, issuerUrl: ISSUER });
 const irsaServiceAccounts = (stack, n, cluster, options) => {
   for (let i = 0; i < n; i++) {
     new irsa.IrsaServiceAccount(stack, `Sa${i}`, { cluster, namespace: NAMESPACE, name: serviceAccountName(i), ...options });
@@ -78,21 +80,27 @@ export const CELLS = {
     },
   },
   'f': {
-    title: 'hand-written minimum: CfnOIDCProvider, one CfnRole per service account, YAML by hand',
-    build: (stack, n, outdir) => handWritten(stack, n, outdir, (id, roleName, providerArn, condition) => new iam.CfnRole(stack, id, {
+    title: 'hand-written minimum: CfnOIDCProvider, one CfnRole per service account (role name and audit tags as cdk-irsa sets them), YAML by hand',
+    build: (stack, n, outdir) => handWritten(stack, n, outdir, (id, roleName, providerArn, condition, tags) => new iam.CfnRole(stack, id, {
       roleName,
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }],
       },
+      tags,
     })),
   },
   // Timed with validation off only: what an iam.Role costs, the construct that cdk-irsa's role is.
+  // The tags go on its CfnRole directly, as cdk-irsa sets them: Tags.of() would add an aspect per role.
   'f-role': {
-    title: '(f) with an iam.Role (WebIdentityPrincipal) in place of each CfnRole',
-    build: (stack, n, outdir) => handWritten(stack, n, outdir, (id, roleName, providerArn, condition) => new iam.Role(stack, id, {
-      roleName, assumedBy: new iam.WebIdentityPrincipal(providerArn, condition),
-    })),
+    title: '(f) with an iam.Role (WebIdentityPrincipal) in place of each CfnRole, the same tags set on its CfnRole',
+    build: (stack, n, outdir) => handWritten(stack, n, outdir, (id, roleName, providerArn, condition, tags) => {
+      const role = new iam.Role(stack, id, { roleName, assumedBy: new iam.WebIdentityPrincipal(providerArn, condition) });
+      for (const { key, value } of tags) {
+        role.node.defaultChild.tags.setTag(key, value);
+      }
+      return role;
+    }),
   },
   // Not timed: (b) without the audit tags that cdk-irsa puts on every role it creates.
   'b-untagged': {
@@ -104,23 +112,34 @@ export const CELLS = {
   'base-eksv2': { title: 'baseline: aws-eks-v2 Cluster alone (e at N=0)', build: (stack) => eksV2Cluster(stack) },
 };
 
-/** The provider, one role per service account (made by `makeRole`) and the YAML, all by hand. */
+/**
+ * The provider, one role per service account (made by `makeRole`) and the YAML, all by hand. Each role
+ * carries what cdk-irsa gives its roles, so that the comparison is like for like: the same role name
+ * (readable part and a hash of region, cluster, namespace and name) and the three audit tags.
+ */
 function handWritten(stack, n, outdir, makeRole) {
   const issuer = ISSUER.replace('https://', '');
   const provider = new iam.CfnOIDCProvider(stack, 'Provider', { url: ISSUER, clientIdList: ['sts.amazonaws.com'] });
   const yaml = [];
   for (let i = 0; i < n; i++) {
     const name = serviceAccountName(i);
-    const roleName = `prod-${NAMESPACE}-${name}`;
+    const roleName = `${CLUSTER_NAME}-${NAMESPACE}-${name}-${roleNameHash(name)}`;
     makeRole(`Sa${i}`, roleName, provider.attrArn, {
       StringEquals: { [`${issuer}:sub`]: `system:serviceaccount:${NAMESPACE}:${name}`, [`${issuer}:aud`]: 'sts.amazonaws.com' },
-    });
+    }, [
+      { key: 'cdk-irsa:cluster', value: CLUSTER_NAME },
+      { key: 'cdk-irsa:namespace', value: NAMESPACE },
+      { key: 'cdk-irsa:service-account', value: name },
+    ]);
     yaml.push(`apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n  namespace: ${NAMESPACE}\n`
       + `  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::${ACCOUNT}:role/${roleName}\n`);
   }
   fs.mkdirSync(outdir, { recursive: true });
   fs.writeFileSync(path.join(outdir, 'service-accounts.yaml'), yaml.join('---\n'));
 }
+
+/** The hash that ends the name cdk-irsa gives the role of `workloads/<name>` in cluster `prod`, eu-west-1. */
+const roleNameHash = (name) => createHash('sha256').update(`${REGION}\nname:${CLUSTER_NAME}\n${NAMESPACE}\n${name}`).digest('hex').slice(0, 8);
 
 function main() {
   const [cellName, nText, validation, limit] = process.argv.slice(2);
@@ -177,7 +196,8 @@ function measure(assembly, outdir) {
   const allTypes = templates.flatMap(types);
   const assetManifest = read(`${stack.stackName}.assets.json`);
   const files = Object.values(assetManifest.files ?? {}).filter((a) => a.source.path !== stack.templateFile);
-  const yamlFile = fs.readdirSync(outdir).find((f) => f.endsWith('.yaml'));
+  // (f)'s file at the top, cdk-irsa's in <stack>.service-accounts/<cluster>/ (its kustomization.yaml aside).
+  const yamlFile = fs.readdirSync(outdir, { recursive: true }).find((f) => path.basename(f) === 'service-accounts.yaml');
   const report = fs.existsSync(path.join(outdir, 'validation-report.json')) ? read('validation-report.json') : undefined;
   return {
     templateBytes: Buffer.byteLength(JSON.stringify(stack.template)), // minified

@@ -173,4 +173,28 @@ describe('an IrsaRole\'s assumeRolePolicy document', () => {
     expect(Object.values(roles).map((r: any) => r.Properties.AssumeRolePolicyDocument.Statement))
       .toEqual([[webIdentity('system:serviceaccount:payments:api'), breakglass]]);
   });
+
+  test('holds the statements the template renders, exact subjects and patterns, with a provider known only at deploy', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: `https://${ISSUER}` });
+    const role = new IrsaRole(stack, 'Role', {
+      provider,
+      subjects: [ServiceAccountSubject.exact('payments', 'api'), ServiceAccountSubject.exact('payments', 'worker'), ServiceAccountSubject.anyInNamespace('batch')],
+      audience: 'payments.example.com',
+      podIdentityTrust: { clusterArn: CLUSTER_ARN, namespace: 'payments', serviceAccount: 'api' },
+    });
+
+    const federated = { 'Fn::GetAtt': [stack.getLogicalId(provider.node.defaultChild as iam.CfnOIDCProvider), 'Arn'] };
+    const aud = { [`${ISSUER}:aud`]: 'payments.example.com' };
+    const document = stack.resolve(role.assumeRolePolicy!.toJSON().Statement);
+    expect(document).toEqual([
+      { Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: federated },
+        Condition: { StringEquals: { [`${ISSUER}:sub`]: ['system:serviceaccount:payments:api', 'system:serviceaccount:payments:worker'], ...aud } } },
+      { Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: federated },
+        Condition: { StringEquals: aud, StringLike: { [`${ISSUER}:sub`]: 'system:serviceaccount:batch:*' } } },
+      POD_IDENTITY,
+    ]);
+    const rendered = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties.AssumeRolePolicyDocument.Statement;
+    expect(rendered).toEqual(document);
+  });
 });

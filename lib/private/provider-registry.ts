@@ -17,6 +17,18 @@ export function shortHash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 8).toUpperCase();
 }
 
+/** Construct IDs of providers by cluster identity: asked for once per service account. */
+const providerIds = new Map<string, string>();
+
+function providerId(identity: string): string {
+  let id = providerIds.get(identity);
+  if (id === undefined) {
+    id = `IrsaOidcProvider${shortHash(identity)}`;
+    providerIds.set(identity, id);
+  }
+  return id;
+}
+
 /** A provider made by cdk-irsa in another stack, known by its ARN and its literal issuer. */
 class ProviderOfAnotherStack extends Resource implements iam.IOpenIdConnectProvider {
   constructor(scope: Stack, id: string, public readonly openIdConnectProviderArn: string, public readonly openIdConnectProviderIssuer: string) {
@@ -37,7 +49,7 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
   const stack = Stack.of(scope);
   // One provider per issuer and account in the app, whoever made it (cdk-irsa or the user).
   const existing = indexedProvider(scope, issuerUrl);
-  const id = `IrsaOidcProvider${shortHash(identity)}`;
+  const id = providerId(identity);
   // A provider that the app imports by its literal ARN for this issuer and account: it exists.
   const adopted = existing ? undefined : importedProvider(scope, issuerUrl);
   if (adopted) {

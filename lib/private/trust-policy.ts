@@ -85,7 +85,23 @@ function oneOrList(values: string[]): string | string[] {
  * Such keys cannot stand as object keys in a template.
  */
 export function hasTokenIssuer(trusts: WebIdentityTrust[]): boolean {
-  return trusts.some((t) => Token.isUnresolved(t.provider.openIdConnectProviderIssuer));
+  return trusts.some((t) => isTokenIssuer(t.provider.openIdConnectProviderIssuer));
+}
+
+/** Answers for issuers seen: every role of a cluster asks about the same one, on each render. */
+const tokenIssuers = new Map<string, boolean>();
+const MAX_TOKEN_ISSUERS = 1_000;
+
+function isTokenIssuer(issuer: string): boolean {
+  let answer = tokenIssuers.get(issuer);
+  if (answer === undefined) {
+    answer = Token.isUnresolved(issuer);
+    if (tokenIssuers.size >= MAX_TOKEN_ISSUERS) {
+      tokenIssuers.clear();
+    }
+    tokenIssuers.set(issuer, answer);
+  }
+  return answer;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -235,13 +251,14 @@ export function iamLength(json: string): number {
  */
 export function trustPolicySize(stack: Stack, trusts: WebIdentityTrust[], pins: PodIdentityPin[], otherStatements: any[]): number {
   const region = stack.region;
-  const others = JSON.stringify(otherStatements).replace(STRING_TOKEN, (token) => boundToken(stack, token));
+  const others = otherStatements.length === 0 ? []
+    : JSON.parse(JSON.stringify(otherStatements).replace(STRING_TOKEN, (token) => boundToken(stack, token)));
   const document = {
     Version: POLICY_VERSION,
     Statement: [
       ...webIdentityStatements(trusts, longestValues(region)),
-      ...podIdentityStatements(longestPins(pins, region)),
-      ...JSON.parse(others),
+      ...(pins.length === 0 ? [] : podIdentityStatements(longestPins(pins, region))),
+      ...others,
     ],
   };
   const json = JSON.stringify(document).replace(STRING_TOKEN, 'x'.repeat(OTHER_TOKEN_BOUND));

@@ -57,14 +57,129 @@ export function toYamlDocuments(objects: any[], what: string): string {
     fail(`${what} holds a value that is known only at deploy time (a token), which YAML cannot carry. `
       + 'Give literal values (for the role ARN: a fixed roleName and a stack with an explicit account and region).');
   }
-  return objects.map(toYaml11).join('---\n');
+  return objects.map((object) => plainYaml(object) ?? toYaml11(object)).join('---\n');
 }
 
-/** One object as a YAML document that reads back the same under YAML 1.1 and 1.2 rules. */
-function toYaml11(object: any): string {
+/**
+ * Keys and strings that are written plain, the same way by the `yaml` package and here: a
+ * letter first, then letters, digits and `._/@:-`, not ending in `:`; nothing that the `yaml`
+ * package's YAML 1.1 schema would read as another type (its own tests, so that both agree), and
+ * nothing that `needsQuotes` quotes. Anything else goes to the `yaml` package.
+ */
+const PLAIN = /^[A-Za-z][A-Za-z0-9._/@:-]*$/;
+const INDENT = '  ';
+let yaml11Tests: RegExp[] | undefined;
+/** Answers of `isPlain`: the same keys and values come back in every ServiceAccount. */
+const plainAnswers = new Map<string, boolean>();
+const MAX_PLAIN_ANSWERS = 10_000;
+
+function isPlain(value: string): boolean {
+  let answer = plainAnswers.get(value);
+  if (answer === undefined) {
+    answer = PLAIN.test(value) && !value.endsWith(':') && !needsQuotes(value) && !resolvesToAnotherType(value);
+    if (plainAnswers.size >= MAX_PLAIN_ANSWERS) {
+      plainAnswers.clear();
+    }
+    plainAnswers.set(value, answer);
+  }
+  return answer;
+}
+
+/** Whether the `yaml` package's YAML 1.1 schema reads the plain string as something other than a string. */
+function resolvesToAnotherType(value: string): boolean {
+  yaml11Tests ??= yaml11Document(null).schema.tags.flatMap((tag) => (typeof tag === 'object' && tag.test instanceof RegExp ? [tag.test] : []));
+  return yaml11Tests.some((test) => test.test(value));
+}
+
+/**
+ * The common case, written directly, as the `yaml` package writes it (`lineWidth: 0`, two spaces
+ * of indentation, sequences indented under their key): a map of maps, sequences, plain strings,
+ * booleans and whole numbers. `undefined` for anything else, which the `yaml` package writes.
+ * The `yaml` package costs about as much per ServiceAccount as the rest of the synth, and a stack
+ * may hold hundreds of them.
+ */
+export function plainYaml(object: any): string | undefined {
+  if (!isMap(object)) {
+    return undefined;
+  }
+  const lines: string[] = [];
+  return writeMap(object, '', lines) ? `${lines.join('\n')}\n` : undefined;
+}
+
+function isMap(value: any): value is { [key: string]: any } {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** A scalar as written plain, or `undefined` if it is not one that this writer handles. */
+function scalar(value: any): string | undefined {
+  if (typeof value === 'string') {
+    return isPlain(value) ? value : undefined;
+  }
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value))) {
+    return String(value);
+  }
+  return undefined;
+}
+
+/** Appends the lines of a non-empty map or of `{}`; `false` for anything this writer does not handle. */
+function writeMap(map: { [key: string]: any }, indent: string, lines: string[], firstPrefix?: string): boolean {
+  const entries = Object.entries(map);
+  if (entries.length === 0) {
+    return false;
+  }
+  let first = true;
+  for (const [key, value] of entries) {
+    if (!isPlain(key)) {
+      return false;
+    }
+    const head = first && firstPrefix !== undefined ? firstPrefix : indent;
+    first = false;
+    const text = scalar(value);
+    if (text !== undefined) {
+      lines.push(`${head}${key}: ${text}`);
+    } else if (isMap(value)) {
+      if (Object.keys(value).length === 0) {
+        lines.push(`${head}${key}: {}`);
+      } else {
+        lines.push(`${head}${key}:`);
+        if (!writeMap(value, indent + INDENT, lines)) {
+          return false;
+        }
+      }
+    } else if (Array.isArray(value)) {
+      if (value.length === 0) {
+        lines.push(`${head}${key}: []`);
+      } else {
+        lines.push(`${head}${key}:`);
+        if (!writeSequence(value, indent + INDENT, lines)) {
+          return false;
+        }
+      }
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Appends the items of a non-empty sequence: scalars and non-empty maps. */
+function writeSequence(items: any[], indent: string, lines: string[]): boolean {
+  for (const item of items) {
+    const text = scalar(item);
+    if (text !== undefined) {
+      lines.push(`${indent}- ${text}`);
+    } else if (!isMap(item) || !writeMap(item, indent + INDENT, lines, `${indent}- `)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** One object as a YAML document that reads back the same under YAML 1.1 and 1.2 rules, written by the `yaml` package. */
+export function toYaml11(object: any): string {
   // The 1.1 schema quotes what it would not read back as a string; the `%YAML` directive is not
   // written. Its merge tag would write `<<` plain whatever the node says: leave it out.
-  const document = new YAML.Document(object, { version: '1.1', customTags: (tags) => tags.filter((tag) => !isMergeTag(tag)) });
+  const document = yaml11Document(object);
   YAML.visit(document, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && needsQuotes(node.value)) {
@@ -73,6 +188,10 @@ function toYaml11(object: any): string {
     },
   });
   return document.toString({ lineWidth: 0 });
+}
+
+function yaml11Document(object: any): YAML.Document {
+  return new YAML.Document(object, { version: '1.1', customTags: (tags) => tags.filter((tag) => !isMergeTag(tag)) });
 }
 
 function isMergeTag(tag: YAML.Tags[number]): boolean {
