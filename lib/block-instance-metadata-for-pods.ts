@@ -1,4 +1,4 @@
-import { Annotations, Aspects, CfnResource, IAspect, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { fail } from './private/errors';
 import {
@@ -127,9 +127,25 @@ export interface BlockInstanceMetadataForPodsProps {
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html
  *
  * @example
- * Aspects.of(this).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+ * BlockInstanceMetadataForPods.applyTo(this);
  */
 export class BlockInstanceMetadataForPods implements IAspect {
+  /**
+   * Adds the aspect to every node below `scope` (an App, a Stage, a Stack) as a mutating aspect,
+   * `Aspects.of(scope).add(aspect, { priority: AspectPriority.MUTATING })`, so that it runs
+   * before read-only aspects (cdk-nag's packs, say), which then see the nodes it secured. Added
+   * at a later priority, it warns (`cdk-irsa:imdsAspectPriority`).
+   *
+   * @param scope the construct whose nodes to secure
+   * @param props options of the aspect
+   * @returns the aspect added
+   */
+  public static applyTo(scope: IConstruct, props: BlockInstanceMetadataForPodsProps = {}): BlockInstanceMetadataForPods {
+    const aspect = new BlockInstanceMetadataForPods(props);
+    Aspects.of(scope).add(aspect, { priority: AspectPriority.MUTATING });
+    return aspect;
+  }
+
   /**
    * Exempts a construct and everything below it from the aspect, with the reason, which is
    * recorded in the cloud assembly.
@@ -175,6 +191,7 @@ export class BlockInstanceMetadataForPods implements IAspect {
     if (!node.node.scopes.some((a) => this.roots.has(a))) {
       this.roots.add(node);
       node.node.addValidation({ validate: () => this.refuseUnreachableStages(node) });
+      this.warnOfLatePriority(node);
     }
     if (!CfnResource.isCfnResource(node) || exempted(node)) {
       return;
@@ -201,6 +218,20 @@ export class BlockInstanceMetadataForPods implements IAspect {
   }
 
   /** Refuses Stages below the construct the aspect was added to that hold nodes it never saw (see `uncoveredStages`). */
+  /**
+   * A mutating aspect added after mutating priority may run after read-only aspects of the same
+   * or an earlier priority (cdk-nag's, added without one), which then report nodes it secures.
+   */
+  private warnOfLatePriority(root: IConstruct): void {
+    const priority = Aspects.of(root).applied.find((a) => a.aspect === this)?.priority;
+    if (priority !== undefined && priority > AspectPriority.MUTATING) {
+      Annotations.of(root).addWarningV2('cdk-irsa:imdsAspectPriority', `BlockInstanceMetadataForPods was added to ${root.node.path || 'the app'} `
+        + `at priority ${priority}, after mutating priority (AspectPriority.MUTATING, ${AspectPriority.MUTATING}): aspects that read the nodes at the `
+        + 'same or an earlier priority (cdk-nag\'s packs, added without one) may run before it and report what it then secures. Add it with '
+        + 'BlockInstanceMetadataForPods.applyTo(scope), or with { priority: AspectPriority.MUTATING }.');
+    }
+  }
+
   private refuseUnreachableStages(root: IConstruct): string[] {
     const stage = Stage.isStage(root) ? root : Stage.of(root);
     const nodes = root.node.findAll().filter((c) => CfnResource.isCfnResource(c) && NODE_TYPES.includes(renderedType(c)) && Stage.of(c) !== stage);
@@ -208,7 +239,7 @@ export class BlockInstanceMetadataForPods implements IAspect {
       `BlockInstanceMetadataForPods was added to ${root.node.path || 'the app'}, but Stage ${s.node.path} below it holds launch templates, `
       + 'launch configurations, auto-scaling groups or node groups that it cannot reach: aws-cdk-lib synthesizes a Stage, and writes its '
       + 'templates, before it applies the aspects of the app or Stage around it, and never applies those inside it. Add the aspect to that '
-      + 'Stage too: Aspects.of(stage).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING }).');
+      + 'Stage too: BlockInstanceMetadataForPods.applyTo(stage).');
   }
 
   /** Checks and, where allowed, sets the options of a template or configuration, once; says whether it changed them. */

@@ -1,4 +1,4 @@
-import { Annotations, Aspects, CfnResource, IAspect, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { IrsaCheckRule } from './irsa-check-rule';
 import { IrsaRole } from './irsa-role';
@@ -66,9 +66,25 @@ export interface IrsaChecksProps {
  *
  * @example
  * declare const app: App;
- * Aspects.of(app).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
+ * IrsaChecks.applyTo(app);
  */
 export class IrsaChecks implements IAspect {
+  /**
+   * Adds the check to every role below `scope` (an App, a Stage, a Stack) as a read-only aspect,
+   * `Aspects.of(scope).add(checks, { priority: AspectPriority.READONLY })`: it changes nothing,
+   * and it reads the roles in the validation phase, after every aspect has run, whatever the
+   * priorities.
+   *
+   * @param scope the construct whose roles to check
+   * @param props options of the check
+   * @returns the aspect added
+   */
+  public static applyTo(scope: IConstruct, props: IrsaChecksProps = {}): IrsaChecks {
+    const checks = new IrsaChecks(props);
+    Aspects.of(scope).add(checks, { priority: AspectPriority.READONLY });
+    return checks;
+  }
+
   /**
    * Accepts a finding for one role, with the reason, which is recorded in the cloud assembly.
    *
@@ -130,7 +146,7 @@ export class IrsaChecks implements IAspect {
     }
     return refused.map((s) => `IrsaChecks was added to ${root.node.path || 'the app'}, but Stage ${s.node.path} below it holds IAM roles that it cannot check: `
       + 'aws-cdk-lib synthesizes a Stage, and writes its templates, before it applies the aspects of the app or Stage around it, and never '
-      + 'applies those inside it. Add the check to that Stage too: Aspects.of(stage).add(new IrsaChecks(), { priority: AspectPriority.READONLY }).');
+      + 'applies those inside it. Add the check to that Stage too: IrsaChecks.applyTo(stage).');
   }
 
   private check(roles: CfnResource[]): void {

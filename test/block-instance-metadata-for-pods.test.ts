@@ -23,7 +23,7 @@ function setup(props: BlockInstanceMetadataForPodsProps | null = {}, context: Re
   const app = new App({ context });
   const stack = new Stack(app, 'Stack', { env: ENV });
   if (props !== null) {
-    Aspects.of(stack).add(new BlockInstanceMetadataForPods(props));
+    BlockInstanceMetadataForPods.applyTo(stack, props);
   }
   return { app, stack };
 }
@@ -413,7 +413,7 @@ describe('BlockInstanceMetadataForPods on auto-scaling groups', () => {
     // GIVEN the aspect on one construct, the template beside it
     const { stack } = setup(null);
     const nodes = new Construct(stack, 'Nodes');
-    Aspects.of(nodes).add(new BlockInstanceMetadataForPods());
+    BlockInstanceMetadataForPods.applyTo(nodes);
     const template = new ec2.LaunchTemplate(stack, 'Shared', {
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
       instanceType: new ec2.InstanceType('m6i.large'),
@@ -549,7 +549,7 @@ describe('BlockInstanceMetadataForPods with overrides and Stages', () => {
   test('follows a launch template that an override attaches to a group, outside the aspect\'s scope', () => {
     const { stack } = setup(null);
     const nodes = new Construct(stack, 'Nodes');
-    Aspects.of(nodes).add(new BlockInstanceMetadataForPods());
+    BlockInstanceMetadataForPods.applyTo(nodes);
     const template = new ec2.CfnLaunchTemplate(stack, 'Shared', { launchTemplateData: {} });
     const group = new autoscaling.CfnAutoScalingGroup(nodes, 'Group', { minSize: '0', maxSize: '1', availabilityZones: ['eu-west-1a'] });
     group.addPropertyOverride('LaunchTemplate', { LaunchTemplateId: template.ref, Version: template.attrLatestVersionNumber });
@@ -571,7 +571,7 @@ describe('BlockInstanceMetadataForPods with overrides and Stages', () => {
     expect(() => app.synth()).toThrow('BlockInstanceMetadataForPods was added to the app, but Stage Prod below it holds launch templates, launch '
       + 'configurations, auto-scaling groups or node groups that it cannot reach: aws-cdk-lib synthesizes a Stage, and writes its templates, before '
       + 'it applies the aspects of the app or Stage around it, and never applies those inside it. Add the aspect to that Stage too: '
-      + 'Aspects.of(stage).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING }).');
+      + 'BlockInstanceMetadataForPods.applyTo(stage).');
 
     const covered = new App();
     Aspects.of(covered).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
@@ -629,5 +629,29 @@ describe('BlockInstanceMetadataForPods on what is decided at deploy or hidden fr
     expect(errors(stack)).toEqual(['Generic', 'Renamed'].map((id) => `/Stack/${id} [cdk-irsa:imdsUnreadable] ${kind} Stack/${id} is a CfnResource of type ${type} `
       + 'that is not the typed L1 (ec2.CfnLaunchTemplate, autoscaling.CfnLaunchConfiguration, autoscaling.CfnAutoScalingGroup, eks.CfnNodegroup), '
       + `or whose Type an override changed: its instance metadata options can be neither checked nor set. Define it with the typed L1. ${EXEMPT_HINT}`));
+  });
+});
+
+describe('BlockInstanceMetadataForPods declares its priority', () => {
+  test('applyTo() adds it as a mutating aspect', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+
+    const aspect = BlockInstanceMetadataForPods.applyTo(stack);
+
+    expect(Aspects.of(stack).applied.map((a) => [a.aspect, a.priority])).toEqual([[aspect, AspectPriority.MUTATING]]);
+  });
+
+  test('added after mutating priority, where read-only aspects may run first, it warns', () => {
+    const app = new App();
+    const late = new Stack(app, 'Late', { env: ENV });
+    const early = new Stack(app, 'Early', { env: ENV });
+    Aspects.of(late).add(new BlockInstanceMetadataForPods());
+    Aspects.of(early).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+
+    const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('imdsAspectPriority')).map((w) => w.entry.data);
+    expect(warnings(late)).toEqual(['BlockInstanceMetadataForPods was added to Late at priority 500, after mutating priority (AspectPriority.MUTATING, 200): '
+      + 'aspects that read the nodes at the same or an earlier priority (cdk-nag\'s packs, added without one) may run before it and report what it then '
+      + 'secures. Add it with BlockInstanceMetadataForPods.applyTo(scope), or with { priority: AspectPriority.MUTATING }. [ack: cdk-irsa:imdsAspectPriority]']);
+    expect(warnings(early)).toEqual([]);
   });
 });

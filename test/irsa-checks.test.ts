@@ -233,7 +233,7 @@ describe('IrsaChecks', () => {
 
       expect(() => app.synth()).toThrow('IrsaChecks was added to the app, but Stage Prod below it holds IAM roles that it cannot check: aws-cdk-lib '
         + 'synthesizes a Stage, and writes its templates, before it applies the aspects of the app or Stage around it, and never applies those inside it. '
-        + 'Add the check to that Stage too: Aspects.of(stage).add(new IrsaChecks(), { priority: AspectPriority.READONLY }).');
+        + 'Add the check to that Stage too: IrsaChecks.applyTo(stage).');
     });
 
     test('checks the roles of a Stage, and of a Stage in that Stage, when added to each', () => {
@@ -595,5 +595,15 @@ describe('IrsaChecks', () => {
     handWrittenRole(stack, 'Wide', { StringLike: { [`${ISSUER}:sub`]: pattern }, StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } });
 
     expect(findings(stack).errors).toEqual([expect.stringContaining(`[cdk-irsa WIDE_NAMESPACE_PATTERN] role Stack/Wide: the namespace pattern ${JSON.stringify(pattern.split(':')[2])}`)]);
+  });
+});
+
+describe('IrsaChecks declares its priority', () => {
+  test('applyTo() adds it as a read-only aspect', () => {
+    const app = new App();
+
+    const checks = IrsaChecks.applyTo(app, { trustPolicySizeLimit: 4096 });
+
+    expect(Aspects.of(app).applied.map((a) => [a.aspect, a.priority])).toEqual([[checks, AspectPriority.READONLY]]);
   });
 });

@@ -14,7 +14,7 @@
  *
  *   npx tsx examples/cross-stack/app.ts
  */
-import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -23,7 +23,7 @@ import { IdentityType, IrsaChecks, IrsaCluster, IrsaServiceAccount, ManifestDeli
 
 const app = new App();
 // Checks every role of both stacks; it reads the issuer of the cluster stack's provider through the export.
-Aspects.of(app).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
+IrsaChecks.applyTo(app);
 const env = { account: '123456789012', region: 'eu-west-1' };
 
 // The cluster's stack: an aws-eks cluster made here.

@@ -11,7 +11,7 @@
  *
  *   npx tsx examples/pod-identity/app.ts
  */
-import { App, ArnFormat, Aspects, CfnOutput, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -26,7 +26,7 @@ const stack = new Stack(app, 'IrsaPodIdentity', {
 
 // IrsaChecks warns about Pod Identity trust that is not pinned to a cluster, namespace and
 // service account (POD_IDENTITY_NOT_PINNED), unless acknowledged.
-Aspects.of(app).add(new IrsaChecks());
+IrsaChecks.applyTo(app);
 
 // 1. The existing cluster, with what aws-cdk-lib needs to run kubectl against it. Pod Identity
 //    needs no OIDC provider, so none is given. `installPodIdentityAgent` makes cdk-irsa add the

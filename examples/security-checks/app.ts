@@ -5,7 +5,7 @@
  *
  *   npx tsx examples/security-checks/app.ts
  */
-import { App, AspectPriority, Aspects, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { App, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,7 +21,7 @@ const ENV = { account: '123456789012', region: 'eu-west-1' };
 const app = new App();
 // 1. One line checks every role of every stack directly in the app (nested stacks included), after
 //    every other aspect has run. Stages are synthesized apart: see 6.
-Aspects.of(app).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
+IrsaChecks.applyTo(app);
 
 const stack = new Stack(app, 'IrsaSecurityChecks', { env: ENV });
 const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: `https://${ISSUER}` });
@@ -52,7 +52,7 @@ new iam.Role(stack, 'HandWritten', {
 // 5. Nodes: BlockInstanceMetadataForPods requires IMDSv2 with a hop limit of 1 on every launch
 //    template, launch configuration, auto-scaling group and managed node group in the app, so that
 //    pods cannot fall back to the node role.
-Aspects.of(app).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+BlockInstanceMetadataForPods.applyTo(app);
 
 // 6. A Stage (the CDK Pipelines layout). aws-cdk-lib synthesizes a Stage, and writes its templates,
 //    before it applies the app's aspects, which never reach inside it: each Stage adds the checks
@@ -60,8 +60,8 @@ Aspects.of(app).add(new BlockInstanceMetadataForPods(), { priority: AspectPriori
 class Cluster extends Stage {
   constructor(scope: Construct, id: string, props: StageProps) {
     super(scope, id, props);
-    Aspects.of(this).add(new IrsaChecks(), { priority: AspectPriority.READONLY });
-    Aspects.of(this).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
+    IrsaChecks.applyTo(this);
+    BlockInstanceMetadataForPods.applyTo(this);
 
     const nodes = new Stack(this, 'IrsaSecurityChecksNodes');
     const eksCluster = eksv2.Cluster.fromClusterAttributes(nodes, 'Prod', {
