@@ -27,6 +27,9 @@ const shared = {
 module.exports = {
   // Many tests wait on child processes (synth, local servers): use every core, not cores - 1.
   maxWorkers: '100%',
+  // One temporary directory per run, removed at its end (test/temp-dir.cjs).
+  globalSetup: '<rootDir>/test/temp-dir.cjs',
+  globalTeardown: '<rootDir>/test/temp-dir-teardown.cjs',
   projects: [
     {
       ...shared,
