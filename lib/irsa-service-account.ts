@@ -7,15 +7,13 @@ import { IdentityType } from './identity-type';
 import { IrsaCluster } from './irsa-cluster';
 import { IrsaRole, PodIdentityTrustOptions } from './irsa-role';
 import { AddonServiceAccountProps, HelmValuesOptions, IrsaServiceAccountProps, PodIdentityOptions } from './irsa-service-account-options';
-import { ManifestDelivery, ManifestDeliveryKind } from './manifest-delivery';
+import { ManifestDelivery } from './manifest-delivery';
 import { ClusterAdapter } from './private/cluster-adapter';
 import { checkedFor, fail, q } from './private/errors';
-import { GitOpsFile } from './private/gitops-file';
 import { mergeHelmValues } from './private/helm-values';
 import { MAX_ROLE_NAME_LENGTH, validateRoleOptions } from './private/iam-names';
 import { requireValue, validateSessionPolicy, validateTags, validateTargetRoleArn } from './private/input-checks';
 import { DEFAULT_AUDIENCE } from './private/issuer';
-import { ManifestBatch } from './private/manifest-batch';
 import { acceptAudience, shortHash } from './private/provider-registry';
 import { partitionOf } from './private/regions';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
@@ -181,7 +179,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       // Named alike in every identity mode and delivery, however the cluster is described, so
       // that none of these edits replaces a role in use. The IAM path is part of the hash: a new
       // path (a replacement) then comes with a new name, which IAM accepts while the old role exists.
-      roleName: roleOptions.roleName ?? (delivery.kind === ManifestDeliveryKind.GITOPS || !Token.isUnresolved(Stack.of(this).region)
+      roleName: roleOptions.roleName ?? (delivery._strategy.writesLiteralRoleArn || !Token.isUnresolved(Stack.of(this).region)
         ? deterministicRoleName(Stack.of(this).region, cluster, namespace, props.name, roleOptions.path ?? '/')
         : undefined),
     }));
@@ -228,7 +226,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }
 
     const roleArn = !annotated ? undefined
-      : delivery.kind === ManifestDeliveryKind.GITOPS ? literalRoleArn(this, this.role) : this.role.roleArn;
+      : delivery._strategy.writesLiteralRoleArn ? literalRoleArn(this, this.role) : this.role.roleArn;
     this.manifest = new ServiceAccountManifest({ ...props, namespace, roleArn });
     this.serviceAccountName = props.name;
     this.serviceAccountNamespace = namespace;
@@ -275,7 +273,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }
     const annotations = this.manifest.toJson().metadata.annotations;
     let values: { [key: string]: any } = {
-      create: this.manifestDelivery.kind === ManifestDeliveryKind.NONE,
+      create: this.manifestDelivery._strategy.leftToOthers,
       name: this.serviceAccountName,
       ...(annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
     };
@@ -369,10 +367,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
 
   private validateOptions(props: IrsaServiceAccountProps, podIdentity: PodIdentityOptions, cluster: ClusterAdapter, mode: IdentityType,
     delivery: ManifestDelivery): void {
-    if (delivery.kind === ManifestDeliveryKind.KUBECTL && !cluster.manifests) {
-      fail(`ManifestDelivery.kubectl() needs a cluster that can apply manifests, and ${q(cluster.clusterName)} cannot (an imported cluster `
-        + 'without a kubectl provider or role, or one known only by its attributes). Use ManifestDelivery.gitOps() or ManifestDelivery.none().', this);
-    }
+    delivery._strategy.check(cluster, this);
     if (props.createNamespace && !Token.isUnresolved(props.namespace ?? 'default') && PRESET_NAMESPACES.includes(props.namespace ?? 'default')) {
       fail(`createNamespace is set for namespace ${q(props.namespace ?? 'default')}, which every cluster has already: delivering it would take it `
         + 'over (and kubectl delivery could prune it). Leave createNamespace out.', this);
@@ -485,26 +480,14 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   }
 
   private deliver(props: IrsaServiceAccountProps, cluster: ClusterAdapter, delivery: ManifestDelivery, namespace: string): string | undefined {
-    switch (delivery.kind) {
-      case ManifestDeliveryKind.KUBECTL: {
-        const batch = ManifestBatch.of(this, cluster.manifests!, props.overwriteServiceAccount ?? false);
-        if (props.createNamespace) {
-          batch.createNamespace(namespace);
-        }
-        batch.add(this.manifest.toJson());
-        return undefined;
-      }
-      case ManifestDeliveryKind.GITOPS: {
-        const file = GitOpsFile.of(this, cluster);
-        if (props.createNamespace) {
-          file.createNamespace(namespace);
-        }
-        file.add(this.manifest.toJson());
-        return file.fileName;
-      }
-      case ManifestDeliveryKind.NONE:
-        return undefined;
-    }
+    return delivery._strategy.deliver({
+      scope: this,
+      cluster,
+      manifest: this.manifest.toJson(),
+      namespace,
+      createNamespace: props.createNamespace ?? false,
+      overwrite: props.overwriteServiceAccount ?? false,
+    });
   }
 }
 

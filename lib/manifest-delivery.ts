@@ -1,3 +1,5 @@
+import { DeliveryStrategy, GITOPS, KUBECTL, NONE } from './private/delivery-strategies';
+
 /**
  * How the Kubernetes ServiceAccount of an `IrsaServiceAccount` reaches the cluster.
  *
@@ -17,7 +19,7 @@ export class ManifestDelivery {
    * the cluster (kubectl's prune allowlist has no ServiceAccount): delete it with kubectl.
    */
   public static kubectl(): ManifestDelivery {
-    return new ManifestDelivery(ManifestDeliveryKind.KUBECTL);
+    return new ManifestDelivery(ManifestDeliveryKind.KUBECTL, KUBECTL);
   }
 
   /**
@@ -32,7 +34,7 @@ export class ManifestDelivery {
    * explicit account and region.
    */
   public static gitOps(): ManifestDelivery {
-    return new ManifestDelivery(ManifestDeliveryKind.GITOPS);
+    return new ManifestDelivery(ManifestDeliveryKind.GITOPS, GITOPS);
   }
 
   /**
@@ -40,14 +42,18 @@ export class ManifestDelivery {
    * chart) creates. The manifest stays available as `serviceAccount.manifest`.
    */
   public static none(): ManifestDelivery {
-    return new ManifestDelivery(ManifestDeliveryKind.NONE);
+    return new ManifestDelivery(ManifestDeliveryKind.NONE, NONE);
   }
 
   /** Which delivery this is. */
   public readonly kind: ManifestDeliveryKind;
 
-  private constructor(kind: ManifestDeliveryKind) {
+  /** How it delivers. @internal */
+  public readonly _strategy: DeliveryStrategy;
+
+  private constructor(kind: ManifestDeliveryKind, strategy: DeliveryStrategy) {
     this.kind = kind;
+    this._strategy = strategy;
   }
 }
 
