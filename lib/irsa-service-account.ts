@@ -4,23 +4,20 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { AddonPolicy } from './addon-policy';
 import { IdentityType } from './identity-type';
-import { IrsaCluster } from './irsa-cluster';
 import { IrsaRole, PodIdentityTrustOptions } from './irsa-role';
 import { AddonServiceAccountProps, HelmValuesOptions, IrsaServiceAccountProps, PodIdentityOptions } from './irsa-service-account-options';
 import { ManifestDelivery } from './manifest-delivery';
 import { ClusterAdapter } from './private/cluster-adapter';
 import { checkedFor, fail, q } from './private/errors';
 import { mergeHelmValues } from './private/helm-values';
-import { MAX_ROLE_NAME_LENGTH, validateRoleOptions } from './private/iam-names';
+import { validateRoleOptions } from './private/iam-names';
 import { requireValue, validateSessionPolicy, validateTags, validateTargetRoleArn } from './private/input-checks';
 import { DEFAULT_AUDIENCE } from './private/issuer';
-import { acceptAudience, shortHash } from './private/provider-registry';
-import { partitionOf } from './private/regions';
+import { acceptAudience } from './private/provider-registry';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
+import { checkPropTypes, givenOptions } from './private/service-account-checks';
 import { registerServiceAccount } from './private/service-account-registry';
-import {
-  optionalBoolean, optionalDuration, optionalInstance, optionalObject, optionalString, requireObjectWith, requireString,
-} from './private/type-checks';
+import { deterministicRoleName, inAnotherAccount, literalRoleArn } from './private/service-account-role';
 import { ServiceAccountManifest } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
 
@@ -489,89 +486,4 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       overwrite: props.overwriteServiceAccount ?? false,
     });
   }
-}
-
-/**
- * Types that a JavaScript caller can get wrong and that would fail later with a TypeError or no
- * manifest at all; the ServiceAccountManifest checks the types of the manifest's options.
- */
-function checkPropTypes(props: IrsaServiceAccountProps): void {
-  optionalInstance(props.cluster, IrsaCluster, 'cluster', 'an IrsaCluster, for example IrsaCluster.fromAttributes({ clusterName, issuerUrl })');
-  requireString(props.name, 'name', 'a string, the name of the Kubernetes ServiceAccount');
-  optionalString(props.namespace, 'namespace', 'a string, the namespace of the ServiceAccount');
-  optionalInstance(props.manifestDelivery, ManifestDelivery, 'manifestDelivery',
-    'a ManifestDelivery, for example ManifestDelivery.gitOps()');
-  if (props.role !== undefined) {
-    requireObjectWith(props.role, ['roleArn', 'assumeRoleAction', 'grantPrincipal'], 'role', 'an iam.IRole, for example '
-      + 'iam.Role.fromRoleArn(this, "Role", "arn:aws:iam::123456789012:role/api"). Leave it out to have a role created');
-  }
-  optionalDuration(props.tokenExpiration, 'tokenExpiration', 'Duration.hours(12)');
-  optionalString(props.audience, 'audience', 'a string, for example "sts.amazonaws.com"');
-  optionalObject(props.roleOptions, 'roleOptions', 'an IrsaRoleOptions struct, for example { roleName: "api" }');
-  const podIdentity = optionalObject(props.podIdentity, 'podIdentity', 'a PodIdentityOptions struct, for example { pinSessionTags: false }') ?? {};
-  // A string "false" is truthy: it would switch the option on.
-  for (const option of ['createNamespace', 'overwriteServiceAccount', 'auditTags'] as const) {
-    optionalBoolean(props[option], option);
-  }
-  for (const option of ['pinSessionTags', 'disableSessionTags', 'retainIrsaTrust', 'associatedByEksAddon'] as const) {
-    optionalBoolean(podIdentity[option], `podIdentity.${option}`);
-  }
-}
-
-/** The options of a struct that are set, in the order given: what a message names. */
-function givenOptions(struct: object | undefined): string[] {
-  return Object.entries(struct ?? {}).filter(([, value]) => value !== undefined).map(([option]) => option);
-}
-
-/** Whether a role of the app lives in another (known) account than the scope's stack. */
-function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
-  const here = Stack.of(scope).account;
-  const there = Stack.of(role).account;
-  return !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there;
-}
-
-/**
- * A role name that is the same in every synth, readable, unique per region, cluster, namespace,
- * name and IAM path, and within IAM's 64 characters. It depends on nothing else: not on the
- * delivery, the identity mode or how the cluster is described (a literal cluster name stands for
- * the cluster), so that those edits keep the role and its ARN.
- */
-function deterministicRoleName(region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string): string {
-  const clusterKey = Token.isUnresolved(cluster.clusterName) ? cluster.identity : `name:${cluster.clusterName}`;
-  const regionKey = Token.isUnresolved(region) ? '' : region;
-  const hash = shortHash(`${regionKey}\n${clusterKey}\n${namespace}\n${name}${path === '/' ? '' : `\n${path}`}`).toLowerCase();
-  const parts = Token.isUnresolved(cluster.clusterName) ? [namespace, name] : [cluster.clusterName, namespace, name];
-  const readable = parts.join('-').replace(/[^\w+=,.@-]/g, '-');
-  return `${readable.slice(0, MAX_ROLE_NAME_LENGTH - hash.length - 1)}-${hash}`;
-}
-
-/** The role's ARN as a literal, for YAML that must not hold tokens. */
-function literalRoleArn(scope: Construct, role: iam.IRole): string {
-  if (!Token.isUnresolved(role.roleArn)) {
-    return role.roleArn;
-  }
-  const stack = Stack.of(role);
-  const fix = 'GitOps YAML holds the role ARN literally. Give the role\'s stack an explicit environment: '
-    + 'new Stack(app, id, { env: { account: "123456789012", region: "eu-west-1" } }).';
-  // A pre-created role (iam.Role.customizeRoles) has the name the app maps it to, at path `/`.
-  const precreated = role instanceof IrsaRole && role._precreated;
-  const roleName = role instanceof IrsaRole ? precreated ? role.roleName : role._givenName : undefined;
-  if (precreated && !JSON.stringify(stack.resolve(role.roleArn)).includes(`:role/${roleName}"`)) {
-    fail(`the role ${role.node.path} is pre-created (iam.Role.customizeRoles) and has no name yet, and GitOps YAML holds its ARN literally. `
-      + `Name it in usePrecreatedRoles: iam.Role.customizeRoles(app, { usePrecreatedRoles: { "${role.node.path}": "<role name>" } }).`, scope);
-  }
-  if (roleName === undefined || Token.isUnresolved(roleName)) {
-    fail(`the ARN of role ${role.node.path} is known only at deploy, and GitOps YAML holds it literally. Give the role a literal roleName `
-      + '(an IrsaRole), import it by ARN, or use another ManifestDelivery.', scope);
-  }
-  if (Token.isUnresolved(stack.account)) {
-    fail(`the account of stack ${stack.stackName} is not known at synth, so the role ARN for the GitOps manifest cannot be written. ${fix}`, scope);
-  }
-  const partition = partitionOf(stack);
-  if (!partition) {
-    fail(`the region of stack ${stack.stackName} is not known at synth (or not known to aws-cdk-lib), so the partition of the role ARN `
-      + `for the GitOps manifest cannot be written. ${fix}`, scope);
-  }
-  const path = role instanceof IrsaRole && !precreated ? role._givenPath ?? '/' : '/';
-  return `arn:${partition}:iam::${stack.account}:role${path}${roleName}`;
 }

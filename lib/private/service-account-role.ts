@@ -1,0 +1,62 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { IrsaRole } from '../irsa-role';
+import { ClusterAdapter } from './cluster-adapter';
+import { fail } from './errors';
+import { MAX_ROLE_NAME_LENGTH } from './iam-names';
+import { shortHash } from './provider-registry';
+import { partitionOf } from './regions';
+
+/** Whether a role of the app lives in another (known) account than the scope's stack. */
+export function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
+  const here = Stack.of(scope).account;
+  const there = Stack.of(role).account;
+  return !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there;
+}
+
+/**
+ * A role name that is the same in every synth, readable, unique per region, cluster, namespace,
+ * name and IAM path, and within IAM's 64 characters. It depends on nothing else: not on the
+ * delivery, the identity mode or how the cluster is described (a literal cluster name stands for
+ * the cluster), so that those edits keep the role and its ARN.
+ */
+export function deterministicRoleName(region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string): string {
+  const clusterKey = Token.isUnresolved(cluster.clusterName) ? cluster.identity : `name:${cluster.clusterName}`;
+  const regionKey = Token.isUnresolved(region) ? '' : region;
+  const hash = shortHash(`${regionKey}\n${clusterKey}\n${namespace}\n${name}${path === '/' ? '' : `\n${path}`}`).toLowerCase();
+  const parts = Token.isUnresolved(cluster.clusterName) ? [namespace, name] : [cluster.clusterName, namespace, name];
+  const readable = parts.join('-').replace(/[^\w+=,.@-]/g, '-');
+  return `${readable.slice(0, MAX_ROLE_NAME_LENGTH - hash.length - 1)}-${hash}`;
+}
+
+/** The role's ARN as a literal, for YAML that must not hold tokens. */
+export function literalRoleArn(scope: Construct, role: iam.IRole): string {
+  if (!Token.isUnresolved(role.roleArn)) {
+    return role.roleArn;
+  }
+  const stack = Stack.of(role);
+  const fix = 'GitOps YAML holds the role ARN literally. Give the role\'s stack an explicit environment: '
+    + 'new Stack(app, id, { env: { account: "123456789012", region: "eu-west-1" } }).';
+  // A pre-created role (iam.Role.customizeRoles) has the name the app maps it to, at path `/`.
+  const precreated = role instanceof IrsaRole && role._precreated;
+  const roleName = role instanceof IrsaRole ? precreated ? role.roleName : role._givenName : undefined;
+  if (precreated && !JSON.stringify(stack.resolve(role.roleArn)).includes(`:role/${roleName}"`)) {
+    fail(`the role ${role.node.path} is pre-created (iam.Role.customizeRoles) and has no name yet, and GitOps YAML holds its ARN literally. `
+      + `Name it in usePrecreatedRoles: iam.Role.customizeRoles(app, { usePrecreatedRoles: { "${role.node.path}": "<role name>" } }).`, scope);
+  }
+  if (roleName === undefined || Token.isUnresolved(roleName)) {
+    fail(`the ARN of role ${role.node.path} is known only at deploy, and GitOps YAML holds it literally. Give the role a literal roleName `
+      + '(an IrsaRole), import it by ARN, or use another ManifestDelivery.', scope);
+  }
+  if (Token.isUnresolved(stack.account)) {
+    fail(`the account of stack ${stack.stackName} is not known at synth, so the role ARN for the GitOps manifest cannot be written. ${fix}`, scope);
+  }
+  const partition = partitionOf(stack);
+  if (!partition) {
+    fail(`the region of stack ${stack.stackName} is not known at synth (or not known to aws-cdk-lib), so the partition of the role ARN `
+      + `for the GitOps manifest cannot be written. ${fix}`, scope);
+  }
+  const path = role instanceof IrsaRole && !precreated ? role._givenPath ?? '/' : '/';
+  return `arn:${partition}:iam::${stack.account}:role${path}${roleName}`;
+}
