@@ -84,6 +84,13 @@ const CASES = [
     build: ({ lib, stack, kubectlCluster }) => new lib.IrsaServiceAccount(stack, 'Api', { cluster: kubectlCluster(), ...API, overwrite: true }),
   },
   {
+    name: 'kubectl-overwrite-create-namespace',
+    app: 'kubectl delivery with overwrite: true and createNamespace (the namespace in the "…Overwrite" manifest resource)',
+    build: ({ lib, stack, kubectlCluster }) => new lib.IrsaServiceAccount(stack, 'Api', {
+      cluster: kubectlCluster(), ...API, overwrite: true, createNamespace: true,
+    }),
+  },
+  {
     name: 'kubectl-overwrite-retained',
     app: 'the same after the documented pre-step: DeletionPolicy and UpdateReplacePolicy Retain on the "…Overwrite" manifest resource',
     build: ({ lib, cdk, stack, kubectlCluster }) => {

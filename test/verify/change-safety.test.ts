@@ -21,7 +21,7 @@ import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ClusterOidcProvider, IdentityType, IrsaCluster, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery } from '../../lib';
-import { createOnlyProperties, Outcome, plan, versionOf } from './support/change-plan';
+import { createOnlyProperties, Outcome, plan, Version, versionOf } from './support/change-plan';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
@@ -29,6 +29,10 @@ const ISSUER_URL = `https://${ISSUER}`;
 const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
 const KUBECTL_ROLE_ARN = 'arn:aws:iam::123456789012:role/kubectl';
 const PAGE = path.join(__dirname, '..', '..', 'docs', 'changing-a-deployed-app.md');
+/** Apps synthesized with cdk-irsa 0.1.0 by scripts/upgrade-fixtures.mjs. */
+const UPGRADE_FIXTURES = path.join(__dirname, '..', 'fixtures', 'upgrade-from-0.1.0');
+/** cdk-irsa 0.1.0 (never published). */
+const COMMIT_0_1_0 = '0a823e26f1cda5063a7e4cdb26440f05f423296f';
 
 type Describe = (stack: Stack) => IrsaCluster;
 
@@ -261,12 +265,15 @@ const EDITS: Edit[] = [
   },
 ];
 
-/** The outcome with logical-ID hashes shortened, for stable messages. */
-function outcomeOf(edit: Edit): Outcome {
-  const outcome = plan(synth(edit.v1, edit.withCluster), synth(edit.v2, edit.withCluster));
+/** The outcome with logical-ID hashes shortened in its failure, for stable messages. */
+function shortened(outcome: Outcome): Outcome {
   const failure = outcome.failure?.replace(/^(\w+\/[A-Za-z]+?)[0-9A-F]{8,}(Resource[0-9A-F]+)?:/, '$1\u2026:')
     .replace(/(export \w+:ExportsOutput)\S+/, '$1\u2026');
   return { ...outcome, failure };
+}
+
+function outcomeOf(edit: Edit): Outcome {
+  return shortened(plan(synth(edit.v1, edit.withCluster), synth(edit.v2, edit.withCluster)));
 }
 
 const outcomes = new Map<string, Outcome>();
@@ -307,6 +314,163 @@ describe('the planner', () => {
     expect(plan(v({ M: manifest([ns, sa]) }), v({})).deletedObjects).toEqual(['Namespace n', 'ServiceAccount n/s']);
     expect(plan(v({ M: manifest([ns, sa], { DeletionPolicy: 'Retain' }) }), v({})).deletedObjects).toEqual([]);
     expect(plan(v({ M: manifest([ns, sa]) }), v({ M: manifest([]) })).deletedObjects).toEqual(['Namespace n']);
+  });
+});
+
+/** A fixture of scripts/upgrade-fixtures.mjs: an app as cdk-irsa 0.1.0 synthesized it. */
+interface UpgradeFixture {
+  readonly generatedFrom: { readonly commit: string; readonly by: string };
+  readonly app: string;
+  readonly version: Version;
+}
+
+function fixture(name: string): UpgradeFixture {
+  return JSON.parse(fs.readFileSync(path.join(UPGRADE_FIXTURES, `${name}.json`), 'utf8'));
+}
+
+/** The upgrade of an app built with 0.1.0 to the current code. */
+interface Upgrade {
+  /** The app, as the page's table names it. */
+  readonly app: string;
+  /** Its fixture (test/fixtures/upgrade-from-0.1.0/<fixture>.json): version 1. */
+  readonly fixture: string;
+  /** What the app becomes with the current code: the same app with the renamed props, or a migration of CHANGELOG.md. */
+  readonly upgrade: string;
+  /** The same app with the current code: version 2. */
+  readonly v2: Declared[];
+  /**
+   * The whole outcome: lists left out are empty, `failure` left out is a deploy that succeeds.
+   * Change it here when the current code changes the outcome (for instance the logical IDs of roles).
+   */
+  readonly expected: Partial<Outcome>;
+}
+
+/** The role name 0.1.0 gave a GitOps (and Pod Identity) service account 'api' of 'payments' on cluster 'prod' with this issuer. */
+const ROLE_NAME_0_1_0 = 'prod-payments-api-0e4a0c56';
+
+const UPGRADES: Upgrade[] = [
+  {
+    app: 'kubectl delivery (imported cluster with a kubectl role)',
+    fixture: 'kubectl',
+    upgrade: 'the same app',
+    v2: [api(kubectl)],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+  {
+    app: 'kubectl delivery, `createNamespace: true`',
+    fixture: 'kubectl-create-namespace',
+    upgrade: 'the same app',
+    v2: [api(kubectl, { createNamespace: true })],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+  {
+    app: 'kubectl delivery, `roleName: \'payments-api\'`',
+    fixture: 'role-name',
+    upgrade: '`roleOptions: { roleName: \'payments-api\' }`',
+    v2: [api(kubectl, { roleOptions: { roleName: 'payments-api' } })],
+    expected: {},
+  },
+  {
+    app: 'GitOps delivery (`fromAttributes({ issuerUrl })`)',
+    fixture: 'gitops',
+    upgrade: 'the same app',
+    v2: [api(attributes())],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+  {
+    app: 'GitOps delivery (`fromAttributes({ issuerUrl })`)',
+    fixture: 'gitops',
+    upgrade: `0.1.0's role name pinned: \`roleOptions: { roleName: '${ROLE_NAME_0_1_0}' }\``,
+    v2: [api(attributes(), { roleOptions: { roleName: ROLE_NAME_0_1_0 } })],
+    expected: {},
+  },
+  {
+    app: 'GitOps delivery, `createNamespace: true`',
+    fixture: 'gitops-create-namespace',
+    upgrade: 'the same app',
+    v2: [api(attributes(), { createNamespace: true })],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+  {
+    app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
+    fixture: 'pod-identity',
+    upgrade: '`identityType: IdentityType.POD_IDENTITY`',
+    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+  {
+    app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
+    fixture: 'pod-identity',
+    upgrade: `0.1.0's role name pinned: \`roleOptions: { roleName: '${ROLE_NAME_0_1_0}' }\``,
+    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY, roleOptions: { roleName: ROLE_NAME_0_1_0 } })],
+    expected: {},
+  },
+  {
+    app: 'kubectl delivery, `overwrite: true`',
+    fixture: 'kubectl-overwrite',
+    upgrade: '`overwriteServiceAccount: true`',
+    v2: [api(kubectl, { overwriteServiceAccount: true })],
+    expected: {
+      newRoleArn: ['payments/api'],
+      cutOff: ['payments/api'],
+      deletedShared: ['Custom::AWSCDK-EKS-KubernetesResource App/IrsaServiceAccountManifestsClusterDB28E32FOverwrite6B09C251'],
+      deletedObjects: ['ServiceAccount payments/api'],
+      missingDeclared: ['ServiceAccount payments/api'],
+    },
+  },
+  {
+    app: 'kubectl delivery, `overwrite: true`, `createNamespace: true`',
+    fixture: 'kubectl-overwrite-create-namespace',
+    upgrade: '`overwriteServiceAccount: true`',
+    v2: [api(kubectl, { overwriteServiceAccount: true, createNamespace: true })],
+    expected: {
+      newRoleArn: ['payments/api'],
+      cutOff: ['payments/api'],
+      deletedShared: ['Custom::AWSCDK-EKS-KubernetesResource App/IrsaServiceAccountManifestsClusterDB28E32FOverwrite6B09C251'],
+      // Deleting the namespace deletes everything in it: the workloads too.
+      deletedObjects: ['Namespace payments', 'ServiceAccount payments/api'],
+      missingDeclared: ['Namespace payments', 'ServiceAccount payments/api'],
+    },
+  },
+  {
+    app: 'kubectl delivery, `overwrite: true`, deployed once with the "\u2026Overwrite" manifest resource retained',
+    fixture: 'kubectl-overwrite-retained',
+    upgrade: '`overwriteServiceAccount: true`',
+    v2: [api(kubectl, { overwriteServiceAccount: true })],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+  {
+    app: 'kubectl delivery, `payments/api` with `createNamespace: true`, `payments/worker` with `overwrite: true`',
+    fixture: 'kubectl-overwrite-mixed',
+    upgrade: '`overwriteServiceAccount: true` for `payments/worker`',
+    v2: [api(kubectl, { createNamespace: true }), worker(kubectl, { overwriteServiceAccount: true })],
+    expected: {
+      newRoleArn: ['payments/api', 'payments/worker'],
+      cutOff: ['payments/api', 'payments/worker'],
+      deletedShared: ['Custom::AWSCDK-EKS-KubernetesResource App/IrsaServiceAccountManifestsClusterDB28E32FOverwrite6B09C251'],
+      deletedObjects: ['ServiceAccount payments/worker'],
+      missingDeclared: ['ServiceAccount payments/worker'],
+    },
+  },
+];
+
+const upgradeOutcomes = new Map<string, Outcome>();
+function upgradeOutcome(upgrade: Upgrade): Outcome {
+  const key = `${upgrade.fixture}\n${upgrade.upgrade}`;
+  if (!upgradeOutcomes.has(key)) {
+    upgradeOutcomes.set(key, shortened(plan(fixture(upgrade.fixture).version, synth(upgrade.v2))));
+  }
+  return upgradeOutcomes.get(key)!;
+}
+
+describe('upgrading from 0.1.0', () => {
+  test.each(UPGRADES.map((u) => [`${u.app}: ${u.upgrade}`, u]))('%s', (_, upgrade) => {
+    const u = upgrade as Upgrade;
+    expect(fixture(u.fixture).generatedFrom.commit).toEqual(COMMIT_0_1_0);
+
+    expect(upgradeOutcome(u)).toEqual({
+      failure: undefined, newRoleArn: [], cutOff: [], deletedObjects: [], deletedShared: [], missingDeclared: [], ...u.expected,
+    });
   });
 });
 
