@@ -122,13 +122,15 @@ function attributes(lib, extra = {}) {
  * DeletionPolicy and UpdateReplacePolicy Retain on its L1.
  */
 function retainOverwriteManifests(cdk, stack) {
-  const batches = stack.node.findChild('IrsaServiceAccountManifests').node.children.filter((c) => c.node.id.endsWith('Overwrite'));
-  for (const batch of batches) {
-    const l1 = batch.node.findAll().find((c) => c instanceof cdk.CfnResource && c.cfnResourceType === KUBERNETES_RESOURCE);
-    l1.cfnOptions.deletionPolicy = cdk.CfnDeletionPolicy.RETAIN;
-    l1.cfnOptions.updateReplacePolicy = cdk.CfnDeletionPolicy.RETAIN;
+  // The loop of docs/changing-a-deployed-app.md, "Upgrading from 0.1.0".
+  let retained = 0;
+  for (const construct of stack.node.findAll()) {
+    if (construct instanceof cdk.CfnResource && construct.cfnResourceType === KUBERNETES_RESOURCE && construct.node.path.includes('Overwrite')) {
+      construct.applyRemovalPolicy(cdk.RemovalPolicy.RETAIN);
+      retained++;
+    }
   }
-  if (batches.length === 0) {
+  if (retained === 0) {
     throw new Error('no "…Overwrite" manifest resource to retain');
   }
 }

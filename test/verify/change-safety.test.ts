@@ -6,8 +6,12 @@
  *
  * Every edit must delete no shared resource (OIDC provider, agent add-on, manifest resource) and
  * no object that version 2 still declares. The outcome of each edit is also the table of
- * docs/changing-a-deployed-app.md, which the last test compares with the committed page
+ * docs/changing-a-deployed-app.md, which the last tests compare with the committed page
  * (`UPDATE_CHANGE_PAGE=1` rewrites it after a deliberate change).
+ *
+ * "Upgrading from 0.1.0" deploys the current code over apps that cdk-irsa 0.1.0 synthesized
+ * (test/fixtures/upgrade-from-0.1.0, written by scripts/upgrade-fixtures.mjs; each file names its
+ * commit) and asserts each whole outcome, data loss included; its table is the page's second one.
  *
  * Against the code before the change-safety work (commit 0a823e2) every edit here fails except
  * five whose outcome did not change and which document it: a service account removed, `audience`
@@ -474,24 +478,48 @@ describe('upgrading from 0.1.0', () => {
   });
 });
 
+/** Markdown list of keys, `none` for an empty list. */
+function list(keys: string[]): string {
+  return keys.length === 0 ? 'none' : keys.map((k) => `\`${k}\``).join(', ');
+}
+
+/**
+ * Compares the block of the page between `<!-- <marker>:start -->` and `<!-- <marker>:end -->` with
+ * `table`; UPDATE_CHANGE_PAGE=1 rewrites it after a deliberate change of behaviour.
+ */
+function expectPageBlock(marker: string, table: string): void {
+  const page = fs.readFileSync(PAGE, 'utf8');
+  const [head, rest] = page.split(`<!-- ${marker}:start -->`);
+  const [committedBlock, tail] = rest.split(`<!-- ${marker}:end -->`);
+  if (process.env.UPDATE_CHANGE_PAGE) {
+    fs.writeFileSync(PAGE, `${head}<!-- ${marker}:start -->\n${table}\n<!-- ${marker}:end -->${tail}`);
+  }
+  expect(committedBlock.trim()).toEqual(table);
+}
+
 describe('docs/changing-a-deployed-app.md', () => {
   test('its table is the outcome of each edit, as planned here', () => {
     const rows = EDITS.map((edit) => {
       const o = outcome(edit);
       const deploy = o.failure ? `fails and rolls back: ${o.failure}` : 'succeeds';
-      const list = (keys: string[]) => keys.length === 0 ? 'none' : keys.map((k) => `\`${k}\``).join(', ');
       return `| ${edit.edit} | ${deploy} | ${list(o.newRoleArn)} | ${list(o.cutOff)} |`;
     });
     const table = ['| edit | deploy | roles with a new ARN | pods cut off until restarted |', '|---|---|---|---|', ...rows].join('\n');
-    const page = fs.readFileSync(PAGE, 'utf8');
-    const [head, rest] = page.split('<!-- outcomes:start -->');
-    const [committedBlock, tail] = rest.split('<!-- outcomes:end -->');
-    const committed = committedBlock.trim();
+    expectPageBlock('outcomes', table);
+  });
 
-    // UPDATE_CHANGE_PAGE=1 rewrites the table after a deliberate change of behaviour.
-    if (process.env.UPDATE_CHANGE_PAGE) {
-      fs.writeFileSync(PAGE, `${head}<!-- outcomes:start -->\n${table}\n<!-- outcomes:end -->${tail}`);
-    }
-    expect(committed).toEqual(table);
+  test('its "Upgrading from 0.1.0" table is the outcome of each upgrade, as planned here', () => {
+    const rows = UPGRADES.map((upgrade) => {
+      const o = upgradeOutcome(upgrade);
+      const deploy = o.failure ? `fails and rolls back: ${o.failure}` : 'succeeds';
+      const namespaces = o.deletedObjects.some((k) => k.startsWith('Namespace ')) ? ' (a namespace with everything in it)' : '';
+      return `| ${upgrade.app} | ${upgrade.upgrade} | ${deploy} | ${list(o.newRoleArn)} | ${list(o.cutOff)} | ${list(o.deletedObjects)}${namespaces} |`;
+    });
+    const table = [
+      '| app built with 0.1.0 | upgraded to | deploy | roles with a new ARN | pods cut off until restarted | deleted from the cluster |',
+      '|---|---|---|---|---|---|',
+      ...rows,
+    ].join('\n');
+    expectPageBlock('upgrade', table);
   });
 });
