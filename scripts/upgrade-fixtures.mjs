@@ -79,6 +79,20 @@ const CASES = [
     }),
   },
   {
+    name: 'pod-identity-retain-irsa-trust',
+    app: 'the middle of the move from IRSA to Pod Identity: POD_IDENTITY with retainIrsaTrust',
+    build: ({ lib, stack }) => new lib.IrsaServiceAccount(stack, 'Api', {
+      cluster: attributes(lib, { installPodIdentityAgent: true }), ...API, identityMode: lib.IdentityMode.POD_IDENTITY, retainIrsaTrust: true,
+    }),
+  },
+  {
+    name: 'kubectl-create-namespace-default',
+    app: 'kubectl delivery with createNamespace for the namespace default (a synth error now)',
+    build: ({ lib, stack, kubectlCluster }) => new lib.IrsaServiceAccount(stack, 'Api', {
+      cluster: kubectlCluster(), name: 'api', namespace: 'default', createNamespace: true,
+    }),
+  },
+  {
     name: 'kubectl-overwrite',
     app: 'kubectl delivery with overwrite: true (0.1.0 put it in a separate "…Overwrite" manifest resource, not retained)',
     build: ({ lib, stack, kubectlCluster }) => new lib.IrsaServiceAccount(stack, 'Api', { cluster: kubectlCluster(), ...API, overwrite: true }),

@@ -410,6 +410,29 @@ const UPGRADES: Upgrade[] = [
     expected: {},
   },
   {
+    app: 'Pod Identity, mid-migration (`identityMode: POD_IDENTITY`, `retainIrsaTrust: true`)',
+    fixture: 'pod-identity-retain-irsa-trust',
+    upgrade: '`identityType: IdentityType.POD_IDENTITY`, `podIdentity: { retainIrsaTrust: true }`',
+    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY, podIdentity: { retainIrsaTrust: true } })],
+    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+  },
+  {
+    app: 'Pod Identity, mid-migration (`identityMode: POD_IDENTITY`, `retainIrsaTrust: true`)',
+    fixture: 'pod-identity-retain-irsa-trust',
+    upgrade: `the same, 0.1.0's role name pinned: \`roleOptions: { roleName: '${ROLE_NAME_0_1_0}' }\``,
+    v2: [api(attributes({ installPodIdentityAgent: true }), {
+      identityType: IdentityType.POD_IDENTITY, podIdentity: { retainIrsaTrust: true }, roleOptions: { roleName: ROLE_NAME_0_1_0 },
+    })],
+    expected: {},
+  },
+  {
+    app: 'kubectl delivery, `namespace: \'default\'` with `createNamespace: true`',
+    fixture: 'kubectl-create-namespace-default',
+    upgrade: 'without `createNamespace` (with it, synth fails)',
+    v2: [{ cluster: kubectl, options: { name: 'api', namespace: 'default' } }],
+    expected: { newRoleArn: ['default/api'], cutOff: ['default/api'] },
+  },
+  {
     app: 'kubectl delivery, `overwrite: true`',
     fixture: 'kubectl-overwrite',
     upgrade: '`overwriteServiceAccount: true`',
@@ -468,6 +491,13 @@ function upgradeOutcome(upgrade: Upgrade): Outcome {
 }
 
 describe('upgrading from 0.1.0', () => {
+  test('fails at synth where 0.1.0 delivered the namespace default (createNamespace), until createNamespace goes', () => {
+    expect(() => synth([{ cluster: kubectl, options: { name: 'api', namespace: 'default', createNamespace: true } }])).toThrow(new Error('[cdk-irsa] App/Api: createNamespace '
+      + 'is set for namespace "default", which every cluster has already: delivering it would take it over (and kubectl delivery could prune it). '
+      + 'Leave createNamespace out.'));
+  });
+
+
   test.each(UPGRADES.map((u) => [`${u.app}: ${u.upgrade}`, u]))('%s', (_, upgrade) => {
     const u = upgrade as Upgrade;
     expect(fixture(u.fixture).generatedFrom.commit).toEqual(COMMIT_0_1_0);
