@@ -497,7 +497,6 @@ describe('upgrading from 0.1.0', () => {
       + 'Leave createNamespace out.'));
   });
 
-
   test.each(UPGRADES.map((u) => [`${u.app}: ${u.upgrade}`, u]))('%s', (_, upgrade) => {
     const u = upgrade as Upgrade;
     expect(fixture(u.fixture).generatedFrom.commit).toEqual(COMMIT_0_1_0);
