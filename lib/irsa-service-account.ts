@@ -18,6 +18,7 @@ import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
 import { checkPropTypes, givenOptions } from './private/service-account-checks';
 import { registerServiceAccount } from './private/service-account-registry';
 import { deterministicRoleName, inAnotherAccount, literalRoleArn } from './private/service-account-role';
+import { pinLogicalId } from './private/stable-logical-ids';
 import { ServiceAccountManifest } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
 
@@ -181,6 +182,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         : undefined),
     }));
     const roleResource = props.role ? undefined : this.role.node.defaultChild;
+    if (roleResource instanceof iam.CfnRole) {
+      checkedFor(this, () => pinLogicalId(this, roleResource, 'Role', cluster, namespace, props.name, roleOptions.roleName));
+    }
     if (roleResource instanceof iam.CfnRole && (props.auditTags ?? true)) {
       // Set on the role's L1 directly rather than through Tags.of(), whose aspect would cost a
       // visit of the role's subtree per service account at synth. The priority is that of Tags.of(),
@@ -461,6 +465,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       disableSessionTags: podIdentity.disableSessionTags,
       tags: podIdentity.associationTags ? Object.entries(podIdentity.associationTags).map(([key, value]) => ({ key, value })) : undefined,
     });
+    pinLogicalId(this, association, 'PodIdentityAssociation', cluster, namespace, name);
     if (podIdentity.targetRoleArn) {
       // Pod Identity assumes the target role with this role's credentials, passing session tags.
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [podIdentity.targetRoleArn] }));

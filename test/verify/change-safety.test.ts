@@ -227,13 +227,25 @@ const EDITS: Edit[] = [
     edit: 'a new `path` for a role with a fixed `roleName`',
     v1: [api(attributes(), { roleOptions: { roleName: 'payments-api' } })],
     v2: [api(attributes(), { roleOptions: { roleName: 'payments-api', path: '/workloads/' } })],
-    expected: { failure: 'App/ApiRole\u2026: creating AWS::IAM::Role fails, role payments-api exists already' },
+    expected: { failure: 'App/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role payments-api exists already' },
   },
   {
     edit: 'the construct of a service account is renamed',
     v1: [api(attributes())],
     v2: [{ ...api(attributes()), id: 'PaymentsApi' }],
-    expected: { failure: 'App/PaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+    expected: {},
+  },
+  {
+    edit: 'the construct of a Pod Identity service account is renamed',
+    v1: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
+    v2: [{ ...api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY }), id: 'PaymentsApi' }],
+    expected: {},
+  },
+  {
+    edit: 'the construct of a service account with a fixed `roleName` is renamed',
+    v1: [api(kubectl, { roleOptions: { roleName: 'payments-api' } })],
+    v2: [{ ...api(kubectl, { roleOptions: { roleName: 'payments-api' } }), id: 'PaymentsApi' }],
+    expected: {},
   },
   {
     edit: '`audience` changes, with `retainAudience` for one deploy',
@@ -251,7 +263,7 @@ const EDITS: Edit[] = [
     edit: 'a kubectl service account moves to another stack',
     v1: [api(kubectl)],
     v2: [api(kubectl, {}, 'Other')],
-    expected: { failure: 'Other/ApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+    expected: { failure: 'Other/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
   },
   {
     edit: 'the same move, with another `roleName` and `overwriteServiceAccount: true` (new stack first)',
