@@ -23,7 +23,9 @@ function idsByType(stack: Stack): { [type: string]: string[] } {
 }
 
 /** The template of one stack with one service account, made under `parent` (a path below the stack) with construct ID `id`. */
-function templateWith(parents: string[], id: string, options: Partial<IrsaServiceAccountOptions> = {}, cluster: (stack: Stack) => IrsaCluster = prod): any {
+type Describe = (stack: Stack) => IrsaCluster;
+
+function templateWith(parents: string[], id: string, options: Partial<IrsaServiceAccountOptions> = {}, cluster: Describe = prod): any {
   const stack = new Stack(new App(), 'Stack', { env: ENV });
   let scope: Construct = stack;
   for (const parent of parents) {
