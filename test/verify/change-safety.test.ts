@@ -99,6 +99,8 @@ interface Edit {
   readonly v2: Declared[];
   /** Whether both versions have a 'Cluster' stack with an aws-eks cluster made in the app. */
   readonly withCluster?: boolean;
+  /** Whether `cdk refactor` runs before the deploy. */
+  readonly refactor?: boolean;
   /** What the docs promise. */
   readonly expected: Partial<Outcome>;
 }
@@ -193,6 +195,13 @@ const EDITS: Edit[] = [
     expected: { failure: `Other/IrsaOidcProvider\u2026: creating AWS::IAM::OIDCProvider fails, provider "${ISSUER_URL}" exists already`, cutOff: [] },
   },
   {
+    edit: 'the same, with `cdk refactor` first (the provider moves to the other stack)',
+    v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
+    v2: [{ ...worker(attributes()), stack: 'Other' }],
+    refactor: true,
+    expected: { cutOff: ['payments/api'] },
+  },
+  {
     edit: 'the last service account of a stack that uses a cluster of another stack goes',
     withCluster: true,
     v1: [api(owned, {}, 'Workloads')],
@@ -266,6 +275,20 @@ const EDITS: Edit[] = [
     expected: { failure: 'Other/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
   },
   {
+    edit: 'the same move, with `cdk refactor` first and `overwriteServiceAccount: true`',
+    v1: [api(kubectl)],
+    v2: [api(kubectl, { overwriteServiceAccount: true }, 'Other')],
+    refactor: true,
+    expected: {},
+  },
+  {
+    edit: 'the same move, with `cdk refactor` but without `overwriteServiceAccount`',
+    v1: [api(kubectl)],
+    v2: [api(kubectl, {}, 'Other')],
+    refactor: true,
+    expected: { failure: 'Other/IrsaServiceAccountManifestsCluster\u2026: kubectl create fails, ServiceAccount payments/api exists already' },
+  },
+  {
     edit: 'the same move, with another `roleName` and `overwriteServiceAccount: true` (new stack first)',
     v1: [api(kubectl)],
     v2: [api(kubectl, { roleOptions: { roleName: 'payments-api' }, overwriteServiceAccount: true }, 'Other')],
@@ -275,7 +298,7 @@ const EDITS: Edit[] = [
 
 /** The outcome with logical-ID hashes shortened, for stable messages. */
 function outcomeOf(edit: Edit): Outcome {
-  const outcome = plan(synth(edit.v1, edit.withCluster), synth(edit.v2, edit.withCluster));
+  const outcome = plan(synth(edit.v1, edit.withCluster), synth(edit.v2, edit.withCluster), { refactor: edit.refactor });
   const failure = outcome.failure?.replace(/^(\w+\/[A-Za-z]+?)[0-9A-F]{8,}(Resource[0-9A-F]+)?:/, '$1\u2026:')
     .replace(/(export \w+:ExportsOutput)\S+/, '$1\u2026');
   return { ...outcome, failure };
@@ -319,6 +342,26 @@ describe('the planner', () => {
     expect(plan(v({ M: manifest([ns, sa]) }), v({})).deletedObjects).toEqual(['Namespace n', 'ServiceAccount n/s']);
     expect(plan(v({ M: manifest([ns, sa], { DeletionPolicy: 'Retain' }) }), v({})).deletedObjects).toEqual([]);
     expect(plan(v({ M: manifest([ns, sa]) }), v({ M: manifest([]) })).deletedObjects).toEqual(['Namespace n']);
+  });
+});
+
+describe('the planner with cdk refactor', () => {
+  const role = (name: string, extra: any = {}) => ({ Type: 'AWS::IAM::Role', Properties: { RoleName: name, ...extra } });
+  const v = (stacks: { [name: string]: any }) => ({
+    stacks: Object.entries(stacks).map(([name, resources]) => ({ name, template: { Resources: resources } })), gitOps: [], serviceAccounts: [],
+  });
+
+  // B deploys before A, which removes R only then: without a move, B cannot create S.
+  test('moves a resource that appears unchanged at one new place, keeping it', () => {
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r') }, A: {} }), { refactor: true }).failure).toBeUndefined();
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r') }, A: {} })).failure).toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
+  });
+
+  test('moves neither a changed resource nor one of two alike', () => {
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r', { Path: '/x/' }) }, A: {} }), { refactor: true }).failure)
+      .toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r'), T: role('r') }, A: {} }), { refactor: true }).failure)
+      .toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
   });
 });
 

@@ -176,8 +176,55 @@ function objectKey(o: any): string {
   return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
 
+/** How version 2 is deployed. */
+export interface PlanOptions {
+  /**
+   * Whether `cdk refactor` runs before the deploy: it moves each resource that left one place
+   * (stack and logical ID) and appears, unchanged, at exactly one new place, keeping the physical
+   * resource; ambiguous matches are not moved (the CLI refuses them).
+   */
+  readonly refactor?: boolean;
+}
+
+/**
+ * Version 1 as `cdk refactor` leaves it before version 2 is deployed: each resource of version 1
+ * whose place version 2 no longer has, and that version 2 has unchanged (type, properties and
+ * policies) at one place version 1 does not have, moved there.
+ */
+function refactored(v1: Version, v2: Version): Version {
+  const before = resourcesOf(v1);
+  const after = resourcesOf(v2);
+  const content = (r: Resource) => JSON.stringify([r.type, r.props, r.deletion, r.replace]);
+  const left = [...before].filter(([key]) => !after.has(key));
+  const arrived = [...after].filter(([key]) => !before.has(key));
+  const moves = new Map<string, { stack: string; id: string }>();
+  for (const [key, r] of left) {
+    const sameBefore = left.filter(([, o]) => content(o) === content(r));
+    const targets = arrived.filter(([, o]) => content(o) === content(r));
+    if (sameBefore.length === 1 && targets.length === 1) {
+      moves.set(key, { stack: targets[0][1].stack, id: targets[0][1].id });
+    }
+  }
+  const stacks = new Map(v1.stacks.map((s) => [s.name, { name: s.name, template: { ...s.template, Resources: { ...s.template.Resources ?? {} } } }]));
+  for (const [key, to] of moves) {
+    const r = before.get(key)!;
+    const resource = stacks.get(r.stack)!.template.Resources[r.id];
+    delete stacks.get(r.stack)!.template.Resources[r.id];
+    if (!stacks.has(to.stack)) {
+      stacks.set(to.stack, { name: to.stack, template: { Resources: {} } });
+    }
+    stacks.get(to.stack)!.template.Resources[to.id] = resource;
+  }
+  const serviceAccounts = v1.serviceAccounts.map((sa) => {
+    const to = moves.get(`${sa.role.stack}/${sa.role.logicalId}`);
+    return to ? { ...sa, role: { ...sa.role, stack: to.stack, logicalId: to.id } } : sa;
+  });
+  return { stacks: [...stacks.values()], gitOps: v1.gitOps, serviceAccounts };
+}
+
 /** Plans version 2 over version 1. */
-export function plan(v1: Version, v2: Version): Outcome {
+export function plan(original: Version, v2: Version, options: PlanOptions = {}): Outcome {
+  const v1 = options.refactor ? refactored(original, v2) : original;
   const before = resourcesOf(v1);
   const after = resourcesOf(v2);
   const account = new Set([...before.values()].map(physicalName));
