@@ -11,13 +11,15 @@ import { ClusterAdapter } from './private/cluster-adapter';
 import { checkedFor, fail, q } from './private/errors';
 import { mergeHelmValues } from './private/helm-values';
 import { validateRoleOptions } from './private/iam-names';
-import { requireValue, validateSessionPolicy, validateTags, validateTargetRoleArn } from './private/input-checks';
+import { identityStrategy, IdentityStrategy } from './private/identity-strategies';
+import { requireValue } from './private/input-checks';
 import { DEFAULT_AUDIENCE } from './private/issuer';
 import { acceptAudience } from './private/provider-registry';
 import { trustPodIdentity, trustWebIdentity } from './private/role-trust';
 import { checkPropTypes, givenOptions } from './private/service-account-checks';
 import { registerServiceAccount } from './private/service-account-registry';
 import { deterministicRoleName, inAnotherAccount, literalRoleArn } from './private/service-account-role';
+import { pinLogicalId } from './private/stable-logical-ids';
 import { ServiceAccountManifest } from './service-account-manifest';
 import { ServiceAccountSubject } from './service-account-subject';
 
@@ -137,19 +139,16 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     const cluster = props.cluster._adapter;
     const namespace = props.namespace ?? 'default';
     const mode = props.identityType ?? IdentityType.IRSA;
-    if (!Object.values(IdentityType).includes(mode)) {
-      fail(`identityType ${q(mode)} is not an IdentityType: use IdentityType.IRSA, IdentityType.POD_IDENTITY or `
-        + 'IdentityType.IRSA_AND_POD_IDENTITY (the strings "IRSA", "POD_IDENTITY", "IRSA_AND_POD_IDENTITY"), or leave it out for IRSA.', this);
-    }
+    const identity = identityStrategy(mode, this);
     const podIdentity: PodIdentityOptions = props.podIdentity ?? {};
     const roleOptions = props.roleOptions ?? {};
-    const annotated = mode !== IdentityType.POD_IDENTITY;
-    const usesIrsa = annotated || podIdentity.retainIrsaTrust === true;
-    const usesPodIdentity = mode !== IdentityType.IRSA;
+    const annotated = identity.annotates;
+    const usesIrsa = identity.trustsProvider(podIdentity);
+    const usesPodIdentity = identity.associates;
     const delivery = props.manifestDelivery ?? (cluster.manifests ? ManifestDelivery.kubectl() : ManifestDelivery.gitOps());
     // Every check before anything is made or registered; errors name this construct.
     const subject = checkedFor(this, () => {
-      this.validateOptions(props, podIdentity, cluster, mode, delivery);
+      this.validateOptions(props, podIdentity, cluster, identity, delivery);
       validateRoleOptions(roleOptions);
       new ServiceAccountManifest({ ...props, namespace });
       return ServiceAccountSubject.exact(namespace, props.name);
@@ -181,6 +180,9 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
         : undefined),
     }));
     const roleResource = props.role ? undefined : this.role.node.defaultChild;
+    if (roleResource instanceof iam.CfnRole) {
+      checkedFor(this, () => pinLogicalId(this, roleResource, 'Role', cluster, namespace, props.name, roleOptions.roleName));
+    }
     if (roleResource instanceof iam.CfnRole && (props.auditTags ?? true)) {
       // Set on the role's L1 directly rather than through Tags.of(), whose aspect would cost a
       // visit of the role's subtree per service account at synth. The priority is that of Tags.of(),
@@ -314,18 +316,18 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (this.boundEksAddons.includes(cfnAddon)) {
       fail(`the add-on ${addon.node.path} is bound to this service account already. Bind it once.`, this);
     }
-    const usesPodIdentity = this.identityType !== IdentityType.IRSA;
-    if (usesPodIdentity && !this.associatedByEksAddon) {
+    const identity = identityStrategy(this.identityType, this);
+    if (identity.associates && !this.associatedByEksAddon) {
       fail(`this service account uses EKS Pod Identity and cdk-irsa made its association, so ${addon.node.path} would make a second one `
         + 'for the same service account. Set podIdentity: { associatedByEksAddon: true } to let the add-on make it.', this);
     }
-    if (this.identityType !== IdentityType.POD_IDENTITY) {
+    if (identity.annotates) {
       if (cfnAddon.serviceAccountRoleArn !== undefined) {
         fail(`the add-on ${addon.node.path} has a serviceAccountRoleArn already. An add-on runs with one role: bind one service account.`, this);
       }
       cfnAddon.serviceAccountRoleArn = this.role.roleArn;
     }
-    if (usesPodIdentity) {
+    if (identity.associates) {
       const existing = cfnAddon.podIdentityAssociations ?? [];
       if (!Array.isArray(existing)) {
         fail(`the podIdentityAssociations of ${addon.node.path} are a token, so this service account cannot be added to them.`, this);
@@ -362,7 +364,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     return this.role.addToPrincipalPolicy(statement);
   }
 
-  private validateOptions(props: IrsaServiceAccountProps, podIdentity: PodIdentityOptions, cluster: ClusterAdapter, mode: IdentityType,
+  private validateOptions(props: IrsaServiceAccountProps, podIdentity: PodIdentityOptions, cluster: ClusterAdapter, identity: IdentityStrategy,
     delivery: ManifestDelivery): void {
     delivery._strategy.check(cluster, this);
     if (props.createNamespace && !Token.isUnresolved(props.namespace ?? 'default') && PRESET_NAMESPACES.includes(props.namespace ?? 'default')) {
@@ -378,63 +380,12 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       fail('removalPolicy RemovalPolicy.SNAPSHOT does not apply to an IAM role or a Pod Identity association. '
         + 'Use RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE or RemovalPolicy.DESTROY, or leave it out.', this);
     }
-    if (props.retainAudience !== undefined && (props.retainAudience === (props.audience ?? DEFAULT_AUDIENCE)
-      || (mode === IdentityType.POD_IDENTITY && !podIdentity.retainIrsaTrust))) {
+    const sameAudience = props.retainAudience === (props.audience ?? DEFAULT_AUDIENCE);
+    if (props.retainAudience !== undefined && (sameAudience || !identity.trustsProvider(podIdentity))) {
       fail(`retainAudience ${q(props.retainAudience)} is for the deploy after audience changed: give the previous audience, other than audience `
         + `${q(props.audience ?? DEFAULT_AUDIENCE)}, with IAM roles for service accounts. Leave it out otherwise.`, this);
     }
-    if (mode === IdentityType.IRSA) {
-      const podIdentityGiven = givenOptions(podIdentity);
-      if (podIdentityGiven.length > 0) {
-        fail(`podIdentity (${podIdentityGiven.join(', ')}) is given, but identityType is `
-          + `${props.identityType === undefined ? 'left out (IdentityType.IRSA)' : 'IdentityType.IRSA'}: its options apply to EKS Pod Identity only. `
-          + 'Set identityType to IdentityType.POD_IDENTITY or IdentityType.IRSA_AND_POD_IDENTITY, or leave podIdentity out.', this);
-      }
-      return;
-    }
-    if (cluster.podIdentityUnavailable) {
-      fail(cluster.podIdentityUnavailable, this);
-    }
-    const account = Stack.of(this).account;
-    if (cluster.account !== undefined && !Token.isUnresolved(account) && cluster.account !== account) {
-      fail(`EKS Pod Identity associations belong to the cluster's account (${cluster.account}), but this service account's stack deploys to `
-        + `${account}. Define it in a stack of the cluster's account, and reach ${account} with podIdentity.targetRoleArn (role chaining).`, this);
-    }
-    const region = Stack.of(this).region;
-    if (cluster.region !== undefined && !Token.isUnresolved(region) && cluster.region !== region) {
-      fail(`EKS Pod Identity associations belong to the cluster's region (${cluster.region}), but this service account's stack deploys to `
-        + `${region}. Define it in a stack of the cluster's region.`, this);
-    }
-    if (podIdentity.retainIrsaTrust !== undefined && mode !== IdentityType.POD_IDENTITY) {
-      fail('podIdentity.retainIrsaTrust is for IdentityType.POD_IDENTITY, the step after IRSA_AND_POD_IDENTITY in a migration; '
-        + 'the other identity types trust IRSA anyway.', this);
-    }
-    if (mode === IdentityType.POD_IDENTITY && props.audience !== undefined && !podIdentity.retainIrsaTrust) {
-      fail('audience applies to IAM roles for service accounts (the projected token); EKS Pod Identity has none. Leave it out.', this);
-    }
-    if (podIdentity.targetRoleArn !== undefined) {
-      checkedFor(this, () => validateTargetRoleArn(podIdentity.targetRoleArn!));
-    }
-    if (podIdentity.associationTags !== undefined) {
-      checkedFor(this, () => validateTags(podIdentity.associationTags!, 'podIdentity.associationTags'));
-    }
-    if (podIdentity.sessionPolicy) {
-      checkedFor(this, () => validateSessionPolicy(this, podIdentity.sessionPolicy!));
-    }
-    if (podIdentity.sessionPolicy && !podIdentity.disableSessionTags) {
-      fail('podIdentity.sessionPolicy needs disableSessionTags: true: EKS applies a session policy only to sessions without session tags.', this);
-    }
-    if (podIdentity.associatedByEksAddon) {
-      const associationOnly = (['targetRoleArn', 'sessionPolicy', 'disableSessionTags', 'associationTags'] as const).filter((o) => podIdentity[o] !== undefined);
-      if (associationOnly.length > 0) {
-        fail(`podIdentity.${associationOnly.join(', ')} cannot be set with associatedByEksAddon: an EKS add-on's podIdentityAssociations carry `
-          + 'only the role and the service account. Leave them out, or let cdk-irsa make the association (associatedByEksAddon: false).', this);
-      }
-    }
-    if (podIdentity.pinSessionTags === true && podIdentity.disableSessionTags) {
-      fail('podIdentity.pinSessionTags cannot work with disableSessionTags: without session tags there is nothing to pin the trust to. '
-        + 'Leave pinSessionTags out.', this);
-    }
+    identity.check(props, podIdentity, cluster, this);
   }
 
   /**
@@ -461,6 +412,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       disableSessionTags: podIdentity.disableSessionTags,
       tags: podIdentity.associationTags ? Object.entries(podIdentity.associationTags).map(([key, value]) => ({ key, value })) : undefined,
     });
+    pinLogicalId(this, association, 'PodIdentityAssociation', cluster, namespace, name);
     if (podIdentity.targetRoleArn) {
       // Pod Identity assumes the target role with this role's credentials, passing session tags.
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [podIdentity.targetRoleArn] }));

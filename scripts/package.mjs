@@ -3,7 +3,8 @@
  * a. jsii-rosetta extract --strict: README and @example snippets compile (fixture in rosetta/,
  *    whose import of cdk-irsa must list every type: `node scripts/fixture.mjs` rewrites it); so do
  *    the code blocks of docs/*.md (scripts/docs-snippets.mjs).
- * b. API.md equals what jsii-docgen generates now.
+ * b. API.md equals what `npm run docgen` (scripts/docgen.mjs: jsii-docgen, struct properties required
+ *    first) generates now.
  * c. jsii-pacmak --code-only generates Python, Java, .NET and Go into dist/.
  * d. The generated Go parses with gofmt, and is left gofmt-formatted.
  * e. The generated Python compiles; a wheel and an sdist build from dist/python and pass
@@ -34,7 +35,7 @@ run('node', ['scripts/fixture.mjs', '--check']);
 run(bin('jsii-rosetta'), ['extract', '--strict'], { env: JSII_ENV });
 run('node', ['scripts/docs-snippets.mjs']);
 
-step('b. API.md is up to date (jsii-docgen)');
+step('b. API.md is up to date (scripts/docgen.mjs)');
 checkApiDoc();
 
 if (skipPackaging) {
@@ -78,7 +79,7 @@ function step(title) {
 function checkApiDoc() {
   const committed = path.join(ROOT, 'API.md');
   const generated = path.join(tempDir('docgen'), 'API.md');
-  run(bin('jsii-docgen'), ['-o', generated], { env: JSII_ENV });
+  run('node', ['scripts/docgen.mjs', generated], { env: JSII_ENV });
   if (!fs.existsSync(committed)) {
     fail('API.md does not exist: run `npm run docgen` and commit API.md');
   }
@@ -94,7 +95,7 @@ function checkApiDoc() {
       + '  Fix: run `npm run docgen` and commit API.md');
   }
   fs.rmSync(path.dirname(generated), { recursive: true, force: true });
-  console.log('API.md matches jsii-docgen');
+  console.log('API.md matches scripts/docgen.mjs');
 }
 
 /** Each target must have produced its project file. */

@@ -86,7 +86,7 @@ function serviceAccount(stack: Stack, cluster = IrsaCluster.fromLookup(stack, 'P
 }
 
 function trustOf(stack: Stack, sa: IrsaServiceAccount): any {
-  const logicalId = stack.getLogicalId(sa.role.node.defaultChild as any);
+  const logicalId = stack.resolve((sa.role.node.defaultChild as any).logicalId);
   return Template.fromStack(stack).toJSON().Resources[logicalId].Properties.AssumeRolePolicyDocument;
 }
 
@@ -319,7 +319,7 @@ describe('IrsaCluster.fromLookup', () => {
     expect(before[CREATED_PROVIDER_ID]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { Url: ISSUER_URL } });
     expect(after[CREATED_PROVIDER_ID]).toBeUndefined();
     // The role keeps its logical ID, and trusts the same provider, now by its ARN (what Fn::GetAtt Arn resolved to)
-    const roleId = v2.stack.getLogicalId(sa!.role.node.defaultChild as any);
+    const roleId = v2.stack.resolve((sa!.role.node.defaultChild as any).logicalId);
     expect(before[roleId].Properties.AssumeRolePolicyDocument).toEqual(webIdentityTrust({ 'Fn::GetAtt': [CREATED_PROVIDER_ID, 'Arn'] }));
     expect(after[roleId].Properties.AssumeRolePolicyDocument).toEqual(webIdentityTrust(PROVIDER_ARN));
     expect(Object.keys(after).filter((id) => after[id].Type === 'AWS::IAM::OIDCProvider')).toEqual([]);

@@ -55,7 +55,7 @@ function webIdentityStatement(providerArn: any, issuer: string, namespace: strin
 /** The role of a service account (cdk-irsa's or aws-cdk-lib's), as its template shows it. */
 function roleOf(sa: { readonly role: iam.IRole }): any {
   const stack = Stack.of(sa.role);
-  const logicalId = stack.getLogicalId(sa.role.node.defaultChild as iam.CfnRole);
+  const logicalId = stack.resolve((sa.role.node.defaultChild as iam.CfnRole).logicalId);
   return Template.fromStack(stack).toJSON().Resources[logicalId].Properties;
 }
 
@@ -210,7 +210,7 @@ describe('IrsaCluster.fromClusterV2, an aws-eks-v2 cluster made in this app', ()
     template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
     template.resourceCountIs('Custom::AWSCDKCfnJson', 0);
     expect(resourcesOfType(stack, 'AWS::IAM::OIDCProvider')).toEqual([CLUSTER_PROVIDER_ID]);
-    const clusterId = stack.getLogicalId(eksV2ClusterOfApp.node.defaultChild as CfnResource);
+    const clusterId = stack.resolve((eksV2ClusterOfApp.node.defaultChild as CfnResource).logicalId);
     expect(template.toJSON().Resources[CLUSTER_PROVIDER_ID].Properties.Url).toEqual({ 'Fn::GetAtt': [clusterId, 'OpenIdConnectIssuerUrl'] });
     expect(parseJoinedJson(roleOf(api).AssumeRolePolicyDocument)).toEqual({
       Version: '2012-10-17',
@@ -548,7 +548,7 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
     const worker = new IrsaServiceAccount(other, 'Worker', { cluster, name: 'worker' });
 
     // THEN
-    expect(providers(stack)).toEqual([stack.getLogicalId(provider.node.defaultChild as iam.CfnOIDCProvider)]);
+    expect(providers(stack)).toEqual([stack.resolve((provider.node.defaultChild as iam.CfnOIDCProvider).logicalId)]);
     expect(providers(other)).toEqual([]);
     expect(provider.clientIds).toEqual(['sts.amazonaws.com', 'vault']);
     expect(roleOf(api).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: { 'Fn::GetAtt': ['Provider2281708E', 'Arn'] } });
@@ -643,7 +643,7 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
 
     new IrsaServiceAccount(stack, 'A', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'a' });
 
-    expect(providers(stack)).toEqual([stack.getLogicalId(provider.node.defaultChild as iam.CfnOIDCProvider)]);
+    expect(providers(stack)).toEqual([stack.resolve((provider.node.defaultChild as iam.CfnOIDCProvider).logicalId)]);
   });
 
   test('warns where the issuer URL is a token that names no cluster of the app', () => {
@@ -675,7 +675,7 @@ describe('a role in another account than the service account\'s stack', () => {
     // THEN
     const providerIds = Object.keys(Template.fromStack(roleStack).findResources('AWS::IAM::OIDCProvider'));
     expect(providerIds).toHaveLength(1);
-    expect(Template.fromStack(roleStack).toJSON().Resources[stack.getLogicalId(role.node.defaultChild as iam.CfnRole)]
+    expect(Template.fromStack(roleStack).toJSON().Resources[stack.resolve((role.node.defaultChild as iam.CfnRole).logicalId)]
       .Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: { 'Fn::GetAtt': [providerIds[0], 'Arn'] } });
     Template.fromStack(stack).resourceCountIs('AWS::IAM::OIDCProvider', 0);
   });

@@ -101,7 +101,7 @@ function addonResource(stack: Stack): any {
 }
 
 function roleArnOf(sa: IrsaServiceAccount): any {
-  return { 'Fn::GetAtt': [Stack.of(sa).getLogicalId(sa.role.node.defaultChild as iam.CfnRole), 'Arn'] };
+  return { 'Fn::GetAtt': [Stack.of(sa).resolve((sa.role.node.defaultChild as iam.CfnRole).logicalId), 'Arn'] };
 }
 
 describe('IrsaServiceAccount.bindEksAddon wires a preset into an EKS managed add-on', () => {

@@ -61,9 +61,9 @@ describe('IdentityType.POD_IDENTITY', () => {
         },
       })],
     });
-    expect(template.toJSON().Resources.ApiPodIdentityAssociation9A52BBD0).toEqual({
+    expect(template.toJSON().Resources.ProdPaymentsApiPodIdentityAssociation882AF03B).toEqual({
       Type: 'AWS::EKS::PodIdentityAssociation',
-      Properties: { ClusterName: 'prod', Namespace: 'payments', ServiceAccount: 'api', RoleArn: { 'Fn::GetAtt': ['ApiRoleDE7A08EC', 'Arn'] } },
+      Properties: { ClusterName: 'prod', Namespace: 'payments', ServiceAccount: 'api', RoleArn: { 'Fn::GetAtt': ['ProdPaymentsApiRole882AF03B', 'Arn'] } },
     });
   });
 
@@ -298,7 +298,7 @@ describe('IdentityType.POD_IDENTITY', () => {
       ClusterName: 'prod',
       Namespace: 'default',
       ServiceAccount: 'api',
-      RoleArn: { 'Fn::GetAtt': ['ApiRoleDE7A08EC', 'Arn'] },
+      RoleArn: { 'Fn::GetAtt': ['ProdDefaultApiRole94F8F8EA', 'Arn'] },
       TargetRoleArn: 'arn:aws:iam::210987654321:role/data-reader',
       DisableSessionTags: true,
       Tags: [{ Key: 'team', Value: 'payments' }],
@@ -553,9 +553,9 @@ describe('IdentityType.IRSA_AND_POD_IDENTITY', () => {
     const stack = newStack();
     const cluster = ownedEksCluster(stack);
 
-    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityType: IdentityType.IRSA_AND_POD_IDENTITY });
+    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityType: IdentityType.IRSA_AND_POD_IDENTITY });
 
-    const role = Template.fromStack(stack).toJSON().Resources.ApiRoleDE7A08EC.Properties;
+    const role = Template.fromStack(stack).toJSON().Resources[stack.resolve((sa.role.node.defaultChild as iam.CfnRole).logicalId)].Properties;
     expect(parseJoinedJson(role.AssumeRolePolicyDocument).Statement[1]).toEqual(podIdentityStatement({
       StringEquals: {
         'aws:RequestTag/eks-cluster-arn': '${GetAtt:Cluster9EE0221C.Arn}',

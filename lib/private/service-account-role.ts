@@ -7,6 +7,7 @@ import { fail } from './errors';
 import { MAX_ROLE_NAME_LENGTH } from './iam-names';
 import { shortHash } from './provider-registry';
 import { partitionOf } from './regions';
+import { stableClusterKey } from './stable-logical-ids';
 
 /** Whether a role of the app lives in another (known) account than the scope's stack. */
 export function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
@@ -22,7 +23,7 @@ export function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
  * the cluster), so that those edits keep the role and its ARN.
  */
 export function deterministicRoleName(region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string): string {
-  const clusterKey = Token.isUnresolved(cluster.clusterName) ? cluster.identity : `name:${cluster.clusterName}`;
+  const clusterKey = stableClusterKey(cluster);
   const regionKey = Token.isUnresolved(region) ? '' : region;
   const hash = shortHash(`${regionKey}\n${clusterKey}\n${namespace}\n${name}${path === '/' ? '' : `\n${path}`}`).toLowerCase();
   const parts = Token.isUnresolved(cluster.clusterName) ? [namespace, name] : [cluster.clusterName, namespace, name];

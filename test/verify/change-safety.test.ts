@@ -23,6 +23,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ClusterOidcProvider, IdentityType, IrsaCluster, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery } from '../../lib';
 import { createOnlyProperties, Outcome, plan, Version, versionOf } from './support/change-plan';
@@ -66,6 +67,8 @@ interface Declared {
   readonly id?: string;
   readonly cluster: Describe;
   readonly options: IrsaServiceAccountOptions & { [key: string]: unknown };
+  /** What the app does to the service account once made (say, `overrideLogicalId()` on its L1s). */
+  readonly customize?: (serviceAccount: IrsaServiceAccount) => void;
 }
 
 /** The aws-eks cluster of the 'Cluster' stack, in versions that have one. */
@@ -91,7 +94,8 @@ function synth(declared: Declared[], withCluster = false) {
     const name = d.stack ?? 'App';
     const stack = stacks.get(name) ?? new Stack(app, name, { env: ENV });
     stacks.set(name, stack);
-    new IrsaServiceAccount(stack, d.id ?? (d.options.name === 'api' ? 'Api' : `Sa${d.options.name}`), { cluster: d.cluster(stack), ...d.options });
+    const serviceAccount = new IrsaServiceAccount(stack, d.id ?? (d.options.name === 'api' ? 'Api' : `Sa${d.options.name}`), { cluster: d.cluster(stack), ...d.options });
+    d.customize?.(serviceAccount);
   }
   return versionOf(app);
 }
@@ -107,6 +111,8 @@ interface Edit {
   readonly v2: Declared[];
   /** Whether both versions have a 'Cluster' stack with an aws-eks cluster made in the app. */
   readonly withCluster?: boolean;
+  /** Whether `cdk refactor` runs before the deploy. */
+  readonly refactor?: boolean;
   /** What the docs promise. */
   readonly expected: Partial<Outcome>;
 }
@@ -201,6 +207,13 @@ const EDITS: Edit[] = [
     expected: { failure: `Other/IrsaOidcProvider\u2026: creating AWS::IAM::OIDCProvider fails, provider "${ISSUER_URL}" exists already`, cutOff: [] },
   },
   {
+    edit: 'the same, with `cdk refactor` first (the provider moves to the other stack)',
+    v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
+    v2: [{ ...worker(attributes()), stack: 'Other' }],
+    refactor: true,
+    expected: { cutOff: ['payments/api'] },
+  },
+  {
     edit: 'the last service account of a stack that uses a cluster of another stack goes',
     withCluster: true,
     v1: [api(owned, {}, 'Workloads')],
@@ -235,13 +248,25 @@ const EDITS: Edit[] = [
     edit: 'a new `path` for a role with a fixed `roleName`',
     v1: [api(attributes(), { roleOptions: { roleName: 'payments-api' } })],
     v2: [api(attributes(), { roleOptions: { roleName: 'payments-api', path: '/workloads/' } })],
-    expected: { failure: 'App/ApiRole\u2026: creating AWS::IAM::Role fails, role payments-api exists already' },
+    expected: { failure: 'App/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role payments-api exists already' },
   },
   {
     edit: 'the construct of a service account is renamed',
     v1: [api(attributes())],
     v2: [{ ...api(attributes()), id: 'PaymentsApi' }],
-    expected: { failure: 'App/PaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+    expected: {},
+  },
+  {
+    edit: 'the construct of a Pod Identity service account is renamed',
+    v1: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
+    v2: [{ ...api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY }), id: 'PaymentsApi' }],
+    expected: {},
+  },
+  {
+    edit: 'the construct of a service account with a fixed `roleName` is renamed',
+    v1: [api(kubectl, { roleOptions: { roleName: 'payments-api' } })],
+    v2: [{ ...api(kubectl, { roleOptions: { roleName: 'payments-api' } }), id: 'PaymentsApi' }],
+    expected: {},
   },
   {
     edit: '`audience` changes, with `retainAudience` for one deploy',
@@ -259,7 +284,21 @@ const EDITS: Edit[] = [
     edit: 'a kubectl service account moves to another stack',
     v1: [api(kubectl)],
     v2: [api(kubectl, {}, 'Other')],
-    expected: { failure: 'Other/ApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+    expected: { failure: 'Other/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+  },
+  {
+    edit: 'the same move, with `cdk refactor` first and `overwriteServiceAccount: true`',
+    v1: [api(kubectl)],
+    v2: [api(kubectl, { overwriteServiceAccount: true }, 'Other')],
+    refactor: true,
+    expected: {},
+  },
+  {
+    edit: 'the same move, with `cdk refactor` but without `overwriteServiceAccount`',
+    v1: [api(kubectl)],
+    v2: [api(kubectl, {}, 'Other')],
+    refactor: true,
+    expected: { failure: 'Other/IrsaServiceAccountManifestsCluster\u2026: kubectl create fails, ServiceAccount payments/api exists already' },
   },
   {
     edit: 'the same move, with another `roleName` and `overwriteServiceAccount: true` (new stack first)',
@@ -277,7 +316,7 @@ function shortened(outcome: Outcome): Outcome {
 }
 
 function outcomeOf(edit: Edit): Outcome {
-  return shortened(plan(synth(edit.v1, edit.withCluster), synth(edit.v2, edit.withCluster)));
+  return shortened(plan(synth(edit.v1, edit.withCluster), synth(edit.v2, edit.withCluster), { refactor: edit.refactor }));
 }
 
 const outcomes = new Map<string, Outcome>();
@@ -321,6 +360,37 @@ describe('the planner', () => {
   });
 });
 
+describe('the planner with cdk refactor', () => {
+  const role = (name: string, extra: any = {}) => ({ Type: 'AWS::IAM::Role', Properties: { RoleName: name, ...extra } });
+  const v = (stacks: { [name: string]: any }) => ({
+    stacks: Object.entries(stacks).map(([name, resources]) => ({ name, template: { Resources: resources } })), gitOps: [], serviceAccounts: [],
+  });
+
+  // B deploys before A, which removes R only then: without a move, B cannot create S.
+  test('moves a resource that appears unchanged at one new place, keeping it', () => {
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r') }, A: {} }), { refactor: true }).failure).toBeUndefined();
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r') }, A: {} })).failure).toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
+  });
+
+  test('compares references by what they point to, as the CLI\'s digest does, and rewrites them in what it moves', () => {
+    const association = (roleId: string) => ({ Type: 'AWS::EKS::PodIdentityAssociation', Properties: { RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } } });
+    const v1 = v({ A: { R: role('r'), P: association('R') } });
+
+    expect(plan(v1, v({ A: { S: role('r'), Q: association('S') } }), { refactor: true }).failure).toBeUndefined();
+    expect(plan(v1, v({ A: { S: role('r'), Q: association('S') } })).failure).toEqual('A/S: creating AWS::IAM::Role fails, role r exists already');
+    // A changed resource that is referred to changes what refers to it.
+    expect(plan(v1, v({ A: { S: role('r', { Path: '/x/' }), Q: association('S') } }), { refactor: true }).failure)
+      .toEqual('A/S: creating AWS::IAM::Role fails, role r exists already');
+  });
+
+  test('moves neither a changed resource nor one of two alike', () => {
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r', { Path: '/x/' }) }, A: {} }), { refactor: true }).failure)
+      .toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r'), T: role('r') }, A: {} }), { refactor: true }).failure)
+      .toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
+  });
+});
+
 /** A fixture of scripts/upgrade-fixtures.mjs: an app as cdk-irsa 0.1.0 synthesized it. */
 interface UpgradeFixture {
   readonly generatedFrom: { readonly commit: string; readonly by: string };
@@ -342,6 +412,8 @@ interface Upgrade {
   readonly upgrade: string;
   /** The same app with the current code: version 2. */
   readonly v2: Declared[];
+  /** Whether `cdk refactor` runs before the deploy. */
+  readonly refactor?: boolean;
   /**
    * The whole outcome: lists left out are empty, `failure` left out is a deploy that succeeds.
    * Change it here when the current code changes the outcome (for instance the logical IDs of roles).
@@ -351,6 +423,25 @@ interface Upgrade {
 
 /** The role name 0.1.0 gave a GitOps (and Pod Identity) service account 'api' of 'payments' on cluster 'prod' with this issuer. */
 const ROLE_NAME_0_1_0 = 'prod-payments-api-0e4a0c56';
+/** The logical IDs 0.1.0 gave the role and the association of construct 'Api' (from its path). */
+const ROLE_ID_0_1_0 = 'ApiRoleDE7A08EC';
+const ASSOCIATION_ID_0_1_0 = 'ApiPodIdentityAssociation9A52BBD0';
+
+/** The upgrade's pre-step for the role: its 0.1.0 logical ID, kept with `overrideLogicalId()`. */
+const keepRoleId = (sa: IrsaServiceAccount) => (sa.role.node.defaultChild as iam.CfnRole).overrideLogicalId(ROLE_ID_0_1_0);
+/** The same for the Pod Identity association. */
+const keepAssociationId = (sa: IrsaServiceAccount) => sa.podIdentityAssociation!.overrideLogicalId(ASSOCIATION_ID_0_1_0);
+const keepBothIds = (sa: IrsaServiceAccount) => {
+  keepRoleId(sa);
+  keepAssociationId(sa);
+};
+
+const RC = { newRoleArn: ['payments/api'], cutOff: ['payments/api'] };
+const OVERWRITE_MANIFEST_0_1_0 = 'Custom::AWSCDK-EKS-KubernetesResource App/IrsaServiceAccountManifestsClusterDB28E32FOverwrite6B09C251';
+const PINNED = `0.1.0's role name pinned: \`roleOptions: { roleName: '${ROLE_NAME_0_1_0}' }\``;
+const podIdentity = (options: Partial<IrsaServiceAccountOptions> = {}, customize?: (sa: IrsaServiceAccount) => void): Declared[] =>
+  [{ ...api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY, ...options }), customize }];
+const midMigration = { podIdentity: { retainIrsaTrust: true } };
 
 const UPGRADES: Upgrade[] = [
   {
@@ -358,20 +449,35 @@ const UPGRADES: Upgrade[] = [
     fixture: 'kubectl',
     upgrade: 'the same app',
     v2: [api(kubectl)],
-    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+    expected: RC,
   },
   {
     app: 'kubectl delivery, `createNamespace: true`',
     fixture: 'kubectl-create-namespace',
     upgrade: 'the same app',
     v2: [api(kubectl, { createNamespace: true })],
-    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+    expected: RC,
   },
   {
     app: 'kubectl delivery, `roleName: \'payments-api\'`',
     fixture: 'role-name',
     upgrade: '`roleOptions: { roleName: \'payments-api\' }`',
     v2: [api(kubectl, { roleOptions: { roleName: 'payments-api' } })],
+    expected: { failure: 'App/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role payments-api exists already' },
+  },
+  {
+    app: 'kubectl delivery, `roleName: \'payments-api\'`',
+    fixture: 'role-name',
+    upgrade: 'the same, with `cdk refactor` first',
+    v2: [api(kubectl, { roleOptions: { roleName: 'payments-api' } })],
+    refactor: true,
+    expected: {},
+  },
+  {
+    app: 'kubectl delivery, `roleName: \'payments-api\'`',
+    fixture: 'role-name',
+    upgrade: `the same, the role's 0.1.0 logical ID kept: \`overrideLogicalId('${ROLE_ID_0_1_0}')\``,
+    v2: [{ ...api(kubectl, { roleOptions: { roleName: 'payments-api' } }), customize: keepRoleId }],
     expected: {},
   },
   {
@@ -379,50 +485,101 @@ const UPGRADES: Upgrade[] = [
     fixture: 'gitops',
     upgrade: 'the same app',
     v2: [api(attributes())],
-    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+    expected: RC,
   },
   {
     app: 'GitOps delivery (`fromAttributes({ issuerUrl })`)',
     fixture: 'gitops',
-    upgrade: `0.1.0's role name pinned: \`roleOptions: { roleName: '${ROLE_NAME_0_1_0}' }\``,
+    upgrade: PINNED,
     v2: [api(attributes(), { roleOptions: { roleName: ROLE_NAME_0_1_0 } })],
+    expected: { failure: `App/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role ${ROLE_NAME_0_1_0} exists already` },
+  },
+  {
+    app: 'GitOps delivery (`fromAttributes({ issuerUrl })`)',
+    fixture: 'gitops',
+    upgrade: `${PINNED}, the role's 0.1.0 logical ID kept`,
+    v2: [{ ...api(attributes(), { roleOptions: { roleName: ROLE_NAME_0_1_0 } }), customize: keepRoleId }],
     expected: {},
+  },
+  {
+    app: 'GitOps delivery (`fromAttributes({ issuerUrl })`)',
+    fixture: 'gitops',
+    upgrade: `${PINNED}, with \`cdk refactor\` first`,
+    v2: [api(attributes(), { roleOptions: { roleName: ROLE_NAME_0_1_0 } })],
+    refactor: true,
+    // The role refers to the provider, which is retained now: a changed resource, so the role is not "unchanged" either.
+    expected: { failure: `App/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role ${ROLE_NAME_0_1_0} exists already` },
   },
   {
     app: 'GitOps delivery, `createNamespace: true`',
     fixture: 'gitops-create-namespace',
     upgrade: 'the same app',
     v2: [api(attributes(), { createNamespace: true })],
-    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+    expected: RC,
   },
   {
     app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
     fixture: 'pod-identity',
     upgrade: '`identityType: IdentityType.POD_IDENTITY`',
-    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
-    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+    v2: podIdentity(),
+    expected: {
+      failure: 'App/ProdPaymentsApiPodIdentityAssociation\u2026: creating AWS::EKS::PodIdentityAssociation fails, association "prod"/payments/api exists already',
+    },
   },
   {
     app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
     fixture: 'pod-identity',
-    upgrade: `0.1.0's role name pinned: \`roleOptions: { roleName: '${ROLE_NAME_0_1_0}' }\``,
-    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY, roleOptions: { roleName: ROLE_NAME_0_1_0 } })],
+    upgrade: 'the same, with `cdk refactor` first',
+    v2: podIdentity(),
+    refactor: true,
+    // The association refers to the role, which has a new name: not unchanged, so not moved.
+    expected: {
+      failure: 'App/ProdPaymentsApiPodIdentityAssociation\u2026: creating AWS::EKS::PodIdentityAssociation fails, association "prod"/payments/api exists already',
+    },
+  },
+  {
+    app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
+    fixture: 'pod-identity',
+    upgrade: `the same, the association's 0.1.0 logical ID kept: \`overrideLogicalId('${ASSOCIATION_ID_0_1_0}')\``,
+    v2: podIdentity({}, keepAssociationId),
+    expected: RC,
+  },
+  {
+    app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
+    fixture: 'pod-identity',
+    upgrade: `${PINNED}, the 0.1.0 logical IDs of role and association kept`,
+    v2: podIdentity({ roleOptions: { roleName: ROLE_NAME_0_1_0 } }, keepBothIds),
+    expected: {},
+  },
+  {
+    app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
+    fixture: 'pod-identity',
+    upgrade: `${PINNED}, with \`cdk refactor\` first`,
+    v2: podIdentity({ roleOptions: { roleName: ROLE_NAME_0_1_0 } }),
+    refactor: true,
     expected: {},
   },
   {
     app: 'Pod Identity, mid-migration (`identityMode: POD_IDENTITY`, `retainIrsaTrust: true`)',
     fixture: 'pod-identity-retain-irsa-trust',
     upgrade: '`identityType: IdentityType.POD_IDENTITY`, `podIdentity: { retainIrsaTrust: true }`',
-    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY, podIdentity: { retainIrsaTrust: true } })],
-    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+    v2: podIdentity(midMigration),
+    expected: {
+      failure: 'App/ProdPaymentsApiPodIdentityAssociation\u2026: creating AWS::EKS::PodIdentityAssociation fails, association "prod"/payments/api exists already',
+    },
   },
   {
     app: 'Pod Identity, mid-migration (`identityMode: POD_IDENTITY`, `retainIrsaTrust: true`)',
     fixture: 'pod-identity-retain-irsa-trust',
-    upgrade: `the same, 0.1.0's role name pinned: \`roleOptions: { roleName: '${ROLE_NAME_0_1_0}' }\``,
-    v2: [api(attributes({ installPodIdentityAgent: true }), {
-      identityType: IdentityType.POD_IDENTITY, podIdentity: { retainIrsaTrust: true }, roleOptions: { roleName: ROLE_NAME_0_1_0 },
-    })],
+    upgrade: 'the same, the association\'s 0.1.0 logical ID kept',
+    v2: podIdentity(midMigration, keepAssociationId),
+    expected: RC,
+  },
+  {
+    app: 'Pod Identity, mid-migration (`identityMode: POD_IDENTITY`, `retainIrsaTrust: true`)',
+    fixture: 'pod-identity-retain-irsa-trust',
+    upgrade: `${PINNED}, the 0.1.0 logical IDs of role and association kept`,
+    v2: podIdentity({ ...midMigration, roleOptions: { roleName: ROLE_NAME_0_1_0 } }, keepBothIds),
     expected: {},
   },
   {
@@ -438,9 +595,8 @@ const UPGRADES: Upgrade[] = [
     upgrade: '`overwriteServiceAccount: true`',
     v2: [api(kubectl, { overwriteServiceAccount: true })],
     expected: {
-      newRoleArn: ['payments/api'],
-      cutOff: ['payments/api'],
-      deletedShared: ['Custom::AWSCDK-EKS-KubernetesResource App/IrsaServiceAccountManifestsClusterDB28E32FOverwrite6B09C251'],
+      ...RC,
+      deletedShared: [OVERWRITE_MANIFEST_0_1_0],
       deletedObjects: ['ServiceAccount payments/api'],
       missingDeclared: ['ServiceAccount payments/api'],
     },
@@ -451,9 +607,8 @@ const UPGRADES: Upgrade[] = [
     upgrade: '`overwriteServiceAccount: true`',
     v2: [api(kubectl, { overwriteServiceAccount: true, createNamespace: true })],
     expected: {
-      newRoleArn: ['payments/api'],
-      cutOff: ['payments/api'],
-      deletedShared: ['Custom::AWSCDK-EKS-KubernetesResource App/IrsaServiceAccountManifestsClusterDB28E32FOverwrite6B09C251'],
+      ...RC,
+      deletedShared: [OVERWRITE_MANIFEST_0_1_0],
       // Deleting the namespace deletes everything in it: the workloads too.
       deletedObjects: ['Namespace payments', 'ServiceAccount payments/api'],
       missingDeclared: ['Namespace payments', 'ServiceAccount payments/api'],
@@ -464,7 +619,7 @@ const UPGRADES: Upgrade[] = [
     fixture: 'kubectl-overwrite-retained',
     upgrade: '`overwriteServiceAccount: true`',
     v2: [api(kubectl, { overwriteServiceAccount: true })],
-    expected: { newRoleArn: ['payments/api'], cutOff: ['payments/api'] },
+    expected: RC,
   },
   {
     app: 'kubectl delivery, `payments/api` with `createNamespace: true`, `payments/worker` with `overwrite: true`',
@@ -474,7 +629,7 @@ const UPGRADES: Upgrade[] = [
     expected: {
       newRoleArn: ['payments/api', 'payments/worker'],
       cutOff: ['payments/api', 'payments/worker'],
-      deletedShared: ['Custom::AWSCDK-EKS-KubernetesResource App/IrsaServiceAccountManifestsClusterDB28E32FOverwrite6B09C251'],
+      deletedShared: [OVERWRITE_MANIFEST_0_1_0],
       deletedObjects: ['ServiceAccount payments/worker'],
       missingDeclared: ['ServiceAccount payments/worker'],
     },
@@ -485,18 +640,20 @@ const upgradeOutcomes = new Map<string, Outcome>();
 function upgradeOutcome(upgrade: Upgrade): Outcome {
   const key = `${upgrade.fixture}\n${upgrade.upgrade}`;
   if (!upgradeOutcomes.has(key)) {
-    upgradeOutcomes.set(key, shortened(plan(fixture(upgrade.fixture).version, synth(upgrade.v2))));
+    upgradeOutcomes.set(key, shortened(plan(fixture(upgrade.fixture).version, synth(upgrade.v2), { refactor: upgrade.refactor })));
   }
   return upgradeOutcomes.get(key)!;
 }
 
 describe('upgrading from 0.1.0', () => {
-  test('the fixtures come from 0.1.0, whose role name for GitOps and Pod Identity the pinned cases give', () => {
+  test('the fixtures come from 0.1.0, whose role name and logical IDs the pinned cases give', () => {
     for (const name of new Set(UPGRADES.map((u) => u.fixture))) {
       expect(fixture(name).generatedFrom).toEqual({ commit: COMMIT_0_1_0, by: 'scripts/upgrade-fixtures.mjs' });
     }
     expect(fixture('gitops').version.serviceAccounts[0].role.roleName).toEqual(ROLE_NAME_0_1_0);
     expect(fixture('pod-identity').version.serviceAccounts[0].role.roleName).toEqual(ROLE_NAME_0_1_0);
+    expect(fixture('gitops').version.serviceAccounts[0].role.logicalId).toEqual(ROLE_ID_0_1_0);
+    expect(Object.keys(fixture('pod-identity').version.stacks[0].template.Resources)).toContain(ASSOCIATION_ID_0_1_0);
   });
 
   test('fails at synth where 0.1.0 delivered the namespace default (createNamespace), until createNamespace goes', () => {

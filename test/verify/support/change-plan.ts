@@ -122,7 +122,7 @@ export interface Outcome {
   readonly deletedObjects: string[];
   /** Objects version 2 declares that are not in the cluster afterwards. */
   readonly missingDeclared: string[];
-  /** Service accounts of both versions whose role gets a new ARN: pods restart to use it. */
+  /** Service accounts of both versions whose role gets a new ARN: pods restart to use it (none where the deploy fails). */
   readonly newRoleArn: string[];
   /** Service accounts whose running pods (started under version 1) can no longer get credentials. */
   readonly cutOff: string[];
@@ -176,8 +176,126 @@ function objectKey(o: any): string {
   return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
 
+/** How version 2 is deployed. */
+export interface PlanOptions {
+  /**
+   * Whether `cdk refactor` runs before the deploy: it moves each resource that left one place
+   * (stack and logical ID) and appears, unchanged, at exactly one new place, keeping the physical
+   * resource; ambiguous matches are not moved (the CLI refuses them).
+   */
+  readonly refactor?: boolean;
+}
+
+/**
+ * What `cdk refactor` compares of each resource of a version, as the CDK CLI's digest does: type,
+ * properties and policies, with a `Ref` or `Fn::GetAtt` of another resource of the stack standing
+ * for what that resource is (its own digest), not for its logical ID. So a resource that refers to
+ * a moved resource, and is otherwise unchanged, is unchanged too.
+ */
+function contentDigests(resources: Map<string, Resource>): Map<string, string> {
+  const digests = new Map<string, string>();
+  const digest = (key: string): string => {
+    const known = digests.get(key);
+    if (known !== undefined) {
+      return known;
+    }
+    const r = resources.get(key)!;
+    const target = (logicalId: string) => resources.has(`${r.stack}/${logicalId}`) ? digest(`${r.stack}/${logicalId}`) : undefined;
+    const strip = (value: any): any => {
+      if (Array.isArray(value)) {
+        return value.map(strip);
+      }
+      if (value === null || typeof value !== 'object') {
+        return value;
+      }
+      if (typeof value.Ref === 'string' && target(value.Ref) !== undefined) {
+        return { Ref: target(value.Ref) };
+      }
+      const getAtt = value['Fn::GetAtt'];
+      if (getAtt !== undefined) {
+        const [logicalId, ...attribute] = Array.isArray(getAtt) ? getAtt : String(getAtt).split('.');
+        if (target(logicalId) !== undefined) {
+          return { 'Fn::GetAtt': [target(logicalId), attribute.join('.')] };
+        }
+      }
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strip(v)]));
+    };
+    // CloudFormation templates have no reference cycles, so this ends.
+    const result = JSON.stringify([r.type, strip(r.props), r.deletion, r.replace]);
+    digests.set(key, result);
+    return result;
+  };
+  [...resources.keys()].forEach(digest);
+  return digests;
+}
+
+/**
+ * Version 1 as `cdk refactor` leaves it before version 2 is deployed: each resource of version 1
+ * whose place version 2 no longer has, and that version 2 has unchanged (type, properties and
+ * policies, references compared by what they point to) at one place version 1 does not have,
+ * moved there.
+ */
+function refactored(v1: Version, v2: Version): Version {
+  const before = resourcesOf(v1);
+  const after = resourcesOf(v2);
+  const digestsBefore = contentDigests(before);
+  const digestsAfter = contentDigests(after);
+  const left = [...before].filter(([key]) => !after.has(key)).map(([key, r]) => [key, r, digestsBefore.get(key)!] as const);
+  const arrived = [...after].filter(([key]) => !before.has(key)).map(([key, r]) => [key, r, digestsAfter.get(key)!] as const);
+  const moves = new Map<string, { stack: string; id: string }>();
+  for (const [key, , content] of left) {
+    const sameBefore = left.filter(([, , other]) => other === content);
+    const targets = arrived.filter(([, , other]) => other === content);
+    if (sameBefore.length === 1 && targets.length === 1) {
+      moves.set(key, { stack: targets[0][1].stack, id: targets[0][1].id });
+    }
+  }
+  const stacks = new Map(v1.stacks.map((s) => [s.name, { name: s.name, template: { ...s.template, Resources: { ...s.template.Resources ?? {} } } }]));
+  for (const [key, to] of moves) {
+    const r = before.get(key)!;
+    const resource = stacks.get(r.stack)!.template.Resources[r.id];
+    delete stacks.get(r.stack)!.template.Resources[r.id];
+    if (!stacks.has(to.stack)) {
+      stacks.set(to.stack, { name: to.stack, template: { Resources: {} } });
+    }
+    stacks.get(to.stack)!.template.Resources[to.id] = resource;
+  }
+  // The CLI rewrites references to a resource that moved within its stack.
+  for (const stack of stacks.values()) {
+    const renamed = new Map([...moves].filter(([key, to]) => before.get(key)!.stack === stack.name && to.stack === stack.name)
+      .map(([key, to]) => [before.get(key)!.id, to.id]));
+    if (renamed.size > 0) {
+      stack.template.Resources = renameReferences(stack.template.Resources, renamed);
+    }
+  }
+  const serviceAccounts = v1.serviceAccounts.map((sa) => {
+    const to = moves.get(`${sa.role.stack}/${sa.role.logicalId}`);
+    return to ? { ...sa, role: { ...sa.role, stack: to.stack, logicalId: to.id } } : sa;
+  });
+  return { stacks: [...stacks.values()], gitOps: v1.gitOps, serviceAccounts };
+}
+
+/** `value` with each `Ref` and `Fn::GetAtt` of a renamed logical ID naming the new one. */
+function renameReferences(value: any, renamed: Map<string, string>): any {
+  if (Array.isArray(value)) {
+    return value.map((v) => renameReferences(v, renamed));
+  }
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  if (typeof value.Ref === 'string' && renamed.has(value.Ref)) {
+    return { Ref: renamed.get(value.Ref) };
+  }
+  const getAtt = value['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && renamed.has(getAtt[0])) {
+    return { 'Fn::GetAtt': [renamed.get(getAtt[0]), ...getAtt.slice(1)] };
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renameReferences(v, renamed)]));
+}
+
 /** Plans version 2 over version 1. */
-export function plan(v1: Version, v2: Version): Outcome {
+export function plan(original: Version, v2: Version, options: PlanOptions = {}): Outcome {
+  const v1 = options.refactor ? refactored(original, v2) : original;
   const before = resourcesOf(v1);
   const after = resourcesOf(v2);
   const account = new Set([...before.values()].map(physicalName));
@@ -306,7 +424,8 @@ export function plan(v1: Version, v2: Version): Outcome {
   const cutOff: string[] = [];
   for (const old of v1.serviceAccounts) {
     const now = v2.serviceAccounts.find((sa) => sa.key === old.key);
-    if (now && arnOf(old, 1) !== arnOf(now, 2)) {
+    // A deploy that fails rolls back: no role of it keeps a new ARN.
+    if (!failure && now && arnOf(old, 1) !== arnOf(now, 2)) {
       newRoleArn.push(old.key);
     }
     const providerDeleted = deletedShared.some((d) => d.startsWith('AWS::IAM::OIDCProvider'));

@@ -25,7 +25,8 @@ export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/verify`;
 /** The logical ID of a construct's CloudFormation resource (its default child for an L2). */
 export function logicalIdOf(construct: IConstruct): string {
   const element = (construct.node.defaultChild ?? construct) as CfnElement;
-  return Stack.of(construct).getLogicalId(element);
+  // element.logicalId honours overrideLogicalId() (cdk-irsa pins its roles' IDs); getLogicalId() would not.
+  return Stack.of(construct).resolve(element.logicalId);
 }
 
 /** The trust policy of a role in a synthesized template, resolved with CloudFormation's values. */
