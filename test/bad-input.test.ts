@@ -2,6 +2,8 @@
  * Bad input, case by case: each gets a cdk-irsa error at synth that names the value and the fix,
  * never a raw TypeError, an error from deep inside aws-cdk-lib, or silence.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -251,5 +253,33 @@ describe('bad input fails at synth with a cdk-irsa error that names the value an
     expect(() => podIdentity({ podIdentity: { targetRoleArn: 'arn:aws:iam::210987654321:role/path/reader', associationTags: { team: 'x'.repeat(256) } } })()).not.toThrow();
     expect(() => new ServiceAccountManifest({ name: 'api', namespace: 'default', audience: 'vault', tokenExpiration: Duration.hours(2) })).not.toThrow();
     expect(() => ServiceAccountSubject.exact('default', 'api')).not.toThrow();
+  });
+});
+
+describe('every switch of IrsaServiceAccount refuses a string (JavaScript callers), as the jsii assembly lists them', () => {
+  // The assembly (.jsii, written by `npm run build`), not a list kept by hand: a boolean prop added
+  // later without a type check fails here.
+  const assembly = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.jsii'), 'utf8'));
+  const booleans = (fqn: string): string[] => {
+    const type = assembly.types[fqn];
+    const inherited: string[] = (type.interfaces ?? []).flatMap(booleans);
+    return [...inherited, ...(type.properties ?? []).filter((p: any) => p.type.primitive === 'boolean').map((p: any) => p.name)];
+  };
+  const own = booleans('cdk-irsa.IrsaServiceAccountProps');
+  const ofPodIdentity = booleans('cdk-irsa.PodIdentityOptions');
+
+  test('the assembly has the switches', () => {
+    expect(own).toEqual(expect.arrayContaining(['createNamespace', 'overwriteServiceAccount', 'auditTags', 'automountServiceAccountToken']));
+    expect(ofPodIdentity).toEqual(expect.arrayContaining(['pinSessionTags', 'retainIrsaTrust']));
+  });
+
+  test.each(own)('%s', (option) => {
+    expect(() => new IrsaServiceAccount(newStack(), 'Api', { cluster: prod(), name: 'api', namespace: 'payments', [option]: 'false' as any }))
+      .toThrow(new RegExp(`Stack/Api: ${option} is the string "false", not true or false \\(a boolean\\)`));
+  });
+
+  test.each(ofPodIdentity)('podIdentity.%s', (option) => {
+    expect(podIdentity({ podIdentity: { [option]: 'false' as any } })).toThrow(
+      new RegExp(`Stack/Api: podIdentity\\.${option} is the string "false", not true or false \\(a boolean\\)`));
   });
 });

@@ -21,7 +21,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -174,6 +174,12 @@ const EDITS: Edit[] = [
     v1: [api(kubectl), worker(kubectl)],
     v2: [worker(kubectl)],
     expected: { cutOff: ['payments/api'] },
+  },
+  {
+    edit: 'a service account deployed with `removalPolicy: RemovalPolicy.RETAIN` is removed',
+    v1: [api(kubectl, { removalPolicy: RemovalPolicy.RETAIN }), worker(kubectl)],
+    v2: [worker(kubectl)],
+    expected: {},
   },
   {
     edit: '`fromAttributes({ issuerUrl })` → `openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(...)`',
