@@ -53,7 +53,8 @@ export interface IrsaClusterAttributes {
   /**
    * What happens to the shared objects that cdk-irsa creates for this cluster when they leave
    * the template or their stack is deleted: the IAM OIDC provider it creates for the issuer, the
-   * Pod Identity agent add-on it installs, and the manifest resources that hold the
+   * Pod Identity agent add-on it installs (or, for a cluster made in this app, the cluster's own
+   * `eksPodIdentityAgent` that it uses), and the manifest resources that hold the
    * ServiceAccounts and namespaces it delivers with kubectl. Other stacks, apps and running pods
    * depend on them, so by default they stay (the add-on also with `preserveOnDelete`), and
    * CloudFormation never runs `kubectl delete` on a manifest that moved or went.
@@ -114,7 +115,8 @@ export interface IrsaClusterOptions {
   /**
    * For an imported cluster, whether cdk-irsa installs the EKS Pod Identity agent add-on on it,
    * once, for service accounts that use EKS Pod Identity. A cluster made in this app always
-   * gets its agent from aws-cdk-lib (`cluster.eksPodIdentityAgent`), or keeps the one it has.
+   * gets its agent from aws-cdk-lib (`cluster.eksPodIdentityAgent`, retained as `removalPolicy`
+   * says), or keeps the one it has.
    *
    * @default false
    */
@@ -123,7 +125,8 @@ export interface IrsaClusterOptions {
   /**
    * What happens to the shared objects that cdk-irsa creates for this cluster when they leave
    * the template or their stack is deleted: the IAM OIDC provider it creates for the issuer, the
-   * Pod Identity agent add-on it installs, and the manifest resources that hold the
+   * Pod Identity agent add-on it installs (or, for a cluster made in this app, the cluster's own
+   * `eksPodIdentityAgent` that it uses), and the manifest resources that hold the
    * ServiceAccounts and namespaces it delivers with kubectl. Other stacks, apps and running pods
    * depend on them, so by default they stay (the add-on also with `preserveOnDelete`), and
    * CloudFormation never runs `kubectl delete` on a manifest that moved or went.

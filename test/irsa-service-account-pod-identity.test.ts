@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
@@ -385,6 +385,54 @@ describe('IdentityType.POD_IDENTITY', () => {
     const template = Template.fromStack(stack);
     expect(Object.keys(template.findResources('AWS::EKS::Addon'))).toEqual(['ClusterEksPodIdentityAgentAddonEF717E32']);
     expect(cluster.eksPodIdentityAgent).toBeDefined();
+  });
+
+  test.each([
+    ['aws-eks', (stack: Stack) => IrsaCluster.fromCluster(ownedEksCluster(stack))],
+    ['aws-eks-v2', (stack: Stack) => IrsaCluster.fromClusterV2(new eksv2.Cluster(stack, 'Cluster', {
+      version: eksv2.KubernetesVersion.V1_32, defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 0,
+    }))],
+  ])('retains the %s cluster\'s own agent add-on, which EKS keeps running if it is ever deleted', (_, cluster) => {
+    const stack = newStack();
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: cluster(stack), name: 'api', identityType: IdentityType.POD_IDENTITY });
+
+    // Going back to IRSA, or removing the last Pod Identity service account, must not uninstall the agent cluster-wide.
+    const addons = Object.values(Template.fromStack(stack).findResources('AWS::EKS::Addon'));
+    expect(addons).toEqual([{
+      Type: 'AWS::EKS::Addon',
+      Properties: { AddonName: 'eks-pod-identity-agent', ClusterName: { Ref: expect.any(String) }, PreserveOnDelete: true },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    }]);
+  });
+
+  test('lets the cluster\'s own agent add-on go, with the cluster\'s removalPolicy DESTROY', () => {
+    const stack = newStack();
+
+    new IrsaServiceAccount(stack, 'Api', {
+      cluster: IrsaCluster.fromCluster(ownedEksCluster(stack), { removalPolicy: RemovalPolicy.DESTROY }), name: 'api', identityType: IdentityType.POD_IDENTITY,
+    });
+
+    const [addon] = Object.values(Template.fromStack(stack).findResources('AWS::EKS::Addon'));
+    expect(addon).toEqual({
+      Type: 'AWS::EKS::Addon',
+      Properties: { AddonName: 'eks-pod-identity-agent', ClusterName: { Ref: expect.any(String) }, PreserveOnDelete: false },
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+    });
+  });
+
+  test('uses an agent add-on of aws-eks-v2 that the app has already, and makes no second one', () => {
+    const stack = newStack();
+    const cluster = new eksv2.Cluster(stack, 'Cluster', {
+      version: eksv2.KubernetesVersion.V1_32, defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 0,
+    });
+    new eksv2.Addon(stack, 'HandMadeAgent', { cluster, addonName: 'eks-pod-identity-agent' });
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityType: IdentityType.POD_IDENTITY });
+
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::EKS::Addon'))).toEqual([expect.stringMatching(/^HandMadeAgent/)]);
   });
 
   describe('the agent of a cluster known only by its attributes', () => {

@@ -154,7 +154,7 @@ Pick<ClusterAdapter, 'clusterArn' | 'account' | 'region' | 'podIdentityUnavailab
       : undefined,
     podIdentityAgent: (scope) => {
       if (owned) {
-        return agentOfCluster(cluster);
+        return agentOfCluster(cluster, removalPolicy);
       }
       return installAgentOnImport
         ? installAgent(scope, cluster.clusterName, ownedClusterKey(cluster), clusterIdentity(cluster), removalPolicy)

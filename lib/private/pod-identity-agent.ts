@@ -14,22 +14,35 @@ const agentsByKey = new PerApp<IDependable>();
 
 /**
  * The agent of a cluster made in this app: an add-on for it that exists already anywhere in
- * the cluster's stack, or else the cluster's own (`cluster.eksPodIdentityAgent`, which
- * aws-cdk-lib creates once and caches).
+ * the cluster's stack (the user's, left as it is), or else the cluster's own
+ * (`cluster.eksPodIdentityAgent`, which aws-cdk-lib creates once and caches). Every association of
+ * the cluster needs the agent, so the cluster's own is retained like the add-on cdk-irsa installs
+ * for imported clusters (`removalPolicy`), and EKS keeps the agent running if the add-on resource
+ * is ever deleted (`preserveOnDelete`): going back to IRSA, or removing the last Pod Identity
+ * service account, must not uninstall the agent cluster-wide.
  */
-export function agentOfCluster(cluster: eks.ICluster | eksv2.ICluster): IDependable | undefined {
+export function agentOfCluster(cluster: eks.ICluster | eksv2.ICluster, removalPolicy: RemovalPolicy): IDependable | undefined {
   const known = agentsOfClusters.get(cluster);
   if (known) {
     return known;
   }
   const stack = Stack.of(cluster);
   const clusterName = JSON.stringify(stack.resolve(cluster.clusterName));
-  const existing = stack.node.findAll().find((c) =>
-    c instanceof eks.CfnAddon
-    && c.addonName === AGENT_ADDON_NAME
-    && JSON.stringify(stack.resolve(c.clusterName)) === clusterName);
+  // An L1 of aws-eks or of aws-eks-v2 (which has an L1 class of its own, with the same properties).
+  const existing = stack.node.findAll().find((c): c is eks.CfnAddon =>
+    CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::EKS::Addon'
+    && (c as eks.CfnAddon).addonName === AGENT_ADDON_NAME
+    && JSON.stringify(stack.resolve((c as eks.CfnAddon).clusterName)) === clusterName);
   // EKS Auto Mode runs the agent itself: no add-on unless the app has one already.
-  const agent = existing ?? (isAutoMode(cluster) ? undefined : cluster.eksPodIdentityAgent);
+  const own = existing || isAutoMode(cluster) ? undefined : cluster.eksPodIdentityAgent;
+  if (own) {
+    const resource = own.node.defaultChild;
+    if (CfnResource.isCfnResource(resource) && resource.cfnResourceType === 'AWS::EKS::Addon') {
+      (resource as eks.CfnAddon).preserveOnDelete = removalPolicy !== RemovalPolicy.DESTROY;
+      resource.applyRemovalPolicy(removalPolicy);
+    }
+  }
+  const agent = existing ?? own;
   if (agent) {
     agentsOfClusters.set(cluster, agent);
   }

@@ -86,6 +86,7 @@ function synth(declared: Declared[], withCluster = false) {
       kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
     });
     // The workloads stack stays, with other resources, when its last service account goes.
+    stacks.set('Cluster', stack);
     const workloads = new Stack(app, 'Workloads', { env: ENV });
     new CfnWaitConditionHandle(workloads, 'OtherResource');
     stacks.set('Workloads', workloads);
@@ -236,6 +237,20 @@ const EDITS: Edit[] = [
     edit: 'the only Pod Identity service account goes back to IRSA',
     v1: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.IRSA_AND_POD_IDENTITY })],
     v2: [api(attributes({ installPodIdentityAgent: true }))],
+    expected: {},
+  },
+  {
+    edit: 'the only Pod Identity service account of a cluster made in the app goes back to IRSA',
+    withCluster: true,
+    v1: [api(owned, { identityType: IdentityType.IRSA_AND_POD_IDENTITY }, 'Cluster')],
+    v2: [api(owned, {}, 'Cluster')],
+    expected: {},
+  },
+  {
+    edit: 'nothing changes in an app with a cluster made in it',
+    withCluster: true,
+    v1: [api(owned, {}, 'Workloads')],
+    v2: [api(owned, {}, 'Workloads')],
     expected: {},
   },
   {

@@ -172,6 +172,15 @@ function manifestObjects(r: Resource): any[] {
   return JSON.parse(parts.map((part: any) => typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, '\'')}>`).join(separator));
 }
 
+/** A trust policy as an object: the `Fn::Join` string of a token issuer parsed, its intrinsics written as placeholders. */
+function trustDocument(document: any): any {
+  if (document === undefined || !document['Fn::Join']) {
+    return document;
+  }
+  const [separator, parts] = document['Fn::Join'];
+  return JSON.parse(parts.map((part: any) => typeof part === 'string' ? part : '<intrinsic>').join(separator));
+}
+
 function objectKey(o: any): string {
   return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
@@ -451,7 +460,7 @@ function keepsCredentials(old: DeclaredServiceAccount, now: DeclaredServiceAccou
     return !gone.has(`${old.role.stack}/${old.role.logicalId}`);
   }
   const role = after.get(`${now.role.stack}/${now.role.logicalId}`);
-  const statements: any[] = role?.props.AssumeRolePolicyDocument?.Statement ?? [];
+  const statements: any[] = trustDocument(role?.props.AssumeRolePolicyDocument)?.Statement ?? [];
   const [namespace, name] = old.key.split('/');
   if (old.irsaAudience !== undefined) {
     const sub = `system:serviceaccount:${namespace}:${name}`;
