@@ -595,6 +595,39 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
       + 'this stack imports it by ARN, and cannot be made to deploy after it'))).toHaveLength(1);
   });
 
+  test('warns the other stacks that the stack which creates the provider is the one declared first, and says how to pin it', () => {
+    const app = new App();
+    const [first, second] = ['First', 'Second'].map((id) => new Stack(app, id, { env: ENV }));
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+
+    new IrsaServiceAccount(first, 'Api', { cluster, name: 'api', manifestDelivery: ManifestDelivery.none() });
+    new IrsaServiceAccount(second, 'Worker', { cluster, name: 'worker', manifestDelivery: ManifestDelivery.none() });
+    new IrsaServiceAccount(second, 'Batch', { cluster, name: 'batch', manifestDelivery: ManifestDelivery.none() });
+
+    const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings(first)).toEqual([]);
+    expect(warnings(second)).toEqual([`The IAM OIDC provider for ${ISSUER_URL} is created in stack First, whose service accounts come first in the app, `
+      + 'and this stack uses it. Which stack creates it follows the order of the code: a stack with a service account of this cluster declared '
+      + 'before it would create it again, and that deploy fails with EntityAlreadyExists. Make it in the stack that should own it, const provider = '
+      + 'new ClusterOidcProvider(stack, "Provider", { issuerUrl }), and give it to the cluster in every stack: IrsaCluster.fromAttributes({ clusterName, '
+      + 'openIdConnectProvider: provider }). [ack: cdk-irsa:providerHomeByOrder]']);
+  });
+
+  test('does not warn where the app makes the provider in one stack and gives it to the cluster in every stack', () => {
+    const app = new App();
+    const [first, second] = ['First', 'Second'].map((id) => new Stack(app, id, { env: ENV }));
+    const provider = new ClusterOidcProvider(first, 'Provider', { issuerUrl: ISSUER_URL });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: provider });
+
+    new IrsaServiceAccount(second, 'Worker', { cluster, name: 'worker', manifestDelivery: ManifestDelivery.none() });
+    new IrsaServiceAccount(first, 'Api', { cluster, name: 'api', manifestDelivery: ManifestDelivery.none() });
+
+    // (aws-cdk-lib's own warning on cross-stack reference strength aside)
+    expect([first, second].flatMap((stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-irsa:')))).toEqual([]);
+    expect(providers(first)).toHaveLength(1);
+    expect(providers(second)).toEqual([]);
+  });
+
   test('fails for a ClusterOidcProvider made after cdk-irsa made one for the same issuer and account', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL }), name: 'api' });

@@ -462,6 +462,25 @@ describe('IdentityType.POD_IDENTITY', () => {
       Template.fromStack(stack).resourceCountIs('AWS::EKS::Addon', addons);
     });
 
+    test('warns the other stacks that the stack which installs the agent is the one declared first, and says how to pin it', () => {
+      const app = new App();
+      const [first, second] = ['First', 'Second'].map((id) => new Stack(app, id, { env: ENV }));
+
+      for (const stack of [first, second]) {
+        for (const name of ['api', 'worker']) {
+          new IrsaServiceAccount(stack, name, {
+            cluster: importedCluster({ installPodIdentityAgent: true }), name, namespace: stack.stackName.toLowerCase(), identityType: IdentityType.POD_IDENTITY,
+          });
+        }
+      }
+
+      expect(warningsOf(first)).toEqual([]);
+      expect(warningsOf(second)).toEqual(['The EKS Pod Identity agent add-on of cluster prod is installed by stack First, whose service accounts come '
+        + 'first in the app, and this stack uses it. Which stack installs it follows the order of the code: a stack declared before it would install '
+        + 'it again, and that deploy fails as the add-on exists. Give installPodIdentityAgent: true to the cluster in one stack, and '
+        + 'podIdentityAgentInstalled: true in the others. [ack: cdk-irsa:agentHomeByOrder]']);
+    });
+
     test('does not warn for IAM roles for service accounts, which need no agent', () => {
       const stack = newStack();
 

@@ -1,4 +1,4 @@
-import { CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IConstruct, IDependable } from 'constructs';
@@ -82,6 +82,13 @@ export function installAgent(scope: IConstruct, clusterName: string, key: string
     addon.applyRemovalPolicy(removalPolicy);
     agent = addon;
     agents.set(key, agent);
+  } else if (Stack.of(agent as IConstruct) !== Stack.of(scope)) {
+    // Which stack installs it follows the order of the code: a stack declared earlier with
+    // installPodIdentityAgent would install it next time, and fail as the add-on exists.
+    Annotations.of(Stack.of(scope)).addWarningV2('cdk-irsa:agentHomeByOrder', `The EKS Pod Identity agent add-on of cluster ${clusterName} is `
+      + `installed by stack ${Stack.of(agent as IConstruct).node.path}, whose service accounts come first in the app, and this stack uses it. `
+      + 'Which stack installs it follows the order of the code: a stack declared before it would install it again, and that deploy fails '
+      + 'as the add-on exists. Give installPodIdentityAgent: true to the cluster in one stack, and podIdentityAgentInstalled: true in the others.');
   }
   return agent;
 }

@@ -17,6 +17,10 @@ export function shortHash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 8).toUpperCase();
 }
 
+/** Providers that cdk-irsa created itself, in the stack of the first service account that needed one. */
+const madeHere = new WeakSet<iam.IOpenIdConnectProvider>();
+
+
 /** Construct IDs of providers by cluster identity: asked for once per service account. */
 const providerIds = new Map<string, string>();
 
@@ -63,6 +67,7 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
         + 'openIdConnectProvider, or use IrsaCluster.fromCluster()/fromClusterV2() for a cluster made in this app.');
     }
     const created = new ClusterOidcProvider(stack, id, { issuerUrl, removalPolicy });
+    madeHere.add(created);
     if (!Token.isUnresolved(issuerUrl)) {
       // The account may hold a provider for this issuer already: made elsewhere, or retained from an earlier deploy.
       const arn = Token.isUnresolved(stack.account) ? 'arn:aws:iam::<account>:oidc-provider/' : `arn:${partitionOf(stack) ?? 'aws'}:iam::${stack.account}:oidc-provider/`;
@@ -87,6 +92,15 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
   }
   if (Stage.of(owner) === Stage.of(stack)) {
     addStackDependency(stack, owner, 'cdk-irsa: the IAM OIDC provider for this cluster is created there');
+    if (madeHere.has(existing)) {
+      // Which stack creates it follows the order of the code: a stack declared earlier with a
+      // service account of this issuer would create it next time, and fail as the provider exists.
+      Annotations.of(stack).addWarningV2('cdk-irsa:providerHomeByOrder', `The IAM OIDC provider for ${issuerUrl} is created in stack `
+        + `${owner.node.path}, whose service accounts come first in the app, and this stack uses it. Which stack creates it follows the `
+        + 'order of the code: a stack with a service account of this cluster declared before it would create it again, and that deploy '
+        + 'fails with EntityAlreadyExists. Make it in the stack that should own it, const provider = new ClusterOidcProvider(stack, "Provider", '
+        + '{ issuerUrl }), and give it to the cluster in every stack: IrsaCluster.fromAttributes({ clusterName, openIdConnectProvider: provider }).');
+    }
   } else {
     // Stacks of different Stages cannot depend on each other: the order is the pipeline's.
     Annotations.of(scope).addWarningV2('cdk-irsa:providerInAnotherStage', `The IAM OIDC provider for ${issuerUrl} in account `

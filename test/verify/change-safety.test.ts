@@ -60,6 +60,14 @@ const imported = (kubectlRoleArn?: string): Describe => {
   };
 };
 
+/** The cluster with a provider the app makes itself, in a 'Shared' stack, given to every stack. */
+const pinnedProvider: Describe = (stack) => {
+  const app = stack.node.root;
+  const shared = (app.node.tryFindChild('Shared') as Stack | undefined) ?? new Stack(app, 'Shared', { env: ENV });
+  const provider = (shared.node.tryFindChild('Provider') as ClusterOidcProvider | undefined) ?? new ClusterOidcProvider(shared, 'Provider', { issuerUrl: ISSUER_URL });
+  return IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: provider });
+};
+
 /** A service account of a version: in which stack, for which cluster description, with which options. */
 interface Declared {
   readonly stack?: string;
@@ -119,6 +127,14 @@ interface Edit {
 }
 
 const kubectl = imported(KUBECTL_ROLE_ARN);
+
+/** The same imported cluster (with its kubectl role), under another construct ID. */
+const kubectlRenamed: Describe = (stack) => IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'ProdCluster', {
+  clusterName: 'prod',
+  kubectlRoleArn: KUBECTL_ROLE_ARN,
+  kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
+  openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN),
+}));
 
 /** Every edit of the issue, with what deploying it does. */
 const EDITS: Edit[] = [
@@ -221,6 +237,18 @@ const EDITS: Edit[] = [
     expected: { cutOff: ['payments/api'] },
   },
   {
+    edit: 'a stack with a service account is declared before the stack that creates the provider',
+    v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
+    v2: [{ ...worker(attributes()), stack: 'Other' }, api(attributes())],
+    expected: { failure: `Other/IrsaOidcProvider\u2026: creating AWS::IAM::OIDCProvider fails, provider "${ISSUER_URL}" exists already` },
+  },
+  {
+    edit: 'the same, with the provider made in one stack and given to every stack (as `cdk-irsa:providerHomeByOrder` says)',
+    v1: [api(pinnedProvider), { ...worker(pinnedProvider), stack: 'Other' }],
+    v2: [{ ...worker(pinnedProvider), stack: 'Other' }, api(pinnedProvider)],
+    expected: {},
+  },
+  {
     edit: 'the last service account of a stack that uses a cluster of another stack goes',
     withCluster: true,
     v1: [api(owned, {}, 'Workloads')],
@@ -290,6 +318,18 @@ const EDITS: Edit[] = [
     expected: {},
   },
   {
+    edit: 'the construct of an imported cluster is renamed (kubectl delivery)',
+    v1: [api(kubectl)],
+    v2: [api(kubectlRenamed)],
+    expected: { failure: 'App/IrsaServiceAccountManifestsCluster\u2026: kubectl create fails, ServiceAccount payments/api exists already' },
+  },
+  {
+    edit: 'the same rename, with `overwriteServiceAccount: true` for that deploy',
+    v1: [api(kubectl)],
+    v2: [api(kubectlRenamed, { overwriteServiceAccount: true })],
+    expected: {},
+  },
+  {
     edit: '`audience` changes, with `retainAudience` for one deploy',
     v1: [api(attributes())],
     v2: [api(attributes(), { audience: 'vault', retainAudience: 'sts.amazonaws.com' })],
@@ -349,6 +389,10 @@ function outcome(edit: Edit): Outcome {
 }
 
 describe('change safety: what deploying each edit does', () => {
+  test('names each edit once (outcomes are kept by name)', () => {
+    expect(new Set(EDITS.map((e) => e.edit)).size).toBe(EDITS.length);
+  });
+
   test.each(EDITS.map((e) => [e.edit, e]))('%s', (_, edit) => {
     const result = outcome(edit as Edit);
 
