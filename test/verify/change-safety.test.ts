@@ -68,6 +68,12 @@ const pinnedProvider: Describe = (stack) => {
   return IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: provider });
 };
 
+/** Pins the role and association of a service account to logical IDs of another layout, as the 0.1.0 upgrade does. */
+const pinOldIds = (sa: IrsaServiceAccount) => {
+  (sa.role.node.defaultChild as iam.CfnRole).overrideLogicalId('ApiRoleDE7A08EC');
+  sa.podIdentityAssociation!.overrideLogicalId('ApiPodIdentityAssociation9A52BBD0');
+};
+
 /** A service account of a version: in which stack, for which cluster description, with which options. */
 interface Declared {
   readonly stack?: string;
@@ -101,7 +107,8 @@ function synth(declared: Declared[], withCluster = false) {
   }
   for (const d of declared) {
     const name = d.stack ?? 'App';
-    const stack = stacks.get(name) ?? new Stack(app, name, { env: ENV });
+    // A stack may exist already: made by a cluster description (the stack of a provider the app makes).
+    const stack = stacks.get(name) ?? (app.node.tryFindChild(name) as Stack | undefined) ?? new Stack(app, name, { env: ENV });
     stacks.set(name, stack);
     const serviceAccount = new IrsaServiceAccount(stack, d.id ?? (d.options.name === 'api' ? 'Api' : `Sa${d.options.name}`), { cluster: d.cluster(stack), ...d.options });
     d.customize?.(serviceAccount);
@@ -230,11 +237,11 @@ const EDITS: Edit[] = [
     expected: { failure: `Other/IrsaOidcProvider\u2026: creating AWS::IAM::OIDCProvider fails, provider "${ISSUER_URL}" exists already`, cutOff: [] },
   },
   {
-    edit: 'the same, with `cdk refactor` first (the provider moves to the other stack)',
+    edit: 'the same with `cdk refactor` (the provider would move to the other stack)',
     v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
     v2: [{ ...worker(attributes()), stack: 'Other' }],
     refactor: true,
-    expected: { cutOff: ['payments/api'] },
+    expected: { failure: 'cdk refactor refuses: besides moves, the app adds, removes or changes 2 resource(s)' },
   },
   {
     edit: 'a stack with a service account is declared before the stack that creates the provider',
@@ -330,6 +337,19 @@ const EDITS: Edit[] = [
     expected: {},
   },
   {
+    edit: 'logical IDs pinned with `overrideLogicalId()` (as after an upgrade from 0.1.0) are dropped',
+    v1: [{ ...api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY }), customize: pinOldIds }],
+    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
+    expected: { failure: 'App/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+  },
+  {
+    edit: 'the same, with `cdk refactor` alone (nothing else changes)',
+    v1: [{ ...api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY }), customize: pinOldIds }],
+    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
+    refactor: true,
+    expected: {},
+  },
+  {
     edit: '`audience` changes, with `retainAudience` for one deploy',
     v1: [api(attributes())],
     v2: [api(attributes(), { audience: 'vault', retainAudience: 'sts.amazonaws.com' })],
@@ -352,14 +372,7 @@ const EDITS: Edit[] = [
     v1: [api(kubectl)],
     v2: [api(kubectl, { overwriteServiceAccount: true }, 'Other')],
     refactor: true,
-    expected: {},
-  },
-  {
-    edit: 'the same move, with `cdk refactor` but without `overwriteServiceAccount`',
-    v1: [api(kubectl)],
-    v2: [api(kubectl, {}, 'Other')],
-    refactor: true,
-    expected: { failure: 'Other/IrsaServiceAccountManifestsCluster\u2026: kubectl create fails, ServiceAccount payments/api exists already' },
+    expected: { failure: 'cdk refactor refuses: besides moves, the app adds, removes or changes 4 resource(s)' },
   },
   {
     edit: 'the same move, with another `roleName` and `overwriteServiceAccount: true` (new stack first)',
@@ -437,22 +450,30 @@ describe('the planner with cdk refactor', () => {
     expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r') }, A: {} })).failure).toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
   });
 
+  test('is refused, as by the CLI, where the app also adds, removes or changes a resource', () => {
+    const refused = 'cdk refactor refuses: besides moves, the app adds, removes or changes 1 resource(s)';
+    expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r'), T: role('t') }, A: {} }), { refactor: true }).failure).toEqual(refused);
+    expect(plan(v({ A: { R: role('r'), Q: role('q') } }), v({ B: { S: role('r') }, A: {} }), { refactor: true }).failure).toEqual(refused);
+    expect(plan(v({ A: { R: role('r'), Q: role('q') } }), v({ B: { S: role('r') }, A: { Q: role('q', { Path: '/x/' }) } }), { refactor: true }).failure)
+      .toEqual(refused);
+  });
+
   test('compares references by what they point to, as the CLI\'s digest does, and rewrites them in what it moves', () => {
     const association = (roleId: string) => ({ Type: 'AWS::EKS::PodIdentityAssociation', Properties: { RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } } });
     const v1 = v({ A: { R: role('r'), P: association('R') } });
 
     expect(plan(v1, v({ A: { S: role('r'), Q: association('S') } }), { refactor: true }).failure).toBeUndefined();
     expect(plan(v1, v({ A: { S: role('r'), Q: association('S') } })).failure).toEqual('A/S: creating AWS::IAM::Role fails, role r exists already');
-    // A changed resource that is referred to changes what refers to it.
+    // A changed resource that is referred to changes what refers to it: neither moves, and the CLI refuses.
     expect(plan(v1, v({ A: { S: role('r', { Path: '/x/' }), Q: association('S') } }), { refactor: true }).failure)
-      .toEqual('A/S: creating AWS::IAM::Role fails, role r exists already');
+      .toEqual('cdk refactor refuses: besides moves, the app adds, removes or changes 4 resource(s)');
   });
 
   test('moves neither a changed resource nor one of two alike', () => {
     expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r', { Path: '/x/' }) }, A: {} }), { refactor: true }).failure)
-      .toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
+      .toEqual('cdk refactor refuses: besides moves, the app adds, removes or changes 2 resource(s)');
     expect(plan(v({ A: { R: role('r') } }), v({ B: { S: role('r'), T: role('r') }, A: {} }), { refactor: true }).failure)
-      .toEqual('B/S: creating AWS::IAM::Role fails, role r exists already');
+      .toEqual('cdk refactor refuses: besides moves, the app adds, removes or changes 3 resource(s)');
   });
 });
 
@@ -533,14 +554,6 @@ const UPGRADES: Upgrade[] = [
   {
     app: 'kubectl delivery, `roleName: \'payments-api\'`',
     fixture: 'role-name',
-    upgrade: 'the same, with `cdk refactor` first',
-    v2: [api(kubectl, { roleOptions: { roleName: 'payments-api' } })],
-    refactor: true,
-    expected: {},
-  },
-  {
-    app: 'kubectl delivery, `roleName: \'payments-api\'`',
-    fixture: 'role-name',
     upgrade: `the same, the role's 0.1.0 logical ID kept: \`overrideLogicalId('${ROLE_ID_0_1_0}')\``,
     v2: [{ ...api(kubectl, { roleOptions: { roleName: 'payments-api' } }), customize: keepRoleId }],
     expected: {},
@@ -567,15 +580,6 @@ const UPGRADES: Upgrade[] = [
     expected: {},
   },
   {
-    app: 'GitOps delivery (`fromAttributes({ issuerUrl })`)',
-    fixture: 'gitops',
-    upgrade: `${PINNED}, with \`cdk refactor\` first`,
-    v2: [api(attributes(), { roleOptions: { roleName: ROLE_NAME_0_1_0 } })],
-    refactor: true,
-    // The role refers to the provider, which is retained now: a changed resource, so the role is not "unchanged" either.
-    expected: { failure: `App/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role ${ROLE_NAME_0_1_0} exists already` },
-  },
-  {
     app: 'GitOps delivery, `createNamespace: true`',
     fixture: 'gitops-create-namespace',
     upgrade: 'the same app',
@@ -594,17 +598,6 @@ const UPGRADES: Upgrade[] = [
   {
     app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
     fixture: 'pod-identity',
-    upgrade: 'the same, with `cdk refactor` first',
-    v2: podIdentity(),
-    refactor: true,
-    // The association refers to the role, which has a new name: not unchanged, so not moved.
-    expected: {
-      failure: 'App/ProdPaymentsApiPodIdentityAssociation\u2026: creating AWS::EKS::PodIdentityAssociation fails, association "prod"/payments/api exists already',
-    },
-  },
-  {
-    app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
-    fixture: 'pod-identity',
     upgrade: `the same, the association's 0.1.0 logical ID kept: \`overrideLogicalId('${ASSOCIATION_ID_0_1_0}')\``,
     v2: podIdentity({}, keepAssociationId),
     expected: RC,
@@ -614,14 +607,6 @@ const UPGRADES: Upgrade[] = [
     fixture: 'pod-identity',
     upgrade: `${PINNED}, the 0.1.0 logical IDs of role and association kept`,
     v2: podIdentity({ roleOptions: { roleName: ROLE_NAME_0_1_0 } }, keepBothIds),
-    expected: {},
-  },
-  {
-    app: 'Pod Identity (`identityMode: POD_IDENTITY`, `installPodIdentityAgent: true`)',
-    fixture: 'pod-identity',
-    upgrade: `${PINNED}, with \`cdk refactor\` first`,
-    v2: podIdentity({ roleOptions: { roleName: ROLE_NAME_0_1_0 } }),
-    refactor: true,
     expected: {},
   },
   {
@@ -760,7 +745,7 @@ describe('docs/changing-a-deployed-app.md', () => {
   test('its table is the outcome of each edit, as planned here', () => {
     const rows = EDITS.map((edit) => {
       const o = outcome(edit);
-      const deploy = o.failure ? `fails and rolls back: ${o.failure}` : 'succeeds';
+      const deploy = !o.failure ? 'succeeds' : o.failure.startsWith('cdk refactor') ? o.failure : `fails and rolls back: ${o.failure}`;
       return `| ${edit.edit} | ${deploy} | ${list(o.newRoleArn)} | ${list(o.cutOff)} |`;
     });
     const table = ['| edit | deploy | roles with a new ARN | pods cut off until restarted |', '|---|---|---|---|', ...rows].join('\n');
@@ -770,7 +755,7 @@ describe('docs/changing-a-deployed-app.md', () => {
   test('its "Upgrading from 0.1.0" table is the outcome of each upgrade, as planned here', () => {
     const rows = UPGRADES.map((upgrade) => {
       const o = upgradeOutcome(upgrade);
-      const deploy = o.failure ? `fails and rolls back: ${o.failure}` : 'succeeds';
+      const deploy = !o.failure ? 'succeeds' : o.failure.startsWith('cdk refactor') ? o.failure : `fails and rolls back: ${o.failure}`;
       const namespaces = o.deletedObjects.some((k) => k.startsWith('Namespace ')) ? ' (a namespace with everything in it)' : '';
       return `| ${upgrade.app} | ${upgrade.upgrade} | ${deploy} | ${list(o.newRoleArn)} | ${list(o.cutOff)} | ${list(o.deletedObjects)}${namespaces} |`;
     });

@@ -190,7 +190,8 @@ export interface PlanOptions {
   /**
    * Whether `cdk refactor` runs before the deploy: it moves each resource that left one place
    * (stack and logical ID) and appears, unchanged, at exactly one new place, keeping the physical
-   * resource; ambiguous matches are not moved (the CLI refuses them).
+   * resource; ambiguous matches are not moved. The CLI refuses the refactor (the outcome's
+   * failure) unless the moves are the only difference: nothing else added, removed or changed.
    */
   readonly refactor?: boolean;
 }
@@ -244,7 +245,7 @@ function contentDigests(resources: Map<string, Resource>): Map<string, string> {
  * policies, references compared by what they point to) at one place version 1 does not have,
  * moved there.
  */
-function refactored(v1: Version, v2: Version): Version {
+function refactored(v1: Version, v2: Version): Version | { rejected: string } {
   const before = resourcesOf(v1);
   const after = resourcesOf(v2);
   const digestsBefore = contentDigests(before);
@@ -281,7 +282,16 @@ function refactored(v1: Version, v2: Version): Version {
     const to = moves.get(`${sa.role.stack}/${sa.role.logicalId}`);
     return to ? { ...sa, role: { ...sa.role, stack: to.stack, logicalId: to.id } } : sa;
   });
-  return { stacks: [...stacks.values()], gitOps: v1.gitOps, serviceAccounts };
+  const moved: Version = { stacks: [...stacks.values()], gitOps: v1.gitOps, serviceAccounts };
+  // The CLI refuses a refactor unless the app then holds exactly the deployed resources, only
+  // at other places: no resource added, removed or changed besides the moves.
+  const digestsMoved = contentDigests(resourcesOf(moved));
+  const other = [...new Set([...digestsMoved.keys(), ...digestsAfter.keys()])]
+    .filter((key) => !key.endsWith('/CDKMetadata') && digestsMoved.get(key) !== digestsAfter.get(key)).sort();
+  if (other.length > 0) {
+    return { rejected: `cdk refactor refuses: besides moves, the app adds, removes or changes ${other.length} resource(s)` };
+  }
+  return moved;
 }
 
 /** `value` with each `Ref` and `Fn::GetAtt` of a renamed logical ID naming the new one. */
@@ -304,7 +314,11 @@ function renameReferences(value: any, renamed: Map<string, string>): any {
 
 /** Plans version 2 over version 1. */
 export function plan(original: Version, v2: Version, options: PlanOptions = {}): Outcome {
-  const v1 = options.refactor ? refactored(original, v2) : original;
+  const refactor = options.refactor ? refactored(original, v2) : original;
+  if ('rejected' in refactor) {
+    return { failure: refactor.rejected, deletedShared: [], deletedObjects: [], missingDeclared: [], newRoleArn: [], cutOff: [] };
+  }
+  const v1 = refactor;
   const before = resourcesOf(v1);
   const after = resourcesOf(v2);
   const account = new Set([...before.values()].map(physicalName));
