@@ -469,7 +469,10 @@ describe('IdentityType.POD_IDENTITY', () => {
       for (const stack of [first, second]) {
         for (const name of ['api', 'worker']) {
           new IrsaServiceAccount(stack, name, {
-            cluster: importedCluster({ installPodIdentityAgent: true }), name, namespace: stack.stackName.toLowerCase(), identityType: IdentityType.POD_IDENTITY,
+            cluster: importedCluster({ installPodIdentityAgent: true }),
+            name,
+            namespace: stack.stackName.toLowerCase(),
+            identityType: IdentityType.POD_IDENTITY,
           });
         }
       }

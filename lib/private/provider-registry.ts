@@ -20,7 +20,6 @@ export function shortHash(value: string): string {
 /** Providers that cdk-irsa created itself, in the stack of the first service account that needed one. */
 const madeHere = new WeakSet<iam.IOpenIdConnectProvider>();
 
-
 /** Construct IDs of providers by cluster identity: asked for once per service account. */
 const providerIds = new Map<string, string>();
 
