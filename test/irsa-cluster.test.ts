@@ -1,4 +1,4 @@
-import { App, CfnParameter, CfnResource, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, NestedStack, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
@@ -608,9 +608,37 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
     expect(warnings(first)).toEqual([]);
     expect(warnings(second)).toEqual([`The IAM OIDC provider for ${ISSUER_URL} is created in stack First, whose service accounts come first in the app, `
       + 'and this stack uses it. Which stack creates it follows the order of the code: a stack with a service account of this cluster declared '
-      + 'before it would create it again, and that deploy fails with EntityAlreadyExists. Make it in the stack that should own it, const provider = '
-      + 'new ClusterOidcProvider(stack, "Provider", { issuerUrl }), and give it to the cluster in every stack: IrsaCluster.fromAttributes({ clusterName, '
+      + 'before it would create it again, and that deploy fails with EntityAlreadyExists. Make it yourself in First, before its first service '
+      + 'account, under the construct ID cdk-irsa gave it, which keeps the deployed provider: const provider = new ClusterOidcProvider(stack, '
+      + '"IrsaOidcProvider0720465B", { issuerUrl }); and give it to the cluster in every stack: IrsaCluster.fromAttributes({ clusterName, '
       + 'openIdConnectProvider: provider }). [ack: cdk-irsa:providerHomeByOrder]']);
+  });
+
+  test('shares the provider with a nested stack of the stack that creates it, by reference', () => {
+    const stack = new Stack(new App(), 'App', { env: ENV });
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+    new IrsaServiceAccount(stack, 'Api', { cluster, name: 'api', manifestDelivery: ManifestDelivery.none() });
+    const inner = new NestedStack(stack, 'Inner');
+
+    const worker = new IrsaServiceAccount(inner, 'Worker', { cluster, name: 'worker', manifestDelivery: ManifestDelivery.none() });
+
+    expect(providers(inner)).toEqual([]);
+    expect(Object.keys(roleOf(worker).AssumeRolePolicyDocument.Statement[0].Principal.Federated)).toEqual(['Ref']);
+    expect(() => App.of(stack)!.synth()).not.toThrow();
+  });
+
+  test('fails with the way out where the stack that creates the provider deploys after one that uses it', () => {
+    const app = new App();
+    const [first, second] = ['First', 'Second'].map((id) => new Stack(app, id, { env: ENV }));
+    first.addDependency(second);
+    const cluster = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL });
+    new IrsaServiceAccount(first, 'Api', { cluster, name: 'api', manifestDelivery: ManifestDelivery.none() });
+
+    expect(() => new IrsaServiceAccount(second, 'Worker', { cluster, name: 'worker', manifestDelivery: ManifestDelivery.none() })).toThrow(
+      `[cdk-irsa] Second/Worker: the IAM OIDC provider for ${ISSUER_URL} is created in stack First, whose service accounts come first in the app, `
+      + 'but that stack deploys after stack Second, which uses it (a dependency of the app). Make the provider yourself in Second, before the '
+      + 'first service account of the app: const provider = new ClusterOidcProvider(stack, "Provider", { issuerUrl }); and give it to the cluster '
+      + 'in every stack: IrsaCluster.fromAttributes({ clusterName, openIdConnectProvider: provider }).');
   });
 
   test('does not warn where the app makes the provider in one stack and gives it to the cluster in every stack', () => {

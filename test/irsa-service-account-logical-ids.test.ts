@@ -102,6 +102,20 @@ describe('IrsaServiceAccount logical IDs', () => {
       + 'service accounts of each cluster in a stack of their own.');
   });
 
+  test('refuse two Pod Identity service accounts whose association would take one ID, and say to split the stack', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const usEast = IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE' });
+    const options = {
+      name: 'a', manifestDelivery: ManifestDelivery.none(), identityType: IdentityType.IRSA_AND_POD_IDENTITY, podIdentity: { pinSessionTags: false },
+    };
+    new IrsaServiceAccount(stack, 'UsEast', { cluster: usEast, ...options, roleOptions: { roleName: 'prod-a-us-east-1' } });
+
+    expect(() => new IrsaServiceAccount(stack, 'EuWest', { cluster: prod(), ...options, roleOptions: { roleName: 'prod-a-eu-west-1' } })).toThrow(
+      '[cdk-irsa] Stack/EuWest: service account default/a of a cluster named "prod" is defined twice in stack Stack (also at Stack/UsEast), '
+      + 'for two clusters of that name: its Pod Identity association would have one logical ID twice. Define the service accounts of each '
+      + 'cluster in a stack of their own.');
+  });
+
   test('are path-based where the namespace is known only at deploy', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     const namespace = new Construct(stack, 'Ns');

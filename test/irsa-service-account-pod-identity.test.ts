@@ -407,6 +407,32 @@ describe('IdentityType.POD_IDENTITY', () => {
     }]);
   });
 
+  test('retains the cluster\'s own agent add-on also where code read cluster.eksPodIdentityAgent first', () => {
+    const stack = newStack();
+    const cluster = ownedEksCluster(stack);
+    const agent = cluster.eksPodIdentityAgent;
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityType: IdentityType.POD_IDENTITY });
+
+    const template = Template.fromStack(stack).toJSON();
+    expect(template.Resources[stack.resolve((agent!.node.defaultChild as eks.CfnAddon).logicalId)]).toMatchObject({
+      DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { PreserveOnDelete: true },
+    });
+  });
+
+  test('leaves the deletion policy and preserveOnDelete that the app set on its agent add-on', () => {
+    const stack = newStack();
+    const cluster = ownedEksCluster(stack);
+    const addon = new eks.CfnAddon(stack, 'HandMadeAgent', { clusterName: cluster.clusterName, addonName: 'eks-pod-identity-agent', preserveOnDelete: false });
+    addon.applyRemovalPolicy(RemovalPolicy.DESTROY);
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromCluster(cluster), name: 'api', identityType: IdentityType.POD_IDENTITY });
+
+    expect(Template.fromStack(stack).toJSON().Resources.HandMadeAgent).toMatchObject({
+      DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete', Properties: { PreserveOnDelete: false },
+    });
+  });
+
   test('lets the cluster\'s own agent add-on go, with the cluster\'s removalPolicy DESTROY', () => {
     const stack = newStack();
 

@@ -35,18 +35,30 @@ export function agentOfCluster(cluster: eks.ICluster | eksv2.ICluster, removalPo
     && JSON.stringify(stack.resolve((c as eks.CfnAddon).clusterName)) === clusterName);
   // EKS Auto Mode runs the agent itself: no add-on unless the app has one already.
   const own = existing || isAutoMode(cluster) ? undefined : cluster.eksPodIdentityAgent;
-  if (own) {
-    const resource = own.node.defaultChild;
-    if (CfnResource.isCfnResource(resource) && resource.cfnResourceType === 'AWS::EKS::Addon') {
-      (resource as eks.CfnAddon).preserveOnDelete = removalPolicy !== RemovalPolicy.DESTROY;
-      resource.applyRemovalPolicy(removalPolicy);
-    }
+  const resource = existing ?? own?.node.defaultChild;
+  if (CfnResource.isCfnResource(resource) && resource.cfnResourceType === 'AWS::EKS::Addon') {
+    retainUnlessSet(resource as eks.CfnAddon, removalPolicy);
   }
   const agent = existing ?? own;
   if (agent) {
     agentsOfClusters.set(cluster, agent);
   }
   return agent;
+}
+
+/**
+ * Retains the agent add-on that cdk-irsa uses (aws-cdk-lib's, or one the app declared, which may
+ * be aws-cdk-lib's too when code read `cluster.eksPodIdentityAgent` first), and lets EKS keep the
+ * agent running if the resource is ever deleted; a deletion policy or `preserveOnDelete` that the
+ * app set on it stays as it is.
+ */
+function retainUnlessSet(addon: eks.CfnAddon, removalPolicy: RemovalPolicy): void {
+  if (addon.preserveOnDelete === undefined) {
+    addon.preserveOnDelete = removalPolicy !== RemovalPolicy.DESTROY;
+  }
+  if (addon.cfnOptions.deletionPolicy === undefined) {
+    addon.applyRemovalPolicy(removalPolicy);
+  }
 }
 
 /** Whether an aws-eks-v2 cluster made in this app uses EKS Auto Mode (aws-eks-v2's default capacity type). */

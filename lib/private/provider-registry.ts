@@ -20,6 +20,25 @@ export function shortHash(value: string): string {
 /** Providers that cdk-irsa created itself, in the stack of the first service account that needed one. */
 const madeHere = new WeakSet<iam.IOpenIdConnectProvider>();
 
+/** Whether `stack` is a nested stack of `parent`, at any depth. */
+function nestedIn(stack: Stack, parent: Stack): boolean {
+  for (let s = stack.nestedStackParent; s; s = s.nestedStackParent) {
+    if (s === parent) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Whether `stack` depends on `other` already, directly or through other stacks. */
+function dependsOn(stack: Stack, other: Stack, seen = new Set<Stack>()): boolean {
+  if (seen.has(stack)) {
+    return false;
+  }
+  seen.add(stack);
+  return stack.dependencies.some((d) => d === other || dependsOn(d, other, seen));
+}
+
 /** Construct IDs of providers by cluster identity: asked for once per service account. */
 const providerIds = new Map<string, string>();
 
@@ -77,7 +96,9 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
     return created;
   }
   const owner = Stack.of(existing);
-  if (owner === stack) {
+  // The same stack, or a nested stack and one of its parents: CDK passes the reference (a nested
+  // stack cannot depend on its parent).
+  if (owner === stack || nestedIn(stack, owner) || nestedIn(owner, stack)) {
     return existing;
   }
   // Another stack of the same account made it. With a literal account and issuer its ARN is
@@ -90,6 +111,12 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
     return found;
   }
   if (Stage.of(owner) === Stage.of(stack)) {
+    if (dependsOn(owner, stack)) {
+      fail(`the IAM OIDC provider for ${issuerUrl} is created in stack ${owner.node.path}, whose service accounts come first in the app, `
+        + `but that stack deploys after stack ${stack.node.path}, which uses it (a dependency of the app). Make the provider yourself in `
+        + `${stack.node.path}, before the first service account of the app: const provider = new ClusterOidcProvider(stack, "Provider", `
+        + '{ issuerUrl }); and give it to the cluster in every stack: IrsaCluster.fromAttributes({ clusterName, openIdConnectProvider: provider }).', scope);
+    }
     addStackDependency(stack, owner, 'cdk-irsa: the IAM OIDC provider for this cluster is created there');
     if (madeHere.has(existing)) {
       // Which stack creates it follows the order of the code: a stack declared earlier with a
@@ -97,8 +124,9 @@ export function providerForIssuer(scope: IConstruct, issuerUrl: string, identity
       Annotations.of(stack).addWarningV2('cdk-irsa:providerHomeByOrder', `The IAM OIDC provider for ${issuerUrl} is created in stack `
         + `${owner.node.path}, whose service accounts come first in the app, and this stack uses it. Which stack creates it follows the `
         + 'order of the code: a stack with a service account of this cluster declared before it would create it again, and that deploy '
-        + 'fails with EntityAlreadyExists. Make it in the stack that should own it, const provider = new ClusterOidcProvider(stack, "Provider", '
-        + '{ issuerUrl }), and give it to the cluster in every stack: IrsaCluster.fromAttributes({ clusterName, openIdConnectProvider: provider }).');
+        + `fails with EntityAlreadyExists. Make it yourself in ${owner.node.path}, before its first service account, under the construct ID `
+        + `cdk-irsa gave it, which keeps the deployed provider: const provider = new ClusterOidcProvider(stack, "${existing.node.id}", { issuerUrl }); and `
+        + 'give it to the cluster in every stack: IrsaCluster.fromAttributes({ clusterName, openIdConnectProvider: provider }).');
     }
   } else {
     // Stacks of different Stages cannot depend on each other: the order is the pipeline's.

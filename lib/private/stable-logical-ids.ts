@@ -49,10 +49,12 @@ export function pinLogicalId(owner: IConstruct, resource: CfnResource, kind: 'Ro
   const key = `${stack.node.path}\n${logicalId}`;
   const first = seen.get(key);
   if (first !== undefined) {
-    const what = kind === 'Role' ? 'role' : 'association';
+    // A role name tells roles apart; an association's ID has none (a new role must not replace the association).
+    const fix = kind === 'Role'
+      ? 'its role would have one logical ID twice. Give each a roleOptions.roleName of its own, or define'
+      : 'its Pod Identity association would have one logical ID twice. Define';
     fail(`service account ${namespace}/${name} of a cluster named ${q(cluster.clusterName)} is defined twice in stack ${stack.node.path} `
-      + `(also at ${first}), for two clusters of that name: its ${what} would have one logical ID twice. `
-      + 'Give each a roleOptions.roleName of its own, or define the service accounts of each cluster in a stack of their own.', owner);
+      + `(also at ${first}), for two clusters of that name: ${fix} the service accounts of each cluster in a stack of their own.`, owner);
   }
   seen.set(key, owner.node.path);
   resource.overrideLogicalId(logicalId);

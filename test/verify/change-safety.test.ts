@@ -60,11 +60,15 @@ const imported = (kubectlRoleArn?: string): Describe => {
   };
 };
 
-/** The cluster with a provider the app makes itself, in a 'Shared' stack, given to every stack. */
+/**
+ * The cluster with the provider pinned as the warning cdk-irsa:providerHomeByOrder says: made by the
+ * app in stack 'App' under the construct ID cdk-irsa gave it, and given to every stack.
+ */
 const pinnedProvider: Describe = (stack) => {
   const app = stack.node.root;
-  const shared = (app.node.tryFindChild('Shared') as Stack | undefined) ?? new Stack(app, 'Shared', { env: ENV });
-  const provider = (shared.node.tryFindChild('Provider') as ClusterOidcProvider | undefined) ?? new ClusterOidcProvider(shared, 'Provider', { issuerUrl: ISSUER_URL });
+  const home = (app.node.tryFindChild('App') as Stack | undefined) ?? new Stack(app, 'App', { env: ENV });
+  const provider = (home.node.tryFindChild('IrsaOidcProvider0720465B') as ClusterOidcProvider | undefined)
+    ?? new ClusterOidcProvider(home, 'IrsaOidcProvider0720465B', { issuerUrl: ISSUER_URL });
   return IrsaCluster.fromAttributes({ clusterName: 'prod', openIdConnectProvider: provider });
 };
 
@@ -250,7 +254,13 @@ const EDITS: Edit[] = [
     expected: { failure: `Other/IrsaOidcProvider\u2026: creating AWS::IAM::OIDCProvider fails, provider "${ISSUER_URL}" exists already` },
   },
   {
-    edit: 'the same, with the provider made in one stack and given to every stack (as `cdk-irsa:providerHomeByOrder` says)',
+    edit: 'the provider pinned as `cdk-irsa:providerHomeByOrder` says: made under the construct ID cdk-irsa gave it, given to every stack',
+    v1: [api(attributes()), { ...worker(attributes()), stack: 'Other' }],
+    v2: [api(pinnedProvider), { ...worker(pinnedProvider), stack: 'Other' }],
+    expected: {},
+  },
+  {
+    edit: 'then the stacks are reordered',
     v1: [api(pinnedProvider), { ...worker(pinnedProvider), stack: 'Other' }],
     v2: [{ ...worker(pinnedProvider), stack: 'Other' }, api(pinnedProvider)],
     expected: {},
