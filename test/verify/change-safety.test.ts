@@ -21,10 +21,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnWaitConditionHandle, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, NestedStack, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
 import { ClusterOidcProvider, IdentityType, IrsaCluster, IrsaServiceAccount, IrsaServiceAccountOptions, ManifestDelivery } from '../../lib';
 import { createOnlyProperties, Outcome, plan, Version, versionOf } from './support/change-plan';
 
@@ -81,6 +82,10 @@ const pinOldIds = (sa: IrsaServiceAccount) => {
 /** A service account of a version: in which stack, for which cluster description, with which options. */
 interface Declared {
   readonly stack?: string;
+  /** A NestedStack of that stack to put the service account in. */
+  readonly nested?: string;
+  /** A Stage of the app that holds the stack. */
+  readonly stage?: string;
   /** The construct ID: 'Api' for the service account 'api'. */
   readonly id?: string;
   readonly cluster: Describe;
@@ -92,6 +97,18 @@ interface Declared {
 /** The aws-eks cluster of the 'Cluster' stack, in versions that have one. */
 let clusterOfApp: eks.Cluster | undefined;
 const owned: Describe = () => IrsaCluster.fromCluster(clusterOfApp!);
+/** The same, where code reads aws-cdk-lib's `cluster.openIdConnectProvider` before the first service account. */
+const ownedProviderReadFirst: Describe = () => {
+  void clusterOfApp!.openIdConnectProvider;
+  return IrsaCluster.fromCluster(clusterOfApp!);
+};
+/** The same, with the provider made through cdk-irsa first, as the page's recipe says. */
+const ownedProviderMadeFirst: Describe = (stack) => {
+  const cluster = IrsaCluster.fromCluster(clusterOfApp!);
+  cluster.findOrCreateOidcProvider(stack);
+  void clusterOfApp!.openIdConnectProvider;
+  return cluster;
+};
 
 /** Synthesizes one version: each service account in its stack ('App' unless given), after a 'Cluster' stack if asked. */
 function synth(declared: Declared[], withCluster = false) {
@@ -111,9 +128,12 @@ function synth(declared: Declared[], withCluster = false) {
   }
   for (const d of declared) {
     const name = d.stack ?? 'App';
+    const key = d.stage ? `${d.stage}/${name}` : name;
+    const parent: Construct = d.stage ? (app.node.tryFindChild(d.stage) as Stage | undefined) ?? new Stage(app, d.stage) : app;
     // A stack may exist already: made by a cluster description (the stack of a provider the app makes).
-    const stack = stacks.get(name) ?? (app.node.tryFindChild(name) as Stack | undefined) ?? new Stack(app, name, { env: ENV });
-    stacks.set(name, stack);
+    const top = stacks.get(key) ?? (parent.node.tryFindChild(name) as Stack | undefined) ?? new Stack(parent, name, { env: ENV });
+    stacks.set(key, top);
+    const stack = d.nested ? (top.node.tryFindChild(d.nested) as NestedStack | undefined) ?? new NestedStack(top, d.nested) : top;
     const serviceAccount = new IrsaServiceAccount(stack, d.id ?? (d.options.name === 'api' ? 'Api' : `Sa${d.options.name}`), { cluster: d.cluster(stack), ...d.options });
     d.customize?.(serviceAccount);
   }
@@ -299,6 +319,23 @@ const EDITS: Edit[] = [
     expected: {},
   },
   {
+    edit: 'new code reads `cluster.openIdConnectProvider` before the first service account (cluster made in the app)',
+    withCluster: true,
+    v1: [api(owned, {}, 'Cluster')],
+    v2: [api(ownedProviderReadFirst, {}, 'Cluster')],
+    expected: {
+      failure: 'Cluster/ProdOpenIdConnectProvider\u2026: creating Custom::AWSCDKOpenIdConnectProvider fails, '
+        + 'provider {"Fn::GetAtt":["ProdB3C8223D","OpenIdConnectIssuerUrl"]} exists already',
+    },
+  },
+  {
+    edit: 'the same, with `findOrCreateOidcProvider()` called first',
+    withCluster: true,
+    v1: [api(owned, {}, 'Cluster')],
+    v2: [api(ownedProviderMadeFirst, {}, 'Cluster')],
+    expected: {},
+  },
+  {
     edit: 'IRSA → `POD_IDENTITY` in one step (skipping the migration)',
     v1: [api(attributes({ installPodIdentityAgent: true }))],
     v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
@@ -332,6 +369,24 @@ const EDITS: Edit[] = [
     edit: 'the construct of a service account with a fixed `roleName` is renamed',
     v1: [api(kubectl, { roleOptions: { roleName: 'payments-api' } })],
     v2: [{ ...api(kubectl, { roleOptions: { roleName: 'payments-api' } }), id: 'PaymentsApi' }],
+    expected: {},
+  },
+  {
+    edit: 'a service account moves into a `NestedStack` of its stack',
+    v1: [api(attributes())],
+    v2: [{ ...api(attributes()), nested: 'Payments' }],
+    expected: { failure: 'App/Payments/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
+  },
+  {
+    edit: 'the construct of a service account in a `NestedStack` is renamed',
+    v1: [{ ...api(attributes()), nested: 'Payments' }],
+    v2: [{ ...api(attributes()), nested: 'Payments', id: 'PaymentsApi' }],
+    expected: {},
+  },
+  {
+    edit: 'the construct of a service account in a `Stage` is renamed',
+    v1: [{ ...api(attributes()), stage: 'Prod' }],
+    v2: [{ ...api(attributes()), stage: 'Prod', id: 'PaymentsApi' }],
     expected: {},
   },
   {
@@ -382,7 +437,7 @@ const EDITS: Edit[] = [
     v1: [api(kubectl)],
     v2: [api(kubectl, { overwriteServiceAccount: true }, 'Other')],
     refactor: true,
-    expected: { failure: 'cdk refactor refuses: besides moves, the app adds, removes or changes 4 resource(s)' },
+    expected: { failure: 'cdk refactor refuses: besides moves, the app adds, removes or changes 6 resource(s)' },
   },
   {
     edit: 'the same move, with another `roleName` and `overwriteServiceAccount: true` (new stack first)',
@@ -394,7 +449,7 @@ const EDITS: Edit[] = [
 
 /** The outcome with logical-ID hashes shortened in its failure, for stable messages. */
 function shortened(outcome: Outcome): Outcome {
-  const failure = outcome.failure?.replace(/^(\w+\/[A-Za-z]+?)[0-9A-F]{8,}(Resource[0-9A-F]+)?:/, '$1\u2026:')
+  const failure = outcome.failure?.replace(/^(\w+\/(?:\w+\/)*[A-Za-z]+?)[0-9A-F]{8,}(Resource[0-9A-F]+)?:/, '$1\u2026:')
     .replace(/(export \w+:ExportsOutput)\S+/, '$1\u2026');
   return { ...outcome, failure };
 }

@@ -29,7 +29,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as YAML from 'yaml';
 import { IrsaServiceAccount, ManifestDeliveryKind } from '../../../lib';
 
@@ -84,12 +85,29 @@ export interface Version {
   readonly serviceAccounts: DeclaredServiceAccount[];
 }
 
-/** Synthesizes an app into a `Version`. */
+/**
+ * Synthesizes an app into a `Version`. Every stack of the app counts, those of its Stages too; a
+ * nested stack's resources are planned with its top-level stack (CloudFormation updates them in
+ * its update, and cleans up after all of them), as `<nested stack path>/<logical ID>`.
+ */
 export function versionOf(app: App): Version {
   const assembly = app.synth();
-  const stacks = assembly.stacks.map((s) => ({ name: s.stackName, template: s.template }));
+  const all = app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+  // In the order the CLI deploys them: that of the assembly (dependencies first).
+  const order = assembly.stacksRecursively.map((artifact) => artifact.id);
+  const tops = all.filter((stack) => !stack.nested).sort((a, b) => order.indexOf(a.artifactId) - order.indexOf(b.artifactId));
+  const stacks = tops.map((top) => {
+    const template = templateOf(assembly, top);
+    const resources = { ...template.Resources };
+    for (const nested of all.filter((s) => s.nested && topOf(s) === top)) {
+      for (const [id, r] of Object.entries<any>(templateOf(assembly, nested).Resources ?? {})) {
+        resources[`${placeOf(nested).prefix}${id}`] = r;
+      }
+    }
+    return { name: top.stackName, template: { ...template, Resources: resources } };
+  });
   const gitOps: any[] = [];
-  // GitOps output: <stack>.service-accounts/<cluster>/service-accounts.yaml
+  // GitOps output: <stack>.service-accounts/<cluster>/service-accounts.yaml (in a Stage's assembly too)
   const files = (fs.readdirSync(assembly.directory, { recursive: true }) as string[])
     .filter((f) => /\.service-accounts\/[^/]+\/service-accounts\.yaml$/.test(f)).sort();
   for (const file of files) {
@@ -101,15 +119,55 @@ export function versionOf(app: App): Version {
     const cfnRole: any = sa.role.node.defaultChild;
     const annotations = sa.manifest.toJson().metadata.annotations ?? {};
     const annotated = 'eks.amazonaws.com/role-arn' in annotations;
+    const place = placeOf(stack);
     return {
       key: `${sa.serviceAccountNamespace}/${sa.serviceAccountName}`,
       delivery: sa.manifestDelivery.kind,
-      role: { stack: stack.stackName, logicalId: stack.resolve(cfnRole.logicalId), roleName: stack.resolve(cfnRole.roleName) },
+      role: { stack: place.top.stackName, logicalId: `${place.prefix}${stack.resolve(cfnRole.logicalId)}`, roleName: stack.resolve(cfnRole.roleName) },
       irsaAudience: annotated ? annotations['eks.amazonaws.com/audience'] ?? 'sts.amazonaws.com' : undefined,
       podIdentity: sa.podIdentityAssociation !== undefined,
     };
   });
   return { stacks, gitOps, serviceAccounts };
+}
+
+/** The top-level stack of a (nested) stack. */
+function topOf(stack: Stack): Stack {
+  let top = stack;
+  while (top.nestedStackParent) {
+    top = top.nestedStackParent;
+  }
+  return top;
+}
+
+/** Where a stack's resources are planned: its top-level stack, and the prefix of their IDs there. */
+function placeOf(stack: Stack): { top: Stack; prefix: string } {
+  const top = topOf(stack);
+  return { top, prefix: stack === top ? '' : `${stack.node.path.slice(top.node.path.length + 1)}/` };
+}
+
+/** A stack's synthesized template, from the assembly of its Stage (a nested stack's from its file there). */
+function templateOf(assembly: cxapi.CloudAssembly, stack: Stack): any {
+  const stage = Stage.of(stack)!;
+  const stageAssembly = stage.node.scope === undefined ? assembly : findAssembly(assembly, stage.artifactId);
+  if (!stageAssembly) {
+    throw new Error(`no assembly for Stage ${stage.node.path}`);
+  }
+  if (!stack.nested) {
+    return stageAssembly.getStackArtifact(stack.artifactId).template;
+  }
+  return JSON.parse(fs.readFileSync(path.join(stageAssembly.directory, stack.templateFile), 'utf8'));
+}
+
+/** The assembly of a Stage, at any depth below `assembly`. */
+function findAssembly(assembly: cxapi.CloudAssembly, artifactId: string): cxapi.CloudAssembly | undefined {
+  for (const nested of assembly.nestedAssemblies) {
+    const found = nested.id === artifactId ? nested.nestedAssembly : findAssembly(nested.nestedAssembly, artifactId);
+    if (found) {
+      return found;
+    }
+  }
+  return undefined;
 }
 
 /** What deploying version 2 over version 1 does. */
@@ -152,6 +210,8 @@ function physicalName(r: Resource): string {
   switch (r.type) {
     case 'AWS::IAM::Role': return typeof p.RoleName === 'string' ? `role ${p.RoleName}` : `role of ${r.stack}/${r.id}`;
     case 'AWS::IAM::OIDCProvider': return `provider ${JSON.stringify(p.Url)}`;
+    // aws-cdk-lib's Lambda-backed provider: its handler creates the provider, and fails where it exists.
+    case 'Custom::AWSCDKOpenIdConnectProvider': return `provider ${JSON.stringify(p.Url)}`;
     case 'AWS::EKS::Addon': return `add-on ${JSON.stringify(p.ClusterName)}/${p.AddonName}`;
     case 'AWS::EKS::PodIdentityAssociation': return `association ${JSON.stringify(p.ClusterName)}/${p.Namespace}/${p.ServiceAccount}`;
     default: return `${r.type} ${r.stack}/${r.id}`;
