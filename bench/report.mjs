@@ -264,7 +264,7 @@ function evaluateTargets({ plan, derived, one, baselineOf, ratioStat, detRatio, 
       detail: `(f) ${fixed(derived.f.bytes.slope)} B/SA, (b) ${fixed(derived.b.bytes.slope)} B = ${fixed(ratio('b'), 3)} × (f)`
         + `${derived[ROLE_CELL] ? `; (${ROLE_CELL}) ${fixed(derived[ROLE_CELL].bytes.slope)} B` : ''}. `
         + (tags !== undefined ? `The three audit tags take ${fixed(tags)} B of it in both; with \`auditTags: false\` (b) is ${fixed(derived.b.bytes.slope - tags)} B. ` : '')
-        + 'What (b) has more: longer logical IDs (`Sa0Role<hash>` for `Sa0`, and the provider\'s) in each role and its reference to the provider. '
+        + 'What (b) has more: longer logical IDs (`ProdWorkloadsService0000Role<hash>`, from cluster, namespace and name, and the provider\'s) in each role and its reference to the provider. '
         + `Shown, not part of the target: (a) ${fixed(derived.a.bytes.slope)} B = ${fixed(ratio('a'), 2)} ×, the trust as one \`Fn::Join\` string for its token issuer `
         + `(${fixed(derived.a.bytes.slope - derived.b.bytes.slope)} B more than (b)); (c) ${fixed(derived.c.bytes.slope)} B = ${fixed(ratio('c'), 2)} ×, `
         + `each ServiceAccount in the kubectl manifest resource (${fixed(derived.c.bytes.slope - derived.a.bytes.slope)} B more than (a)).`,
