@@ -1,6 +1,7 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -71,6 +72,23 @@ describe('IrsaServiceAccount logical IDs', () => {
         .filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([logicalId]) => logicalId));
 
     expect(roleIds).toEqual([['ProdPaymentsApiRole882AF03B'], ['ProdPaymentsApiRole882AF03B'], ['ProdPaymentsApiRole882AF03B']]);
+  });
+
+  test('stay when an aws-eks-v2 cluster made in the app with a name is described by its attributes instead', () => {
+    const named = (stack: Stack) => new eksv2.Cluster(stack, 'Prod', {
+      clusterName: 'prod', version: eksv2.KubernetesVersion.V1_32, defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 0,
+    });
+    const roles = (describe: Describe) => {
+      const template = templateWith([], 'Api', { identityType: IdentityType.POD_IDENTITY }, describe);
+      return Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName?.startsWith?.('prod-'))
+        .map(([logicalId, r]) => `${logicalId} ${r.Properties.RoleName}`);
+    };
+
+    const made = roles((stack) => IrsaCluster.fromClusterV2(named(stack)));
+    const byAttributes = roles(() => IrsaCluster.fromAttributes({ clusterName: 'prod', podIdentityAgentInstalled: true }));
+
+    expect(made).toEqual(['ProdPaymentsApiRole882AF03B prod-payments-api-15156dd7']);
+    expect(byAttributes).toEqual(made);
   });
 
   test('change with a role name the user gives (a new name replaces the role anyway)', () => {

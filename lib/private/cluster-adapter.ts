@@ -1,4 +1,4 @@
-import { Annotations, FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, CfnResource, FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -42,6 +42,12 @@ export interface ManifestTarget {
 /** What cdk-irsa needs from a cluster, whatever made it. */
 export interface ClusterAdapter {
   readonly clusterName: string;
+  /**
+   * The cluster's name where it is known at synth although `clusterName` is a token: an aws-eks-v2
+   * cluster made in the app with a `clusterName` (its L1's literal `name`). Role names and logical
+   * IDs use it, so that describing the same cluster by its attributes later keeps them.
+   */
+  readonly nameAtSynth?: string;
   /** The cluster's account, where it is known at synth. */
   readonly account?: string;
   /** The cluster's region, where it is known at synth. */
@@ -80,6 +86,19 @@ function ownedIssuerUrl(cluster: AnyCluster): string | undefined {
 
 function clusterIdentity(cluster: AnyCluster): string {
   return Token.isUnresolved(cluster.clusterName) ? `path:${cluster.node.path}` : `name:${cluster.clusterName}`;
+}
+
+/** The literal `name` of the L1 of an aws-eks-v2 cluster made in this app (public L1 API), where it has one. */
+function literalNameOfV2Cluster(cluster: eksv2.ICluster): string | undefined {
+  if (!Token.isUnresolved(cluster.clusterName)) {
+    return cluster.clusterName;
+  }
+  const resource = cluster instanceof eksv2.Cluster ? cluster.node.defaultChild : undefined;
+  if (!CfnResource.isCfnResource(resource) || resource.cfnResourceType !== 'AWS::EKS::Cluster') {
+    return undefined;
+  }
+  const name = (resource as eksv2.CfnCluster).name;
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name : undefined;
 }
 
 /** The key of a cluster by account, region and name; tokens (environment-agnostic stacks) stand as they are. */
@@ -198,6 +217,7 @@ export function eksV2ClusterAdapter(cluster: eksv2.ICluster, options: ClusterOpt
     ...podIdentityOf(cluster, cluster instanceof eksv2.FargateCluster, options.installPodIdentityAgent ?? false, removalPolicy),
     removalPolicy,
     clusterName: cluster.clusterName,
+    nameAtSynth: literalNameOfV2Cluster(cluster),
     issuerUrl: ownedIssuerUrl(cluster),
     identity: clusterIdentity(cluster),
     key: () => ownedClusterKey(cluster),

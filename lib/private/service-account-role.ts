@@ -7,7 +7,7 @@ import { fail } from './errors';
 import { MAX_ROLE_NAME_LENGTH } from './iam-names';
 import { shortHash } from './provider-registry';
 import { partitionOf } from './regions';
-import { stableClusterKey } from './stable-logical-ids';
+import { literalClusterName, stableClusterKey } from './stable-logical-ids';
 
 /** Whether a role of the app lives in another (known) account than the scope's stack. */
 export function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
@@ -26,7 +26,8 @@ export function deterministicRoleName(region: string, cluster: ClusterAdapter, n
   const clusterKey = stableClusterKey(cluster);
   const regionKey = Token.isUnresolved(region) ? '' : region;
   const hash = shortHash(`${regionKey}\n${clusterKey}\n${namespace}\n${name}${path === '/' ? '' : `\n${path}`}`).toLowerCase();
-  const parts = Token.isUnresolved(cluster.clusterName) ? [namespace, name] : [cluster.clusterName, namespace, name];
+  const clusterName = literalClusterName(cluster);
+  const parts = clusterName === undefined ? [namespace, name] : [clusterName, namespace, name];
   const readable = parts.join('-').replace(/[^\w+=,.@-]/g, '-');
   return `${readable.slice(0, MAX_ROLE_NAME_LENGTH - hash.length - 1)}-${hash}`;
 }

@@ -17,7 +17,13 @@ const MAX_READABLE = 120;
  * not depend on how the cluster is described.
  */
 export function stableClusterKey(cluster: ClusterAdapter): string {
-  return Token.isUnresolved(cluster.clusterName) ? cluster.identity : `name:${cluster.clusterName}`;
+  const name = literalClusterName(cluster);
+  return name === undefined ? cluster.identity : `name:${name}`;
+}
+
+/** The cluster's name where it is known at synth. */
+export function literalClusterName(cluster: ClusterAdapter): string | undefined {
+  return !Token.isUnresolved(cluster.clusterName) ? cluster.clusterName : cluster.nameAtSynth;
 }
 
 /**
@@ -39,7 +45,8 @@ export function pinLogicalId(owner: IConstruct, resource: CfnResource, kind: 'Ro
   if (Token.isUnresolved(namespace) || Token.isUnresolved(name)) {
     return;
   }
-  const readableParts = Token.isUnresolved(cluster.clusterName) ? [namespace, name] : [cluster.clusterName, namespace, name];
+  const clusterName = literalClusterName(cluster);
+  const readableParts = clusterName === undefined ? [namespace, name] : [clusterName, namespace, name];
   const readable = readableParts.map(pascal).join('').slice(0, MAX_READABLE);
   const named = roleName !== undefined && !Token.isUnresolved(roleName) ? `\nrole:${roleName}` : '';
   const hash = shortHash(`${stableClusterKey(cluster)}\n${namespace}\n${name}${named}`);
@@ -53,7 +60,7 @@ export function pinLogicalId(owner: IConstruct, resource: CfnResource, kind: 'Ro
     const fix = kind === 'Role'
       ? 'its role would have one logical ID twice. Give each a roleOptions.roleName of its own, or define'
       : 'its Pod Identity association would have one logical ID twice. Define';
-    fail(`service account ${namespace}/${name} of a cluster named ${q(cluster.clusterName)} is defined twice in stack ${stack.node.path} `
+    fail(`service account ${namespace}/${name} of a cluster named ${q(clusterName ?? cluster.clusterName)} is defined twice in stack ${stack.node.path} `
       + `(also at ${first}), for two clusters of that name: ${fix} the service accounts of each cluster in a stack of their own.`, owner);
   }
   seen.set(key, owner.node.path);
