@@ -217,7 +217,6 @@ export class BlockInstanceMetadataForPods implements IAspect {
     }
   }
 
-  /** Refuses Stages below the construct the aspect was added to that hold nodes it never saw (see `uncoveredStages`). */
   /**
    * A mutating aspect added after mutating priority may run after read-only aspects of the same
    * or an earlier priority (cdk-nag's, added without one), which then report nodes it secures.
@@ -232,6 +231,7 @@ export class BlockInstanceMetadataForPods implements IAspect {
     }
   }
 
+  /** Refuses Stages below the construct the aspect was added to that hold nodes it never saw (see `uncoveredStages`). */
   private refuseUnreachableStages(root: IConstruct): string[] {
     const stage = Stage.isStage(root) ? root : Stage.of(root);
     const nodes = root.node.findAll().filter((c) => CfnResource.isCfnResource(c) && NODE_TYPES.includes(renderedType(c)) && Stage.of(c) !== stage);

@@ -126,6 +126,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
   private readonly clusterName: string;
   private addon?: AddonPolicy;
   private readonly associatedByEksAddon: boolean;
+  /** How `identityType` gets pods their credentials. */
+  private readonly identity: IdentityStrategy;
 
   /** The action that assumes the role. */
   public readonly assumeRoleAction: string;
@@ -181,7 +183,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }));
     const roleResource = props.role ? undefined : this.role.node.defaultChild;
     if (roleResource instanceof iam.CfnRole) {
-      checkedFor(this, () => pinLogicalId(this, roleResource, 'Role', cluster, namespace, props.name, roleOptions.roleName));
+      pinLogicalId(this, roleResource, 'Role', cluster, namespace, props.name, roleOptions.roleName);
     }
     if (roleResource instanceof iam.CfnRole && (props.auditTags ?? true)) {
       // Set on the role's L1 directly rather than through Tags.of(), whose aspect would cost a
@@ -231,6 +233,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     this.serviceAccountNamespace = namespace;
     this.manifestDelivery = delivery;
     this.identityType = mode;
+    this.identity = identity;
     this.grantPrincipal = this.role;
     this.assumeRoleAction = this.role.assumeRoleAction;
     this.manifestFile = this.deliver(props, cluster, delivery, namespace);
@@ -316,7 +319,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     if (this.boundEksAddons.includes(cfnAddon)) {
       fail(`the add-on ${addon.node.path} is bound to this service account already. Bind it once.`, this);
     }
-    const identity = identityStrategy(this.identityType, this);
+    const identity = this.identity;
     if (identity.associates && !this.associatedByEksAddon) {
       fail(`this service account uses EKS Pod Identity and cdk-irsa made its association, so ${addon.node.path} would make a second one `
         + 'for the same service account. Set podIdentity: { associatedByEksAddon: true } to let the add-on make it.', this);

@@ -37,6 +37,13 @@ function ownedEksCluster(stack: Stack, id = 'Cluster', fargate = false): eks.Clu
     : new eks.Cluster(stack, id, { version: eks.KubernetesVersion.V1_32, kubectlLayer, defaultCapacity: 0 });
 }
 
+/** An aws-eks-v2 cluster made in the app, with node groups (not EKS Auto Mode, which runs the agent itself). */
+function ownedEksV2Cluster(stack: Stack): eksv2.Cluster {
+  return new eksv2.Cluster(stack, 'Cluster', {
+    version: eksv2.KubernetesVersion.V1_32, defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 0,
+  });
+}
+
 describe('IdentityType.POD_IDENTITY', () => {
   test('makes a role trusted by pods.eks.amazonaws.com, pinned to the session tags of this service account, and the association', () => {
     // GIVEN
@@ -389,9 +396,7 @@ describe('IdentityType.POD_IDENTITY', () => {
 
   test.each([
     ['aws-eks', (stack: Stack) => IrsaCluster.fromCluster(ownedEksCluster(stack))],
-    ['aws-eks-v2', (stack: Stack) => IrsaCluster.fromClusterV2(new eksv2.Cluster(stack, 'Cluster', {
-      version: eksv2.KubernetesVersion.V1_32, defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 0,
-    }))],
+    ['aws-eks-v2', (stack: Stack) => IrsaCluster.fromClusterV2(ownedEksV2Cluster(stack))],
   ])('retains the %s cluster\'s own agent add-on, which EKS keeps running if it is ever deleted', (_, cluster) => {
     const stack = newStack();
 
@@ -451,9 +456,7 @@ describe('IdentityType.POD_IDENTITY', () => {
 
   test('uses an agent add-on of aws-eks-v2 that the app has already, and makes no second one', () => {
     const stack = newStack();
-    const cluster = new eksv2.Cluster(stack, 'Cluster', {
-      version: eksv2.KubernetesVersion.V1_32, defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 0,
-    });
+    const cluster = ownedEksV2Cluster(stack);
     new eksv2.Addon(stack, 'HandMadeAgent', { cluster, addonName: 'eks-pod-identity-agent' });
 
     new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', identityType: IdentityType.POD_IDENTITY });

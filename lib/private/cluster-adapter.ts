@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { ClusterOidcProvider } from '../cluster-oidc-provider';
 import type { IrsaClusterAttributes, IrsaClusterOptions } from '../irsa-cluster';
 import { eksClusterOwnProvider, kubectlPruneLabel, useAsEksClusterProvider } from './aws-cdk-lib-internals';
+import { v2ClusterResource } from './eks-v2-cluster-resource';
 import { fail, q } from './errors';
 import { requireValue, validateClusterArn, validateEksClusterName } from './input-checks';
 import { issuerFromProviderArn, issuerRegion, validateIssuerUrl } from './issuer';
@@ -88,16 +89,9 @@ function clusterIdentity(cluster: AnyCluster): string {
   return Token.isUnresolved(cluster.clusterName) ? `path:${cluster.node.path}` : `name:${cluster.clusterName}`;
 }
 
-/** The literal `name` of the L1 of an aws-eks-v2 cluster made in this app (public L1 API), where it has one. */
+/** The literal `name` of the L1 of an aws-eks-v2 cluster made in this app, where it has one. */
 function literalNameOfV2Cluster(cluster: eksv2.ICluster): string | undefined {
-  if (!Token.isUnresolved(cluster.clusterName)) {
-    return cluster.clusterName;
-  }
-  const resource = cluster instanceof eksv2.Cluster ? cluster.node.defaultChild : undefined;
-  if (!CfnResource.isCfnResource(resource) || resource.cfnResourceType !== 'AWS::EKS::Cluster') {
-    return undefined;
-  }
-  const name = (resource as eksv2.CfnCluster).name;
+  const name = v2ClusterResource(cluster)?.name;
   return typeof name === 'string' && !Token.isUnresolved(name) ? name : undefined;
 }
 

@@ -2,6 +2,7 @@ import { Annotations, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-l
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IConstruct, IDependable } from 'constructs';
+import { v2ClusterResource } from './eks-v2-cluster-resource';
 import { PerApp } from './per-app';
 import { shortHash } from './provider-registry';
 
@@ -63,18 +64,10 @@ function retainUnlessSet(addon: eks.CfnAddon, removalPolicy: RemovalPolicy): voi
 
 /** Whether an aws-eks-v2 cluster made in this app uses EKS Auto Mode (aws-eks-v2's default capacity type). */
 export function isAutoMode(cluster: eks.ICluster | eksv2.ICluster): boolean {
-  if (!(cluster instanceof eksv2.Cluster)) {
-    return false;
-  }
-  const resource = cluster.node.defaultChild;
-  if (!CfnResource.isCfnResource(resource) || resource.cfnResourceType !== 'AWS::EKS::Cluster') {
-    return false;
-  }
-  const computeConfig = (resource as eksv2.CfnCluster).computeConfig as eksv2.CfnCluster.ComputeConfigProperty | undefined;
+  const computeConfig = v2ClusterResource(cluster)?.computeConfig as eksv2.CfnCluster.ComputeConfigProperty | undefined;
   return computeConfig !== undefined && !Token.isUnresolved(computeConfig) && computeConfig.enabled === true;
 }
 
-/**
 /**
  * An agent add-on for a cluster made outside the app, created once per cluster (by `key`:
  * account, region and name) in the whole app, in the stack of the first service account that

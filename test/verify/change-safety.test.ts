@@ -46,11 +46,11 @@ type Describe = (stack: Stack) => IrsaCluster;
 const attributes = (extra: { installPodIdentityAgent?: boolean } = {}): Describe => () =>
   IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL, ...extra });
 
-/** The same cluster imported as an aws-eks cluster, with or without a kubectl role: once per stack. */
-const imported = (kubectlRoleArn?: string): Describe => {
+/** The same cluster imported as an aws-eks cluster (construct `id`), with or without a kubectl role: once per stack. */
+const imported = (kubectlRoleArn?: string, id = 'Prod'): Describe => {
   const perStack = new WeakMap<Stack, IrsaCluster>();
   return (stack) => {
-    const known = perStack.get(stack) ?? IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'Prod', {
+    const known = perStack.get(stack) ?? IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, id, {
       clusterName: 'prod',
       kubectlRoleArn,
       kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
@@ -144,6 +144,8 @@ const api = (cluster: Describe, options: Partial<IrsaServiceAccountOptions> & { 
   ({ stack, cluster, options: { name: 'api', namespace: 'payments', ...options } });
 const worker = (cluster: Describe, options: Partial<IrsaServiceAccountOptions> = {}): Declared =>
   ({ cluster, options: { name: 'worker', namespace: 'payments', ...options } });
+/** A Pod Identity service account, in edits that pin its IDs. */
+const podIdentityApi = api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY });
 
 interface Edit {
   readonly edit: string;
@@ -160,12 +162,7 @@ interface Edit {
 const kubectl = imported(KUBECTL_ROLE_ARN);
 
 /** The same imported cluster (with its kubectl role), under another construct ID. */
-const kubectlRenamed: Describe = (stack) => IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'ProdCluster', {
-  clusterName: 'prod',
-  kubectlRoleArn: KUBECTL_ROLE_ARN,
-  kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl:1'),
-  openIdConnectProvider: ClusterOidcProvider.fromOidcProviderArn(stack, 'Provider', PROVIDER_ARN),
-}));
+const kubectlRenamed = imported(KUBECTL_ROLE_ARN, 'ProdCluster');
 
 /** Every edit of the issue, with what deploying it does. */
 const EDITS: Edit[] = [
@@ -403,14 +400,14 @@ const EDITS: Edit[] = [
   },
   {
     edit: 'logical IDs pinned with `overrideLogicalId()` (as after an upgrade from 0.1.0) are dropped',
-    v1: [{ ...api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY }), customize: pinOldIds }],
-    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
+    v1: [{ ...podIdentityApi, customize: pinOldIds }],
+    v2: [podIdentityApi],
     expected: { failure: 'App/ProdPaymentsApiRole\u2026: creating AWS::IAM::Role fails, role prod-payments-api-15156dd7 exists already' },
   },
   {
     edit: 'the same, with `cdk refactor` alone (nothing else changes)',
-    v1: [{ ...api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY }), customize: pinOldIds }],
-    v2: [api(attributes({ installPodIdentityAgent: true }), { identityType: IdentityType.POD_IDENTITY })],
+    v1: [{ ...podIdentityApi, customize: pinOldIds }],
+    v2: [podIdentityApi],
     refactor: true,
     expected: {},
   },

@@ -209,9 +209,10 @@ function physicalName(r: Resource): string {
   const p = r.props;
   switch (r.type) {
     case 'AWS::IAM::Role': return typeof p.RoleName === 'string' ? `role ${p.RoleName}` : `role of ${r.stack}/${r.id}`;
-    case 'AWS::IAM::OIDCProvider': return `provider ${JSON.stringify(p.Url)}`;
+    case 'AWS::IAM::OIDCProvider':
     // aws-cdk-lib's Lambda-backed provider: its handler creates the provider, and fails where it exists.
-    case 'Custom::AWSCDKOpenIdConnectProvider': return `provider ${JSON.stringify(p.Url)}`;
+    case 'Custom::AWSCDKOpenIdConnectProvider':
+      return `provider ${JSON.stringify(p.Url)}`;
     case 'AWS::EKS::Addon': return `add-on ${JSON.stringify(p.ClusterName)}/${p.AddonName}`;
     case 'AWS::EKS::PodIdentityAssociation': return `association ${JSON.stringify(p.ClusterName)}/${p.Namespace}/${p.ServiceAccount}`;
     default: return `${r.type} ${r.stack}/${r.id}`;
