@@ -178,7 +178,7 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
       // that none of these edits replaces a role in use. The IAM path is part of the hash: a new
       // path (a replacement) then comes with a new name, which IAM accepts while the old role exists.
       roleName: roleOptions.roleName ?? (delivery._strategy.writesLiteralRoleArn || !Token.isUnresolved(Stack.of(this).region)
-        ? deterministicRoleName(Stack.of(this).region, cluster, namespace, props.name, roleOptions.path ?? '/')
+        ? deterministicRoleName(this, Stack.of(this).region, cluster, namespace, props.name, roleOptions.path ?? '/')
         : undefined),
     }));
     const roleResource = props.role ? undefined : this.role.node.defaultChild;

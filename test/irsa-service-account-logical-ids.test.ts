@@ -144,6 +144,51 @@ describe('IrsaServiceAccount logical IDs', () => {
     expect(stack.resolve((sa.role.node.defaultChild as iam.CfnRole).logicalId)).toEqual(stack.getLogicalId(sa.role.node.defaultChild as iam.CfnRole));
   });
 
+  describe('role name where the namespace or the name is known only at deploy', () => {
+    /** The role name of service account `api` whose namespace is a parameter, after `unrelated` other parameters. */
+    function roleNameAfter(unrelated: number, options: { id?: string; name?: string; mode?: IdentityType } = {}): string {
+      const stack = new Stack(new App(), 'Stack', { env: ENV });
+      for (let i = 0; i < unrelated; i++) {
+        new CfnParameter(stack, `Unrelated${i}`);
+      }
+      const sa = new IrsaServiceAccount(stack, options.id ?? 'Api', {
+        cluster: IrsaCluster.fromAttributes({ clusterName: 'prod', issuerUrl: ISSUER_URL, podIdentityAgentInstalled: true }),
+        name: options.name ?? 'api', namespace: new CfnParameter(stack, 'Namespace').valueAsString,
+        identityType: options.mode, manifestDelivery: ManifestDelivery.none(),
+      });
+      return stack.resolve((sa.role.node.defaultChild as iam.CfnRole).roleName);
+    }
+
+    test('leaves the token out and hashes the construct path instead, so that unrelated tokens do not rename the role', () => {
+      expect(roleNameAfter(0)).toMatch(/^prod-api-[0-9a-f]{8}$/);
+      expect(roleNameAfter(3)).toEqual(roleNameAfter(0));
+      expect(roleNameAfter(3, { mode: IdentityType.POD_IDENTITY })).toEqual(roleNameAfter(0));
+    });
+
+    test('tells apart service accounts of one name by their construct path', () => {
+      expect(roleNameAfter(0, { id: 'Other' })).toMatch(/^prod-api-[0-9a-f]{8}$/);
+      expect(roleNameAfter(0, { id: 'Other' })).not.toEqual(roleNameAfter(0));
+    });
+
+    test('is the hash alone where the cluster name, the namespace and the name are all tokens', () => {
+      const stack = new Stack(new App(), 'Stack', { env: ENV });
+      const sa = new IrsaServiceAccount(stack, 'Api', {
+        cluster: IrsaCluster.fromAttributes({ clusterName: new CfnParameter(stack, 'Cluster').valueAsString, issuerUrl: ISSUER_URL }),
+        name: new CfnParameter(stack, 'Name').valueAsString, namespace: new CfnParameter(stack, 'Namespace').valueAsString,
+        manifestDelivery: ManifestDelivery.none(),
+      });
+      expect(stack.resolve((sa.role.node.defaultChild as iam.CfnRole).roleName)).toMatch(/^[0-9a-f]{8}$/);
+    });
+
+    test('keeps the name of a literal namespace and name as it was (no path in the hash)', () => {
+      const first = templateWith([], 'Api');
+      const moved = templateWith(['Team'], 'Renamed');
+      const names = (template: any) => Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => r.Properties.RoleName);
+      expect(names(moved)).toEqual(names(first));
+      expect(names(first)).toEqual([expect.stringMatching(/^prod-payments-api-[0-9a-f]{8}$/)]);
+    });
+  });
+
   test('give way to the user\'s overrideLogicalId()', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     const sa = new IrsaServiceAccount(stack, 'Api', { cluster: prod(), name: 'api', manifestDelivery: ManifestDelivery.none() });

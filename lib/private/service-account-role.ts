@@ -21,15 +21,30 @@ export function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
  * name and IAM path, and within IAM's 64 characters. It depends on nothing else: not on the
  * delivery, the identity mode or how the cluster is described (a literal cluster name stands for
  * the cluster), so that those edits keep the role and its ARN.
+ *
+ * A namespace or name known only at deploy (a token) is left out of the readable part, and the
+ * construct's path in its stack stands for it in the hash, as it does in the role's logical ID:
+ * a token's text at synth depends on how many tokens were made before it, so it would rename the
+ * role on unrelated edits.
  */
-export function deterministicRoleName(region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string): string {
+export function deterministicRoleName(owner: Construct, region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string): string {
   const clusterKey = stableClusterKey(cluster);
   const regionKey = Token.isUnresolved(region) ? '' : region;
-  const hash = shortHash(`${regionKey}\n${clusterKey}\n${namespace}\n${name}${path === '/' ? '' : `\n${path}`}`).toLowerCase();
+  const tokenPart = Token.isUnresolved(namespace) || Token.isUnresolved(name);
+  const literal = (value: string) => Token.isUnresolved(value) ? undefined : value;
+  const who = tokenPart ? `path:${pathInStack(owner)}` : `${namespace}\n${name}`;
+  const hash = shortHash(`${regionKey}\n${clusterKey}\n${who}${path === '/' ? '' : `\n${path}`}`).toLowerCase();
   const clusterName = literalClusterName(cluster);
-  const parts = clusterName === undefined ? [namespace, name] : [clusterName, namespace, name];
+  const parts = [clusterName, literal(namespace), literal(name)].filter((part): part is string => part !== undefined);
   const readable = parts.join('-').replace(/[^\w+=,.@-]/g, '-');
-  return `${readable.slice(0, MAX_ROLE_NAME_LENGTH - hash.length - 1)}-${hash}`;
+  const head = readable.slice(0, MAX_ROLE_NAME_LENGTH - hash.length - 1);
+  return head.length > 0 ? `${head}-${hash}` : hash;
+}
+
+/** The construct's path below its stack: what CDK derives its resources' logical IDs from. */
+function pathInStack(owner: Construct): string {
+  const stackPath = Stack.of(owner).node.path;
+  return stackPath === '' ? owner.node.path : owner.node.path.slice(stackPath.length + 1);
 }
 
 /** The role's ARN as a literal, for YAML that must not hold tokens. */
