@@ -6,7 +6,7 @@ import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, INLINE_POLICIES_SI
 import { validateAudience } from './private/input-checks';
 import { DEFAULT_AUDIENCE } from './private/issuer';
 import { PerApp } from './private/per-app';
-import { checkPinsNotVoided, PodIdentityPin, podIdentityStatements, validatePin } from './private/pod-identity-trust';
+import { checkPinsNotVoided, PodIdentityPin, podIdentityPinsIn, podIdentityStatements, validatePin } from './private/pod-identity-trust';
 import { policyDocumentSize } from './private/policy-size';
 import { checkProviderAccount, hasTokenIssuer, literalProviderValues, POLICY_VERSION, trustPolicySize, WEB_IDENTITY_ACTION, WebIdentityTrust, webIdentityStatements } from './private/trust-policy';
 import { optionalString, requireArray, requireObjectWith } from './private/type-checks';
@@ -474,6 +474,7 @@ export class IrsaRole extends iam.Role {
   }
 
   private validateTrust(): string[] {
+    this.checkAddedPodIdentityTrust();
     const errors: string[] = [];
     if (this.trusts.length === 0 && this.podIdentityPins.length === 0 && this.addedStatements().length === 0) {
       errors.push('the role trusts nobody. Give provider and subjects, or call addTrust() or addPodIdentityTrust().');
@@ -495,6 +496,19 @@ export class IrsaRole extends iam.Role {
         + `over IAM's limit of ${INLINE_POLICIES_SIZE_LIMIT} for one role. Move statements into managed policies (managedPolicies) instead.`);
     }
     return errors;
+  }
+
+  /**
+   * Pod Identity trust in statements added to `assumeRolePolicy` by others counts like trust
+   * added with `addPodIdentityTrust()`: an unpinned one there would void the pins of this role's
+   * service accounts as well.
+   */
+  private checkAddedPodIdentityTrust(): void {
+    const added = podIdentityPinsIn(Stack.of(this).resolve(this.addedStatements()));
+    if (!this.allowUnpinnedPodIdentity && added.length > 0) {
+      checkPinsNotVoided(this, [...this.podIdentityPins, ...added],
+        'create the shared role with allowUnpinnedPodIdentity: true (pins in statements added to assumeRolePolicy count as well)');
+    }
   }
 }
 

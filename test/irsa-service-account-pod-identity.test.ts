@@ -201,6 +201,52 @@ describe('IdentityType.POD_IDENTITY', () => {
         .toThrow('the role Stack/Role would trust EKS Pod Identity pinned to default/a and also unpinned or partly pinned (only namespace "default", serviceAccount "b"; ');
     });
 
+    test('fails for a plain iam.Role made to trust pods.eks.amazonaws.com through a ServicePrincipal (a token until resolved)', () => {
+      const stack = newStack();
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
+
+      expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, identityType: IdentityType.POD_IDENTITY }))
+        .toThrow('the role Stack/Role would trust EKS Pod Identity pinned to default/a and also unpinned or partly pinned (no pins; ');
+    });
+
+    test('fails at synth for an unpinned statement added to a plain iam.Role after its pinned service account', () => {
+      const stack = newStack();
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, identityType: IdentityType.POD_IDENTITY });
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')] }));
+
+      expect(() => Template.fromStack(stack)).toThrow(/^\[cdk-irsa\] the role Stack\/Role would trust EKS Pod Identity pinned to default\/a and also unpinned or partly pinned \(no pins; /);
+    });
+
+    test('fails at synth for an unpinned statement added to the assumeRolePolicy of an IrsaRole, unless allowUnpinnedPodIdentity', () => {
+      for (const allowUnpinnedPodIdentity of [false, true]) {
+        const stack = newStack();
+        const role = new IrsaRole(stack, 'Shared', { roleName: 'shared', allowUnpinnedPodIdentity });
+        new IrsaServiceAccount(stack, 'Api', { cluster: importedCluster(), name: 'api', role, identityType: IdentityType.POD_IDENTITY });
+        role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')] }));
+
+        const synth = () => Template.fromStack(stack);
+        if (allowUnpinnedPodIdentity) {
+          expect(synth).not.toThrow();
+        } else {
+          expect(synth).toThrow(new RegExp('^\\[cdk-irsa\\] the role Stack/Shared would trust EKS Pod Identity pinned to default/api and also unpinned or partly pinned '
+            + '\\(no pins; .*create the shared role with allowUnpinnedPodIdentity: true \\(pins in statements added to assumeRolePolicy count as well\\)'));
+        }
+      }
+    });
+
+    test('accepts a fully pinned hand-written statement that lists several service accounts', () => {
+      const stack = newStack();
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      role.assumeRolePolicy!.addStatements(iam.PolicyStatement.fromJson({
+        Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN, 'aws:RequestTag/kubernetes-namespace': 'default', 'aws:RequestTag/kubernetes-service-account': ['b', 'c'] } },
+      }));
+      new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, identityType: IdentityType.POD_IDENTITY });
+
+      expect(() => Template.fromStack(stack)).not.toThrow();
+    });
+
     test('renders one unpinned statement for a role made with allowUnpinnedPodIdentity: true', () => {
       const stack = newStack();
       const role = new IrsaRole(stack, 'Shared', { roleName: 'shared', allowUnpinnedPodIdentity: true });

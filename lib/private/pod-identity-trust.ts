@@ -77,6 +77,28 @@ export function checkPinsNotVoided(role: IConstruct, pins: PodIdentityPin[], opt
     + `meant to be shared unpinned, ${optIn}.`);
 }
 
+/**
+ * The Pod Identity trust that statements of a resolved trust policy give: a pin per statement that
+ * lets `pods.eks.amazonaws.com` in, with the session tags it requires under `StringEquals` (a tag
+ * required any other way, `StringLike` say, counts as open). For statements that others added to a
+ * role, so that a pinned service account cannot be voided by an unpinned statement beside it.
+ */
+export function podIdentityPinsIn(statements: any[]): PodIdentityPin[] {
+  return statements
+    .filter((s) => s?.Effect === 'Allow' && [s.Principal?.Service].flat().includes(POD_IDENTITY_PRINCIPAL))
+    .flatMap((s): PodIdentityPin[] => {
+      const equals = s.Condition?.StringEquals ?? {};
+      // A list admits each of its values: one pin per combination.
+      const values = (key: string): Array<string | undefined> => {
+        const value = equals[key];
+        const list = [value].flat().filter((v): v is string => typeof v === 'string');
+        return list.length > 0 && list.length === [value].flat().length ? list : [undefined];
+      };
+      return values(CLUSTER_ARN_TAG).flatMap((clusterArn) => values(NAMESPACE_TAG).flatMap((namespace) =>
+        values(SERVICE_ACCOUNT_TAG).map((serviceAccount) => ({ clusterArn, namespace, serviceAccount }))));
+    });
+}
+
 function describePin(pin: PodIdentityPin): string {
   return isOpen(pin) ? 'no pins' : `only ${[
     pin.clusterArn !== undefined ? 'clusterArn' : undefined,

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { IrsaRole } from '../irsa-role';
 import { ServiceAccountSubject } from '../service-account-subject';
 import { fail } from './errors';
-import { checkPinsNotVoided, CLUSTER_ARN_TAG, NAMESPACE_TAG, POD_IDENTITY_PRINCIPAL, SERVICE_ACCOUNT_TAG, PodIdentityPin, podIdentityStatements, validatePin } from './pod-identity-trust';
+import { checkPinsNotVoided, PodIdentityPin, podIdentityPinsIn, podIdentityStatements, validatePin } from './pod-identity-trust';
 import { checkProviderAccount, webIdentityStatements } from './trust-policy';
 
 /**
@@ -41,12 +41,12 @@ export function trustPodIdentity(scope: IConstruct, role: iam.IRole, pin: PodIde
   const statements = podIdentityStatements([pin]);
   if (role instanceof iam.Role && role.assumeRolePolicy) {
     validatePin(role, pin);
-    const present = podIdentityConditions(role.assumeRolePolicy).map((condition): PodIdentityPin => condition === undefined ? {} : {
-      clusterArn: condition.StringEquals?.[CLUSTER_ARN_TAG],
-      namespace: condition.StringEquals?.[NAMESPACE_TAG],
-      serviceAccount: condition.StringEquals?.[SERVICE_ACCOUNT_TAG],
-    });
-    checkPinsNotVoided(role, [...present, pin], 'write its trust statement yourself (or make it an IrsaRole with allowUnpinnedPodIdentity: true)');
+    checkPinsNotVoided(role, [...podIdentityPinsIn(resolvedStatements(role)), pin], PLAIN_ROLE_OPT_IN);
+    if (!pinsChecked.has(role)) {
+      // Statements added to the role later could void the pins too: checked again at synth.
+      pinsChecked.add(role);
+      role.node.addValidation({ validate: () => pinsNotVoided(role) });
+    }
     role.assumeRolePolicy.addStatements(iam.PolicyStatement.fromJson(statements[0]));
     return;
   }
@@ -60,10 +60,18 @@ function warnImported(scope: IConstruct, role: iam.IRole, statements: any[]): vo
     + `Add this statement where the role is defined, or pods will be refused: ${rendered}`);
 }
 
-/** The conditions of the statements of a document that trust EKS Pod Identity (`undefined` for none). */
-function podIdentityConditions(document: iam.PolicyDocument): any[] {
-  const statements: any[] = document.toJSON()?.Statement ?? [];
-  return statements
-    .filter((s) => s.Effect === 'Allow' && [s.Principal?.Service].flat().includes(POD_IDENTITY_PRINCIPAL))
-    .map((s) => s.Condition);
+const PLAIN_ROLE_OPT_IN = 'write its trust statement yourself (or make it an IrsaRole with allowUnpinnedPodIdentity: true)';
+
+/** Plain roles whose Pod Identity pins are checked again at synth. */
+const pinsChecked = new WeakSet<iam.Role>();
+
+/** The statements of a role's trust policy, resolved (a service principal is a token until then). */
+function resolvedStatements(role: iam.Role): any[] {
+  return Stack.of(role).resolve(role.assumeRolePolicy?.toJSON())?.Statement ?? [];
+}
+
+/** The synth-time check of a plain role's Pod Identity pins, with every statement added by then (it throws, as at construction). */
+function pinsNotVoided(role: iam.Role): string[] {
+  checkPinsNotVoided(role, podIdentityPinsIn(resolvedStatements(role)), PLAIN_ROLE_OPT_IN);
+  return [];
 }

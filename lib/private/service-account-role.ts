@@ -27,7 +27,9 @@ export function inAnotherAccount(scope: Construct, role: iam.IRole): boolean {
  * a token's text at synth depends on how many tokens were made before it, so it would rename the
  * role on unrelated edits.
  */
-export function deterministicRoleName(owner: Construct, region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string): string {
+export function deterministicRoleName(
+  owner: Construct, region: string, cluster: ClusterAdapter, namespace: string, name: string, path: string,
+): string {
   const clusterKey = stableClusterKey(cluster);
   const regionKey = Token.isUnresolved(region) ? '' : region;
   const tokenPart = Token.isUnresolved(namespace) || Token.isUnresolved(name);
