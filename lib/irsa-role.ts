@@ -2,6 +2,7 @@ import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail, q } from './private/errors';
+import { unsafeDeployTimeValue } from './private/deploy-time-values';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, INLINE_POLICIES_SIZE_LIMIT, validateRoleOptions } from './private/iam-names';
 import { validateAudience } from './private/input-checks';
 import { DEFAULT_AUDIENCE } from './private/issuer';
@@ -437,18 +438,29 @@ export class IrsaRole extends iam.Role {
   /**
    * In a trust rendered as one JSON string, a value known only at deploy is spliced into the
    * text as it is, unescaped: a parameter holding a quote could rewrite the policy. The subjects
-   * and audiences are the user's values; they must be literal there.
+   * and audiences are the user's values; they must be literal there. Pod Identity pins and
+   * statements added to `assumeRolePolicy` may hold only values that cannot carry a quote
+   * (references to resources, pseudo parameters: see deploy-time-values.ts).
    */
   private refuseTokensInJsonString(): void {
+    const stack = Stack.of(this);
+    const fix = 'or give the cluster\'s issuer literally (IrsaCluster.fromAttributes({ clusterName, issuerUrl })) so that the trust is a JSON object.';
     for (const trust of this.trusts) {
       const values = [trust.audience, ...trust.subjects.flatMap((subject) => [subject.namespace, subject.name])];
       const token = values.find((value) => Token.isUnresolved(value));
       if (token !== undefined) {
-        fail(`the trust of ${this.node.path} names ${q(token)}, a value known only at deploy, while the issuer of its OIDC provider is `
+        fail(`the trust of ${this.node.path} names ${q(stack.resolve(token))}, a value known only at deploy, while the issuer of its OIDC provider is `
           + 'known only at deploy too: the trust policy is then one JSON string, into which a deploy-time value goes unescaped (a value '
-          + 'holding a quote could rewrite the policy). Give the namespace, name and audience literally, or give the cluster\'s issuer '
-          + 'literally (IrsaCluster.fromAttributes({ clusterName, issuerUrl })) so that the trust is a JSON object.', this);
+          + `holding a quote could rewrite the policy). Give the namespace, name and audience literally, ${fix}`, this);
       }
+    }
+    const others = stack.resolve([...this.podIdentityPins, ...this.addedStatements()]);
+    const unsafe = unsafeDeployTimeValue(stack, others);
+    if (unsafe !== undefined) {
+      fail(`the trust of ${this.node.path} holds ${unsafe} (in a Pod Identity pin or a statement added to assumeRolePolicy), a value known `
+        + 'only at deploy that can carry any text, while the issuer of its OIDC provider is known only at deploy: the trust policy is then one '
+        + 'JSON string, into which such a value goes unescaped (a value holding a quote could rewrite the policy). Give the value literally '
+        + `(a parameter, an import by export name, a mapping, Fn::Sub or a dynamic reference cannot be used there), ${fix}`, this);
     }
   }
 

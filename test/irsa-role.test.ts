@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -111,7 +111,63 @@ describe('IrsaRole trust policy', () => {
 
     new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact(namespace, 'api')] });
 
-    expect(() => Template.fromStack(stack)).toThrow(/\[cdk-irsa\] Stack\/Role: the trust of Stack\/Role names "\$\{Token\[[^\]]+\]\}", a value known only at deploy, while the issuer of its OIDC provider is known only at deploy too: .* Give the namespace, name and audience literally, or give the cluster's issuer literally/);
+    expect(() => Template.fromStack(stack)).toThrow(/\[cdk-irsa\] Stack\/Role: the trust of Stack\/Role names \{"Ref":"Namespace"\}, a value known only at deploy, while the issuer of its OIDC provider is known only at deploy too: .* Give the namespace, name and audience literally, or give the cluster's issuer literally/);
+  });
+
+  describe('where the issuer is known only at deploy (the trust is one JSON string), a statement added to assumeRolePolicy', () => {
+    /** A role with a token issuer and one statement added that trusts `principal`. */
+    function roleTrusting(principal: (stack: Stack) => iam.IPrincipal): Stack {
+      const app = new App();
+      const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: new CfnParameter(stack, 'Issuer').valueAsString });
+      const role = new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [principal(stack)] }));
+      return stack;
+    }
+    const refused = (value: string) => new RegExp('\\[cdk-irsa\\] Stack/Role: the trust of Stack/Role holds ' + value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      + ' \\(in a Pod Identity pin or a statement added to assumeRolePolicy\\), a value known only at deploy that can carry any text');
+
+    test.each([
+      ['a parameter', (stack: Stack) => new iam.ArnPrincipal(new CfnParameter(stack, 'Trusted').valueAsString), '{"Ref":"Trusted"}'],
+      ['an import by export name', () => new iam.ArnPrincipal(Fn.importValue('SomeRoleArn')), '{"Fn::ImportValue":"SomeRoleArn"}'],
+      ['Fn::Sub', () => new iam.ArnPrincipal(Fn.sub('arn:aws:iam::${AWS::AccountId}:role/${Name}', { Name: 'x' })),
+        '{"Fn::Sub":["arn:aws:iam::${AWS::AccountId}:role/${Name}",{"Name":"x"}]}'],
+      ['a dynamic reference', () => new iam.ArnPrincipal('{{resolve:ssm:trusted-role}}'), '"{{resolve:ssm:trusted-role}}"'],
+    ])('is refused when it holds %s, which would go unescaped into the string', (_, principal, shown) => {
+      expect(() => Template.fromStack(roleTrusting(principal))).toThrow(refused(shown));
+    });
+
+    test.each([
+      ['the ARN of a role of the stack (Fn::GetAtt)', (stack: Stack) => new iam.ArnPrincipal(
+        new iam.Role(stack, 'Other', { assumedBy: new iam.AccountRootPrincipal() }).roleArn)],
+      ['the account root (pseudo parameters)', () => new iam.AccountRootPrincipal()],
+    ])('is kept when it holds %s', (_, principal) => {
+      const trust = parseJoinedJson(Template.fromStack(roleTrusting(principal)).toJSON().Resources.Role1ABCC5F0.Properties.AssumeRolePolicyDocument);
+      expect(trust.Statement).toHaveLength(2);
+      expect(trust.Statement[1].Action).toEqual('sts:AssumeRole');
+    });
+  });
+
+  test('keeps, in a JSON string trust, a role ARN that CDK imports from another stack of the app', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const other = new iam.Role(new Stack(app, 'Other', { env }), 'Trusted', { assumedBy: new iam.AccountRootPrincipal() });
+    const stack = new Stack(app, 'Stack', { env });
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: new CfnParameter(stack, 'Issuer').valueAsString });
+    const role = new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ArnPrincipal(other.roleArn)] }));
+
+    const joined = JSON.stringify(Template.fromStack(stack).toJSON().Resources.Role1ABCC5F0.Properties.AssumeRolePolicyDocument);
+    expect(joined).toContain('{"Fn::ImportValue":"Other:ExportsOutputFnGetAttTrusted');
+  });
+
+  test('refuses, in a JSON string trust, a Pod Identity pin that holds a parameter', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const provider = new ClusterOidcProvider(stack, 'Provider', { issuerUrl: new CfnParameter(stack, 'Issuer').valueAsString });
+    const role = new IrsaRole(stack, 'Role', { provider, subjects: [ServiceAccountSubject.exact('payments', 'api')] });
+    role.addPodIdentityTrust({ clusterArn: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod', namespace: new CfnParameter(stack, 'Ns').valueAsString, serviceAccount: 'api' });
+
+    expect(() => Template.fromStack(stack)).toThrow('[cdk-irsa] Stack/Role: the trust of Stack/Role holds {"Ref":"Ns"} (in a Pod Identity pin or a statement added to assumeRolePolicy)');
   });
 
   test('uses a custom audience', () => {
