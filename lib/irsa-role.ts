@@ -1,8 +1,8 @@
 import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { fail, q } from './private/errors';
 import { unsafeDeployTimeValue } from './private/deploy-time-values';
+import { fail, q } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, INLINE_POLICIES_SIZE_LIMIT, validateRoleOptions } from './private/iam-names';
 import { validateAudience } from './private/input-checks';
 import { DEFAULT_AUDIENCE } from './private/issuer';
