@@ -232,6 +232,16 @@ describe('IrsaCluster.fromClusterV2, an aws-eks-v2 cluster made in this app', ()
     expect(api.manifestFile).toBe('Stack.service-accounts/cluster-44b4e09e/service-accounts.yaml');
     Template.fromStack(stack).resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
   });
+
+  test('with a clusterName writes GitOps output into a folder of that name, as for the cluster described by its attributes', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const named = new eksv2.Cluster(stack, 'Cluster', { version: eksv2.KubernetesVersion.V1_32, clusterName: 'green' });
+
+    const api = new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(named), name: 'api', namespace: 'payments',
+      manifestDelivery: ManifestDelivery.gitOps() });
+
+    expect(api.manifestFile).toBe('Stack.service-accounts/green/service-accounts.yaml');
+  });
 });
 
 describe('IrsaCluster.fromCluster, an imported aws-eks cluster', () => {

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, attachCustomSynthesis, ISynthesisSession, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, attachCustomSynthesis, ISynthesisSession, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { fail, q } from './errors';
 import { isNamespace, namespaceObject } from './kubernetes-objects';
 import { shortHash } from './provider-registry';
+import { literalClusterName } from './stable-logical-ids';
 import { toYamlDocuments } from './yaml';
 
 const WRITER_ID = 'IrsaGitOpsManifest';
@@ -16,6 +17,8 @@ export const GITOPS_KUSTOMIZATION_NAME = 'kustomization.yaml';
 /** What the GitOps output needs to know of a cluster. */
 export interface GitOpsCluster {
   readonly clusterName: string;
+  /** The name given to a cluster made in the app whose `clusterName` is a token, where known. */
+  readonly nameAtSynth?: string;
   /** A string that names the same cluster in every synth. */
   readonly identity: string;
 }
@@ -111,7 +114,7 @@ export class GitOpsFile {
 
 /** A cluster's folder: its name, or for a name known only at deploy, a name derived from its identity. */
 function folderOf(cluster: GitOpsCluster): string {
-  return Token.isUnresolved(cluster.clusterName) ? `cluster-${shortHash(cluster.identity).toLowerCase()}` : cluster.clusterName;
+  return literalClusterName(cluster) ?? `cluster-${shortHash(cluster.identity).toLowerCase()}`;
 }
 
 function kustomization(): any {

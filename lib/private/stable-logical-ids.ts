@@ -22,7 +22,7 @@ export function stableClusterKey(cluster: ClusterAdapter): string {
 }
 
 /** The cluster's name where it is known at synth. */
-export function literalClusterName(cluster: ClusterAdapter): string | undefined {
+export function literalClusterName(cluster: Pick<ClusterAdapter, 'clusterName' | 'nameAtSynth'>): string | undefined {
   return !Token.isUnresolved(cluster.clusterName) ? cluster.clusterName : cluster.nameAtSynth;
 }
 
