@@ -8,7 +8,7 @@ import { IrsaRole, PodIdentityTrustOptions } from './irsa-role';
 import { AddonServiceAccountProps, HelmValuesOptions, IrsaServiceAccountProps, PodIdentityOptions } from './irsa-service-account-options';
 import { ManifestDelivery } from './manifest-delivery';
 import { ClusterAdapter } from './private/cluster-adapter';
-import { checkedFor, fail, q } from './private/errors';
+import { checkedFor, fail, q, validateAtSynth } from './private/errors';
 import { mergeHelmValues } from './private/helm-values';
 import { validateRoleOptions } from './private/iam-names';
 import { identityStrategy, IdentityStrategy } from './private/identity-strategies';
@@ -212,10 +212,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }
     if (usesPodIdentity) {
       if (podIdentity.associatedByEksAddon) {
-        this.node.addValidation({
-          validate: () => this.boundEksAddons.length > 0 ? [] : ['podIdentity.associatedByEksAddon is set, but no EKS add-on is bound, so the pods '
-            + `of ${namespace}/${props.name} get no association. Call bindEksAddon() with the add-on, or leave associatedByEksAddon out.`],
-        });
+        validateAtSynth(this, () => this.boundEksAddons.length > 0 ? [] : ['podIdentity.associatedByEksAddon is set, but no EKS add-on is bound, '
+          + `so the pods of ${namespace}/${props.name} get no association. Call bindEksAddon() with the add-on, or leave associatedByEksAddon out.`]);
       } else {
         this.podIdentityAssociation = this.associate(props.name, podIdentity, cluster, namespace);
       }
