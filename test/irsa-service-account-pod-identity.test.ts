@@ -575,6 +575,47 @@ describe('IdentityType.POD_IDENTITY', () => {
     });
   });
 
+  describe('the agent of an imported aws-eks or aws-eks-v2 cluster', () => {
+    const IMPORTED = [
+      ['aws-eks', 'IrsaCluster.fromCluster', (stack: Stack, options = {}) =>
+        IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod' }), options)],
+      ['aws-eks-v2', 'IrsaCluster.fromClusterV2', (stack: Stack, options = {}) =>
+        IrsaCluster.fromClusterV2(eksv2.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod' }), options)],
+    ] as const;
+
+    function warningsOf(stack: Stack): string[] {
+      return Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    }
+
+    test.each(IMPORTED)('an %s cluster warns, with the same ID, when nothing says whether the agent runs', (_kind, factory, make) => {
+      const stack = newStack();
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: make(stack), name: 'api', identityType: IdentityType.POD_IDENTITY, manifestDelivery: ManifestDelivery.none() });
+
+      expect(warningsOf(stack)).toEqual([`Stack/Api uses EKS Pod Identity on cluster "prod", which is imported: cdk-irsa cannot tell whether the Pod `
+        + `Identity agent runs there, and without it pods get no credentials. Say so in ${factory}(cluster, options): podIdentityAgentInstalled: true `
+        + 'where the eks-pod-identity-agent add-on is installed or the cluster uses EKS Auto Mode, or installPodIdentityAgent: true to install it '
+        + 'from here. [ack: cdk-irsa:podIdentityAgentUnknown]']);
+    });
+
+    test.each(IMPORTED.flatMap(([kind, , make]) => [
+      [kind, 'installed already (or EKS Auto Mode)', make, { podIdentityAgentInstalled: true }, 0],
+      [kind, 'installed from here', make, { installPodIdentityAgent: true }, 1],
+    ] as const))('an %s cluster does not warn when the agent is %s', (_kind, _what, make, options, addons) => {
+      const stack = newStack();
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: make(stack, options), name: 'api', identityType: IdentityType.POD_IDENTITY, manifestDelivery: ManifestDelivery.none() });
+
+      expect(warningsOf(stack)).toEqual([]);
+      Template.fromStack(stack).resourceCountIs('AWS::EKS::Addon', addons);
+    });
+
+    test.each(IMPORTED)('an %s cluster refuses both agent options', (_kind, _factory, make) => {
+      expect(() => make(newStack(), { installPodIdentityAgent: true, podIdentityAgentInstalled: true }))
+        .toThrow('[cdk-irsa] cluster "prod" has both installPodIdentityAgent and podIdentityAgentInstalled');
+    });
+  });
+
   describe('on an aws-eks-v2 cluster made in the app', () => {
     function v2Cluster(stack: Stack, props: Partial<eksv2.ClusterProps> = {}): eksv2.Cluster {
       return new eksv2.Cluster(stack, 'Cluster', {
