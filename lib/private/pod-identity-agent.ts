@@ -3,8 +3,8 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { v2ClusterResource } from './eks-v2-cluster-resource';
-import { PerApp } from './per-app';
 import { q } from './errors';
+import { PerApp } from './per-app';
 import { shortHash } from './provider-registry';
 
 /** The EKS add-on that serves Pod Identity credentials to pods. */
