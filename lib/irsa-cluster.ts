@@ -174,6 +174,8 @@ export class IrsaCluster {
    */
   public static fromCluster(cluster: eks.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
     requireEksCluster(cluster, 'fromCluster', 'an aws-eks Cluster, for example eks.Cluster.fromClusterAttributes(this, "Cluster", { clusterName })');
+    optionalBoolean(options.installPodIdentityAgent, 'installPodIdentityAgent');
+    optionalBoolean(options.podIdentityAgentInstalled, 'podIdentityAgentInstalled');
     return new IrsaCluster(eksClusterAdapter(cluster, options));
   }
 
@@ -186,6 +188,8 @@ export class IrsaCluster {
    */
   public static fromClusterV2(cluster: eksv2.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
     requireEksCluster(cluster, 'fromClusterV2', 'an aws-eks-v2 Cluster, for example eksv2.Cluster.fromClusterAttributes(this, "Cluster", { clusterName })');
+    optionalBoolean(options.installPodIdentityAgent, 'installPodIdentityAgent');
+    optionalBoolean(options.podIdentityAgentInstalled, 'podIdentityAgentInstalled');
     return new IrsaCluster(eksV2ClusterAdapter(cluster, options));
   }
 
