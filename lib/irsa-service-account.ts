@@ -1,4 +1,4 @@
-import { CfnResource, RemovalPolicies, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, RemovalPolicies, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
@@ -148,6 +148,12 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     const usesIrsa = identity.trustsProvider(podIdentity);
     const usesPodIdentity = identity.associates;
     const delivery = props.manifestDelivery ?? (cluster.manifests ? ManifestDelivery.kubectl() : ManifestDelivery.gitOps());
+    if (props.manifestDelivery === undefined && cluster.madeInAppWithoutKubectl) {
+      Annotations.of(this).addWarningV2('cdk-irsa:gitOpsByDefault', `The cluster of ${this.node.path} is made in this app without a kubectl `
+        + 'provider, so its ServiceAccount is written to the cloud assembly (cdk.out) for GitOps and reaches the cluster only if a pipeline '
+        + 'applies it from there. If that is the plan, say so: manifestDelivery: ManifestDelivery.gitOps(). Otherwise give the cluster a kubectl '
+        + 'provider (kubectlProviderOptions) to have it applied at deploy.');
+    }
     // Every check before anything is made or registered; errors name this construct.
     const subject = checkedFor(this, () => {
       this.validateOptions(props, podIdentity, cluster, identity, delivery);

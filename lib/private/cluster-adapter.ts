@@ -64,6 +64,12 @@ export interface ClusterAdapter {
   /** Where the cluster can apply manifests, how. */
   readonly manifests?: ManifestTarget;
   /**
+   * Whether the cluster is made in this app and cannot apply manifests (an aws-eks-v2 cluster
+   * without a kubectl provider): its service accounts default to GitOps output, as an imported
+   * cluster's are expected to, but for a cluster made here that is worth a warning.
+   */
+  readonly madeInAppWithoutKubectl?: boolean;
+  /**
    * A string that tells this cluster from every other in the app, as seen from `scope`: its
    * account, region and name (the region implies the partition), or its construct path where
    * the name is a token. Registries of service accounts and agents key on it.
@@ -233,6 +239,7 @@ export function eksV2ClusterAdapter(cluster: eksv2.ICluster, options: ClusterOpt
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
           new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined, removalPolicy }))
       : undefined,
+    madeInAppWithoutKubectl: cluster.kubectlProvider === undefined && ownedIssuerUrl(cluster) !== undefined,
     provider: () => clusterProvider(cluster, 'aws-eks-v2', removalPolicy),
   };
 }
