@@ -1,13 +1,13 @@
 import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { fail } from './private/errors';
+import { fail, q, validateAtSynth } from './private/errors';
 import {
   describeValue, LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE, MetadataOptionName, readMetadataOptions, REQUIRED_HOP_LIMIT, REQUIRED_TOKENS,
   SettableOption, writeMetadataOptions,
 } from './private/imds-metadata-options';
 import { AUTO_SCALING_GROUP, autoScalingGroupSources, LaunchSource, NODEGROUP, nodegroupSource } from './private/imds-references';
 import { renderedType } from './private/raw-overrides';
-import { uncoveredStages } from './private/stage-coverage';
+import { aspectRoot, namedResources, uncoveredStages } from './private/stage-coverage';
 
 /** The metadata entry that records an exemption, with its reason, in the cloud assembly. */
 const EXEMPTION = 'cdk-irsa:imdsExempt';
@@ -190,7 +190,7 @@ export class BlockInstanceMetadataForPods implements IAspect {
   public visit(node: IConstruct): void {
     if (!node.node.scopes.some((a) => this.roots.has(a))) {
       this.roots.add(node);
-      node.node.addValidation({ validate: () => this.refuseUnreachableStages(node) });
+      validateAtSynth(node, () => this.refuseUnreachableStages(node));
       this.warnOfLatePriority(node);
     }
     if (!CfnResource.isCfnResource(node) || exempted(node)) {
@@ -234,10 +234,12 @@ export class BlockInstanceMetadataForPods implements IAspect {
   /** Refuses Stages below the construct the aspect was added to that hold nodes it never saw (see `uncoveredStages`). */
   private refuseUnreachableStages(root: IConstruct): string[] {
     const stage = Stage.isStage(root) ? root : Stage.of(root);
-    const nodes = root.node.findAll().filter((c) => CfnResource.isCfnResource(c) && NODE_TYPES.includes(renderedType(c)) && Stage.of(c) !== stage);
+    const nodes = root.node.findAll()
+      .filter((c): c is CfnResource => CfnResource.isCfnResource(c) && NODE_TYPES.includes(renderedType(c)) && Stage.of(c) !== stage);
     return uncoveredStages(nodes, (a) => Aspects.of(a).all.some((x) => x instanceof BlockInstanceMetadataForPods)).map((s) =>
-      `BlockInstanceMetadataForPods was added to ${root.node.path || 'the app'}, but Stage ${s.node.path} below it holds launch templates, `
-      + 'launch configurations, auto-scaling groups or node groups that it cannot reach: aws-cdk-lib synthesizes a Stage, and writes its '
+      `BlockInstanceMetadataForPods was added to ${aspectRoot(root)}, but Stage ${q(s.stage.node.path)} below it holds launch templates, `
+      + `launch configurations, auto-scaling groups or node groups that it cannot reach (${namedResources(s, (n) => owner(n).node.path)}): `
+      + 'aws-cdk-lib synthesizes a Stage, and writes its '
       + 'templates, before it applies the aspects of the app or Stage around it, and never applies those inside it. Add the aspect to that '
       + 'Stage too: BlockInstanceMetadataForPods.applyTo(stage).');
   }

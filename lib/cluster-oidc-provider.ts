@@ -1,7 +1,7 @@
 import { Lazy, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { fail, q } from './private/errors';
+import { fail, q, validateAtSynth } from './private/errors';
 import { DEFAULT_AUDIENCE, issuerFromProviderArn, issuerHostPath, validateIssuerUrl, validateProviderArn } from './private/issuer';
 import { checkSingleProvider, indexImportedProvider, indexProvider } from './private/provider-index';
 import { validateRemovalPolicy } from './private/removal';
@@ -160,7 +160,7 @@ export class ClusterOidcProvider extends Resource implements iam.IOpenIdConnectP
     this.oidcProviderIssuer = this.openIdConnectProviderIssuer;
     // cdk-irsa reuses this provider for its issuer and account, and refuses a second one.
     indexProvider(this);
-    this.node.addValidation({ validate: () => checkSingleProvider(this, this.resource) });
+    validateAtSynth(this, () => checkSingleProvider(this, this.resource));
   }
 
   /** The audiences (client IDs) that this provider accepts. */

@@ -2,10 +2,10 @@ import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stack, Stag
 import { IConstruct } from 'constructs';
 import { IrsaCheckRule } from './irsa-check-rule';
 import { IrsaRole } from './irsa-role';
-import { fail, q } from './private/errors';
+import { fail, q, validateAtSynth } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT } from './private/iam-names';
 import { renderedType } from './private/raw-overrides';
-import { uncoveredStages } from './private/stage-coverage';
+import { aspectRoot, namedResources, uncoveredStages } from './private/stage-coverage';
 import { analyseTrust, Finding } from './private/trust-analysis';
 import { readTrustDocument, TemplateReader } from './private/trust-document';
 import { iamLength } from './private/trust-policy';
@@ -132,7 +132,7 @@ export class IrsaChecks implements IAspect {
       return;
     }
     this.roots.add(node);
-    node.node.addValidation({ validate: () => this.checkOnce(node) });
+    validateAtSynth(node, () => this.checkOnce(node));
   }
 
   private checkOnce(root: IConstruct): string[] {
@@ -144,7 +144,8 @@ export class IrsaChecks implements IAspect {
       this.checked.add(root);
       this.check(here);
     }
-    return refused.map((s) => `IrsaChecks was added to ${root.node.path || 'the app'}, but Stage ${s.node.path} below it holds IAM roles that it cannot check: `
+    return refused.map((s) => `IrsaChecks was added to ${aspectRoot(root)}, but Stage ${q(s.stage.node.path)} below it holds IAM roles that it cannot `
+      + `check (${namedResources(s, rolePath)}): `
       + 'aws-cdk-lib synthesizes a Stage, and writes its templates, before it applies the aspects of the app or Stage around it, and never '
       + 'applies those inside it. Add the check to that Stage too: IrsaChecks.applyTo(stage).');
   }

@@ -123,6 +123,17 @@ export interface IrsaClusterOptions {
   readonly installPodIdentityAgent?: boolean;
 
   /**
+   * For an imported cluster, that the EKS Pod Identity agent runs on it already (the add-on is
+   * installed elsewhere, or the cluster uses EKS Auto Mode). cdk-irsa cannot see the agent of a
+   * cluster made outside the app: unless this or `installPodIdentityAgent` is set, a service
+   * account that uses EKS Pod Identity warns (`cdk-irsa:podIdentityAgentUnknown`). A cluster made
+   * in this app needs neither.
+   *
+   * @default false
+   */
+  readonly podIdentityAgentInstalled?: boolean;
+
+  /**
    * What happens to the shared objects that cdk-irsa creates for this cluster when they leave
    * the template or their stack is deleted: the IAM OIDC provider it creates for the issuer, the
    * Pod Identity agent add-on it installs (or, for a cluster made in this app, the cluster's own
@@ -163,6 +174,8 @@ export class IrsaCluster {
    */
   public static fromCluster(cluster: eks.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
     requireEksCluster(cluster, 'fromCluster', 'an aws-eks Cluster, for example eks.Cluster.fromClusterAttributes(this, "Cluster", { clusterName })');
+    optionalBoolean(options.installPodIdentityAgent, 'installPodIdentityAgent');
+    optionalBoolean(options.podIdentityAgentInstalled, 'podIdentityAgentInstalled');
     return new IrsaCluster(eksClusterAdapter(cluster, options));
   }
 
@@ -175,6 +188,8 @@ export class IrsaCluster {
    */
   public static fromClusterV2(cluster: eksv2.ICluster, options: IrsaClusterOptions = {}): IrsaCluster {
     requireEksCluster(cluster, 'fromClusterV2', 'an aws-eks-v2 Cluster, for example eksv2.Cluster.fromClusterAttributes(this, "Cluster", { clusterName })');
+    optionalBoolean(options.installPodIdentityAgent, 'installPodIdentityAgent');
+    optionalBoolean(options.podIdentityAgentInstalled, 'podIdentityAgentInstalled');
     return new IrsaCluster(eksV2ClusterAdapter(cluster, options));
   }
 

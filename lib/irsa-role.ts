@@ -2,7 +2,7 @@ import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { unsafeDeployTimeValue } from './private/deploy-time-values';
-import { fail, q } from './private/errors';
+import { fail, q, validateAtSynth } from './private/errors';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, GRANTS_POLICY_NAME, INLINE_POLICIES_SIZE_LIMIT, validateRoleOptions } from './private/iam-names';
 import { validateAudience } from './private/input-checks';
 import { DEFAULT_AUDIENCE } from './private/issuer';
@@ -277,7 +277,7 @@ export class IrsaRole extends iam.Role {
     if (this._precreated && !givenTrust.complete) {
       this.warnPrecreated(webIdentityStatements(this.trusts));
     }
-    this.node.addValidation({ validate: () => this.validateTrust() });
+    validateAtSynth(this, () => this.validateTrust());
     registerRoleName(this, props.roleName);
   }
 

@@ -1,4 +1,4 @@
-import { CfnResource, RemovalPolicies, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, RemovalPolicies, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
@@ -8,7 +8,7 @@ import { IrsaRole, PodIdentityTrustOptions } from './irsa-role';
 import { AddonServiceAccountProps, HelmValuesOptions, IrsaServiceAccountProps, PodIdentityOptions } from './irsa-service-account-options';
 import { ManifestDelivery } from './manifest-delivery';
 import { ClusterAdapter } from './private/cluster-adapter';
-import { checkedFor, fail, q } from './private/errors';
+import { checkedFor, fail, q, validateAtSynth } from './private/errors';
 import { mergeHelmValues } from './private/helm-values';
 import { validateRoleOptions } from './private/iam-names';
 import { identityStrategy, IdentityStrategy } from './private/identity-strategies';
@@ -148,6 +148,12 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     const usesIrsa = identity.trustsProvider(podIdentity);
     const usesPodIdentity = identity.associates;
     const delivery = props.manifestDelivery ?? (cluster.manifests ? ManifestDelivery.kubectl() : ManifestDelivery.gitOps());
+    if (props.manifestDelivery === undefined && cluster.madeInAppWithoutKubectl) {
+      Annotations.of(this).addWarningV2('cdk-irsa:gitOpsByDefault', `The cluster of ${this.node.path} is made in this app without a kubectl `
+        + 'provider, so its ServiceAccount is written to the cloud assembly (cdk.out) for GitOps and reaches the cluster only if a pipeline '
+        + 'applies it from there. If that is the plan, say so: manifestDelivery: ManifestDelivery.gitOps(). Otherwise give the cluster a kubectl '
+        + 'provider (kubectlProviderOptions) to have it applied at deploy.');
+    }
     // Every check before anything is made or registered; errors name this construct.
     const subject = checkedFor(this, () => {
       this.validateOptions(props, podIdentity, cluster, identity, delivery);
@@ -212,10 +218,8 @@ export class IrsaServiceAccount extends Construct implements iam.IPrincipal {
     }
     if (usesPodIdentity) {
       if (podIdentity.associatedByEksAddon) {
-        this.node.addValidation({
-          validate: () => this.boundEksAddons.length > 0 ? [] : ['podIdentity.associatedByEksAddon is set, but no EKS add-on is bound, so the pods '
-            + `of ${namespace}/${props.name} get no association. Call bindEksAddon() with the add-on, or leave associatedByEksAddon out.`],
-        });
+        validateAtSynth(this, () => this.boundEksAddons.length > 0 ? [] : ['podIdentity.associatedByEksAddon is set, but no EKS add-on is bound, '
+          + `so the pods of ${namespace}/${props.name} get no association. Call bindEksAddon() with the add-on, or leave associatedByEksAddon out.`]);
       } else {
         this.podIdentityAssociation = this.associate(props.name, podIdentity, cluster, namespace);
       }

@@ -7,7 +7,8 @@
  * What counts as a message:
  * - errors thrown when a construct is made: the first argument of `fail()` and `new IrsaError()`
  *   (lib/private/errors.ts), wherever they are called;
- * - errors at synth: the strings that a validator passed to `node.addValidation()` returns (directly,
+ * - errors at synth: the strings that a validator passed to `validateAtSynth()` (lib/private/errors.ts, the one
+ *   caller of `node.addValidation()`, which puts `[cdk-irsa] ` in front of each) returns (directly,
  *   through the functions and methods of lib/ that it calls, through `.push()` onto an array it
  *   returns, or through `.map()`);
  * - warnings with a literal ID: `Annotations.of(x).addWarningV2('cdk-irsa:<id>', message)`.
@@ -357,16 +358,19 @@ export function catalogue() {
             || (ts.isNewExpression(node) && ts.isClassDeclaration(decl) && decl.name?.text === 'IrsaError'))) {
           add(node, 'thrown', messagesOf(node.arguments[0]));
         }
+        if (ts.isCallExpression(node) && decl && decl.getSourceFile().fileName === ERRORS_MODULE && ts.isFunctionDeclaration(decl)
+          && decl.name?.text === 'validateAtSynth' && node.arguments.length >= 2) {
+          const fn = node.arguments[1];
+          if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
+            add(node, 'synth', returnedBy(fn, new Set()));
+          }
+        }
         if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
           const method = node.expression.name.text;
-          if (method === 'addValidation' && ts.isObjectLiteralExpression(node.arguments[0])) {
-            for (const prop of node.arguments[0].properties) {
-              const fn = ts.isPropertyAssignment(prop) && prop.name.getText() === 'validate' ? prop.initializer
-                : ts.isMethodDeclaration(prop) && prop.name.getText() === 'validate' ? prop : undefined;
-              if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn))) {
-                add(node, 'synth', returnedBy(fn, new Set()));
-              }
-            }
+          if (method === 'addValidation') {
+            // Its messages would lack the prefix: validateAtSynth() puts it in front of each.
+            problems.push(`${path.relative(ROOT, sf.fileName)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: `
+              + 'node.addValidation() is called directly; use validateAtSynth() of lib/private/errors.ts, which starts its messages with [cdk-irsa]');
           }
           if (method === 'addWarningV2' && node.arguments.length >= 2) {
             const id = constantValue(node.arguments[0]);

@@ -568,8 +568,8 @@ describe('BlockInstanceMetadataForPods with overrides and Stages', () => {
     Aspects.of(app).add(new BlockInstanceMetadataForPods(), { priority: AspectPriority.MUTATING });
     new ec2.LaunchTemplate(new Stack(new Stage(app, 'Prod'), 'Nodes', { env: ENV }), 'Nodes', {});
 
-    expect(() => app.synth()).toThrow('BlockInstanceMetadataForPods was added to the app, but Stage Prod below it holds launch templates, launch '
-      + 'configurations, auto-scaling groups or node groups that it cannot reach: aws-cdk-lib synthesizes a Stage, and writes its templates, before '
+    expect(() => app.synth()).toThrow('[] [cdk-irsa] BlockInstanceMetadataForPods was added to the app, but Stage "Prod" below it holds launch templates, launch '
+      + 'configurations, auto-scaling groups or node groups that it cannot reach (Prod/Nodes/Nodes): aws-cdk-lib synthesizes a Stage, and writes its templates, before '
       + 'it applies the aspects of the app or Stage around it, and never applies those inside it. Add the aspect to that Stage too: '
       + 'BlockInstanceMetadataForPods.applyTo(stage).');
 

@@ -231,7 +231,7 @@ describe('IrsaChecks', () => {
       const stage = new Stage(app, 'Prod');
       handWrittenRole(new Stack(stage, 'Workloads', { env: ENV }), 'Open', OPEN);
 
-      expect(() => app.synth()).toThrow('IrsaChecks was added to the app, but Stage Prod below it holds IAM roles that it cannot check: aws-cdk-lib '
+      expect(() => app.synth()).toThrow('[] [cdk-irsa] IrsaChecks was added to the app, but Stage "Prod" below it holds IAM roles that it cannot check (Prod/Workloads/Open): aws-cdk-lib '
         + 'synthesizes a Stage, and writes its templates, before it applies the aspects of the app or Stage around it, and never applies those inside it. '
         + 'Add the check to that Stage too: IrsaChecks.applyTo(stage).');
     });
@@ -261,7 +261,7 @@ describe('IrsaChecks', () => {
       Aspects.of(outer).add(new IrsaChecks());
       handWrittenRole(new Stack(new Stage(outer, 'Cell'), 'Workloads', { env: ENV }), 'Open', OPEN);
 
-      expect(() => app.synth()).toThrow(/IrsaChecks was added to Prod, but Stage Prod\/Cell below it holds IAM roles that it cannot check/);
+      expect(() => app.synth()).toThrow(/\[Prod\] \[cdk-irsa\] IrsaChecks was added to "Prod", but Stage "Prod\/Cell" below it holds IAM roles that it cannot check \(Prod\/Cell\/Workloads\/Open\)/);
     });
 
     test('accepts a Stage whose stacks carry the check themselves, and reports a finding once when two checks cover a role', () => {

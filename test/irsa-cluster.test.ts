@@ -672,7 +672,7 @@ describe('one IAM OIDC provider per issuer and account, whichever way the cluste
 
     new ClusterOidcProvider(stack, 'Late', { issuerUrl: ISSUER_URL });
 
-    expect(() => Template.fromStack(stack)).toThrow(`[Stack/Late] the app has another IAM OIDC provider for the issuer URL ${ISSUER_URL} at `
+    expect(() => Template.fromStack(stack)).toThrow(`[Stack/Late] [cdk-irsa] the app has another IAM OIDC provider for the issuer URL ${ISSUER_URL} at `
       + 'Stack/IrsaOidcProvider0720465B/Resource. IAM holds one provider per issuer and account: the second fails at deploy with '
       + 'EntityAlreadyExists. Keep one, and pass it where the other is used (IrsaCluster.fromAttributes({ openIdConnectProvider }), IrsaRole provider).');
   });

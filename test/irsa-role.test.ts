@@ -497,7 +497,7 @@ describe('IrsaRole trust policy size', () => {
     expect(withLongest.trustPolicySize).toEqual(literalSize);
     expect(withToken.trustPolicySize).toBeGreaterThanOrEqual(literalSize);
     expect(withToken.trustPolicySize).toBeGreaterThan(2048);
-    expect(() => Template.fromStack(stack)).toThrow(/\[Stack\/WithToken\] the trust policy would be at most \d+ characters, over the limit of 2048 .* It trusts 6 service account subject\(s\)\./);
+    expect(() => Template.fromStack(stack)).toThrow(/\[Stack\/WithToken\] \[cdk-irsa\] the trust policy would be at most \d+ characters, over the limit of 2048 .* It trusts 6 service account subject\(s\)\./);
   });
 
   test('measures the ARN of a role of the app in a hand-added statement at its longest form, not as 255 characters', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
@@ -575,6 +575,47 @@ describe('IdentityType.POD_IDENTITY', () => {
     });
   });
 
+  describe('the agent of an imported aws-eks or aws-eks-v2 cluster', () => {
+    const IMPORTED = [
+      ['aws-eks', 'IrsaCluster.fromCluster', (stack: Stack, options = {}) =>
+        IrsaCluster.fromCluster(eks.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod' }), options)],
+      ['aws-eks-v2', 'IrsaCluster.fromClusterV2', (stack: Stack, options = {}) =>
+        IrsaCluster.fromClusterV2(eksv2.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod' }), options)],
+    ] as const;
+
+    function warningsOf(stack: Stack): string[] {
+      return Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    }
+
+    test.each(IMPORTED)('an %s cluster warns, with the same ID, when nothing says whether the agent runs', (_kind, factory, make) => {
+      const stack = newStack();
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: make(stack), name: 'api', identityType: IdentityType.POD_IDENTITY, manifestDelivery: ManifestDelivery.none() });
+
+      expect(warningsOf(stack)).toEqual([`Stack/Api uses EKS Pod Identity on cluster "prod", which is imported: cdk-irsa cannot tell whether the Pod `
+        + `Identity agent runs there, and without it pods get no credentials. Say so in ${factory}(cluster, options): podIdentityAgentInstalled: true `
+        + 'where the eks-pod-identity-agent add-on is installed or the cluster uses EKS Auto Mode, or installPodIdentityAgent: true to install it '
+        + 'from here. [ack: cdk-irsa:podIdentityAgentUnknown]']);
+    });
+
+    test.each(IMPORTED.flatMap(([kind, , make]) => [
+      [kind, 'installed already (or EKS Auto Mode)', make, { podIdentityAgentInstalled: true }, 0],
+      [kind, 'installed from here', make, { installPodIdentityAgent: true }, 1],
+    ] as const))('an %s cluster does not warn when the agent is %s', (_kind, _what, make, options, addons) => {
+      const stack = newStack();
+
+      new IrsaServiceAccount(stack, 'Api', { cluster: make(stack, options), name: 'api', identityType: IdentityType.POD_IDENTITY, manifestDelivery: ManifestDelivery.none() });
+
+      expect(warningsOf(stack)).toEqual([]);
+      Template.fromStack(stack).resourceCountIs('AWS::EKS::Addon', addons);
+    });
+
+    test.each(IMPORTED)('an %s cluster refuses both agent options', (_kind, _factory, make) => {
+      expect(() => make(newStack(), { installPodIdentityAgent: true, podIdentityAgentInstalled: true }))
+        .toThrow('[cdk-irsa] cluster "prod" has both installPodIdentityAgent and podIdentityAgentInstalled');
+    });
+  });
+
   describe('on an aws-eks-v2 cluster made in the app', () => {
     function v2Cluster(stack: Stack, props: Partial<eksv2.ClusterProps> = {}): eksv2.Cluster {
       return new eksv2.Cluster(stack, 'Cluster', {
@@ -757,7 +798,35 @@ describe('adopting a role', () => {
     const role = new IrsaRole(stack, 'Shared');
 
     expect(() => new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, manifestDelivery: ManifestDelivery.gitOps() }))
-      .toThrow('the ARN of role Stack/Shared is known only at deploy, and GitOps YAML holds it literally.');
+      .toThrow('the ARN of role Stack/Shared is known only at deploy, and GitOps YAML holds it literally: the ARN of a role made in the app '
+        + 'is known at synth only where its roleName (and path) are literal. Give it a literal roleName (an IrsaRole, or an iam.Role, with '
+        + 'roleName: "api"), or import the role with a literal ARN: iam.Role.fromRoleArn(this, "Role", "arn:aws:iam::123456789012:role/api"); '
+        + 'or use another ManifestDelivery.');
+  });
+
+  test.each([
+    ['a literal roleName', { roleName: 'plain' }, 'arn:aws:iam::123456789012:role/plain'],
+    ['a literal roleName and path', { roleName: 'plain', path: '/workloads/' }, 'arn:aws:iam::123456789012:role/workloads/plain'],
+  ])('writes the literal ARN of a plain iam.Role with %s for GitOps, as IAM names it', (_what, props, arn) => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Plain', { ...props, assumedBy: new iam.AccountRootPrincipal() });
+
+    const sa = new IrsaServiceAccount(stack, 'A', { cluster: importedCluster(), name: 'a', role, manifestDelivery: ManifestDelivery.gitOps() });
+
+    expect(sa.manifest.roleArn).toEqual(arn);
+  });
+
+  test('fails for GitOps with a plain iam.Role without a literal roleName, and says how to give its ARN', () => {
+    const stack = newStack();
+    const unnamed = new iam.Role(stack, 'Unnamed', { assumedBy: new iam.AccountRootPrincipal() });
+    const tokenName = new iam.Role(stack, 'TokenName', { roleName: Aws.STACK_NAME, assumedBy: new iam.AccountRootPrincipal() });
+
+    for (const [id, role] of [['A', unnamed], ['B', tokenName]] as const) {
+      const options = { cluster: importedCluster(), name: id.toLowerCase(), role, manifestDelivery: ManifestDelivery.gitOps() };
+      expect(() => new IrsaServiceAccount(stack, id, options))
+        .toThrow(`[cdk-irsa] Stack/${id}: the ARN of role ${role.node.path} is known only at deploy, and GitOps YAML holds it literally: the ARN of a role `
+          + 'made in the app is known at synth only where its roleName (and path) are literal.');
+    }
   });
 
   test('adds statements to a plain iam.Role of the app when the issuer is literal', () => {

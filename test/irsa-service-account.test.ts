@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -327,6 +327,55 @@ describe('ManifestDelivery.kubectl()', () => {
 
     // THEN
     expect(batches(stack).map((b) => b.objects.map((o) => o.metadata.name))).toEqual([['api'], ['api', 'worker']]);
+  });
+});
+
+describe('the default delivery for a cluster made in the app without a kubectl provider', () => {
+  const WARNING = 'The cluster of Stack/Api is made in this app without a kubectl provider, so its ServiceAccount is written to the cloud '
+    + 'assembly (cdk.out) for GitOps and reaches the cluster only if a pipeline applies it from there. If that is the plan, say so: '
+    + 'manifestDelivery: ManifestDelivery.gitOps(). Otherwise give the cluster a kubectl provider (kubectlProviderOptions) to have it applied '
+    + 'at deploy. [ack: cdk-irsa:gitOpsByDefault]';
+
+  function warningsOf(stack: Stack): string[] {
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-irsa:gitOpsByDefault')).map((w) => String(w.entry.data));
+  }
+
+  test('is GitOps output, with a warning that says how to acknowledge or avoid it', () => {
+    const stack = newStack();
+    const cluster = new eksv2.Cluster(stack, 'Cluster', { version: eksv2.KubernetesVersion.V1_32 });
+
+    const sa = new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api' });
+
+    expect(sa.manifestDelivery.kind).toEqual(ManifestDeliveryKind.GITOPS);
+    expect(warningsOf(stack)).toEqual([WARNING]);
+  });
+
+  test.each([
+    ['gitOps() is given', () => ManifestDelivery.gitOps()],
+    ['none() is given', () => ManifestDelivery.none()],
+  ])('does not warn when %s', (_what, delivery) => {
+    const stack = newStack();
+    const cluster = new eksv2.Cluster(stack, 'Cluster', { version: eksv2.KubernetesVersion.V1_32 });
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: IrsaCluster.fromClusterV2(cluster), name: 'api', manifestDelivery: delivery() });
+
+    expect(warningsOf(stack)).toEqual([]);
+  });
+
+  test.each([
+    ['an aws-eks-v2 cluster with a kubectl provider (kubectl())', (stack: Stack) => IrsaCluster.fromClusterV2(eksV2Cluster(stack, 'Cluster'))],
+    ['an imported aws-eks-v2 cluster without one (GitOps, expected)', (stack: Stack) =>
+      IrsaCluster.fromClusterV2(eksv2.Cluster.fromClusterAttributes(stack, 'Imported', {
+        clusterName: 'prod',
+        openIdConnectProvider: iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(stack, 'Provider', `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`),
+      }))],
+    ['a cluster known by its attributes (GitOps, expected)', () => prod()],
+  ])('does not warn for %s', (_what, cluster) => {
+    const stack = newStack();
+
+    new IrsaServiceAccount(stack, 'Api', { cluster: cluster(stack), name: 'api' });
+
+    expect(warningsOf(stack)).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Annotations, FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { FeatureFlags, Reference, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,7 @@ import { v2ClusterResource } from './eks-v2-cluster-resource';
 import { fail, q } from './errors';
 import { requireValue, validateClusterArn, validateEksClusterName } from './input-checks';
 import { issuerFromProviderArn, issuerRegion, validateIssuerUrl } from './issuer';
-import { agentOfCluster, installAgent } from './pod-identity-agent';
+import { agentOfCluster, installAgent, warnAgentUnknown } from './pod-identity-agent';
 import { indexedProvider } from './provider-index';
 import { providerForIssuer } from './provider-registry';
 import { partitionOf } from './regions';
@@ -63,6 +63,12 @@ export interface ClusterAdapter {
   readonly identity: string;
   /** Where the cluster can apply manifests, how. */
   readonly manifests?: ManifestTarget;
+  /**
+   * Whether the cluster is made in this app and cannot apply manifests (an aws-eks-v2 cluster
+   * without a kubectl provider): its service accounts default to GitOps output, as an imported
+   * cluster's are expected to, but for a cluster made here that is worth a warning.
+   */
+  readonly madeInAppWithoutKubectl?: boolean;
   /**
    * A string that tells this cluster from every other in the app, as seen from `scope`: its
    * account, region and name (the region implies the partition), or its construct path where
@@ -155,9 +161,10 @@ function manifestTarget(cluster: AnyCluster, make: (scope: Construct, id: string
 }
 
 /** The Pod Identity facts of an aws-eks or aws-eks-v2 cluster. */
-function podIdentityOf(cluster: AnyCluster, fargate: boolean, installAgentOnImport: boolean, removalPolicy: RemovalPolicy):
+function podIdentityOf(cluster: AnyCluster, fargate: boolean, options: ClusterOptions, factory: string, removalPolicy: RemovalPolicy):
 Pick<ClusterAdapter, 'clusterArn' | 'account' | 'region' | 'podIdentityUnavailable' | 'podIdentityAgent'> {
   const owned = ownedIssuerUrl(cluster) !== undefined;
+  checkAgentOptions(options, cluster.clusterName);
   return {
     account: accountOf(cluster),
     region: Token.isUnresolved(cluster.env.region) ? undefined : cluster.env.region,
@@ -169,11 +176,24 @@ Pick<ClusterAdapter, 'clusterArn' | 'account' | 'region' | 'podIdentityUnavailab
       if (owned) {
         return agentOfCluster(cluster, removalPolicy);
       }
-      return installAgentOnImport
-        ? installAgent(scope, cluster.clusterName, ownedClusterKey(cluster), clusterIdentity(cluster), removalPolicy)
-        : undefined;
+      if (options.installPodIdentityAgent) {
+        return installAgent(scope, cluster.clusterName, ownedClusterKey(cluster), clusterIdentity(cluster), removalPolicy);
+      }
+      if (!options.podIdentityAgentInstalled) {
+        warnAgentUnknown(scope, cluster.clusterName, 'imported', `${factory}(cluster, options)`);
+      }
+      return undefined;
     },
   };
+}
+
+/** Refuses both installing the agent and saying it is installed. */
+function checkAgentOptions(options: { installPodIdentityAgent?: boolean; podIdentityAgentInstalled?: boolean }, clusterName: string): void {
+  if (options.installPodIdentityAgent && options.podIdentityAgentInstalled) {
+    fail(`cluster ${q(clusterName)} has both installPodIdentityAgent and podIdentityAgentInstalled: the first installs the `
+      + 'eks-pod-identity-agent add-on, the second says the cluster has the agent already (as an add-on, or built into EKS Auto Mode), '
+      + 'and EKS refuses a second copy of an add-on. Keep installPodIdentityAgent if nothing installs the agent yet, else podIdentityAgentInstalled.');
+  }
 }
 
 /** The cluster's account: that of a literal ARN (an imported cluster may be in another account), else its stack's where known. */
@@ -190,7 +210,7 @@ export function eksClusterAdapter(cluster: eks.ICluster, options: ClusterOptions
   const removalPolicy = validateRemovalPolicy(options.removalPolicy);
   const canApply = ownedIssuerUrl(cluster) !== undefined || cluster.kubectlRole !== undefined || cluster.kubectlProvider !== undefined;
   return {
-    ...podIdentityOf(cluster, cluster instanceof eks.FargateCluster, options.installPodIdentityAgent ?? false, removalPolicy),
+    ...podIdentityOf(cluster, cluster instanceof eks.FargateCluster, options, 'IrsaCluster.fromCluster', removalPolicy),
     removalPolicy,
     clusterName: cluster.clusterName,
     issuerUrl: ownedIssuerUrl(cluster),
@@ -208,7 +228,7 @@ export function eksClusterAdapter(cluster: eks.ICluster, options: ClusterOptions
 export function eksV2ClusterAdapter(cluster: eksv2.ICluster, options: ClusterOptions): ClusterAdapter {
   const removalPolicy = validateRemovalPolicy(options.removalPolicy);
   return {
-    ...podIdentityOf(cluster, cluster instanceof eksv2.FargateCluster, options.installPodIdentityAgent ?? false, removalPolicy),
+    ...podIdentityOf(cluster, cluster instanceof eksv2.FargateCluster, options, 'IrsaCluster.fromClusterV2', removalPolicy),
     removalPolicy,
     clusterName: cluster.clusterName,
     nameAtSynth: literalNameOfV2Cluster(cluster),
@@ -219,6 +239,7 @@ export function eksV2ClusterAdapter(cluster: eksv2.ICluster, options: ClusterOpt
       ? manifestTarget(cluster, (scope, id, objects, overwrite) =>
           new eksv2.KubernetesManifest(scope, id, { cluster, manifest: objects, overwrite: overwrite || undefined, removalPolicy }))
       : undefined,
+    madeInAppWithoutKubectl: cluster.kubectlProvider === undefined && ownedIssuerUrl(cluster) !== undefined,
     provider: () => clusterProvider(cluster, 'aws-eks-v2', removalPolicy),
   };
 }
@@ -246,11 +267,7 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
   if (issuerUrl !== undefined) {
     validateIssuerUrl(issuerUrl);
   }
-  if (attrs.installPodIdentityAgent && attrs.podIdentityAgentInstalled) {
-    fail(`cluster ${q(clusterName)} has both installPodIdentityAgent and podIdentityAgentInstalled: the first installs the `
-      + 'eks-pod-identity-agent add-on, the second says the cluster has the agent already (as an add-on, or built into EKS Auto Mode), '
-      + 'and EKS refuses a second copy of an add-on. Keep installPodIdentityAgent if nothing installs the agent yet, else podIdentityAgentInstalled.');
-  }
+  checkAgentOptions(attrs, clusterName);
   if (issuerUrl !== undefined && openIdConnectProvider !== undefined) {
     const fromArn = issuerFromProviderArn(openIdConnectProvider.openIdConnectProviderArn);
     if (!Token.isUnresolved(issuerUrl) && !Token.isUnresolved(fromArn) && `https://${fromArn}` !== issuerUrl) {
@@ -296,10 +313,7 @@ export function attributesClusterAdapter(attrs: ClusterAttributes): ClusterAdapt
         return installAgent(scope, clusterName, key(scope), identity, removalPolicy);
       }
       if (!attrs.podIdentityAgentInstalled) {
-        Annotations.of(scope).addWarningV2('cdk-irsa:podIdentityAgentUnknown', `${scope.node.path} uses EKS Pod Identity on cluster `
-          + `${q(clusterName)}, which is known only by its attributes: cdk-irsa cannot tell whether the Pod Identity agent runs there, and `
-          + `without it pods get no credentials. Say so in ${attrs.factory ?? 'IrsaCluster.fromAttributes()'}: podIdentityAgentInstalled: `
-          + 'true where the eks-pod-identity-agent add-on is installed or the cluster uses EKS Auto Mode, or installPodIdentityAgent: true to install it from here.');
+        warnAgentUnknown(scope, clusterName, 'known only by its attributes', attrs.factory ?? 'IrsaCluster.fromAttributes()');
       }
       return undefined;
     },

@@ -1,6 +1,9 @@
 import { IConstruct } from 'constructs';
 import { markAsValidationError } from './aws-cdk-lib-internals';
 
+/** What starts every message of cdk-irsa, thrown or returned from a validation. */
+const PREFIX = '[cdk-irsa]';
+
 /**
  * The one way cdk-irsa reports bad input at synth time.
  *
@@ -15,7 +18,7 @@ export class IrsaError extends Error {
   public declare readonly scoped: boolean;
 
   constructor(message: string, scope?: IConstruct) {
-    super(scope ? `[cdk-irsa] ${scope.node.path}: ${message}` : `[cdk-irsa] ${message}`);
+    super(scope ? `${PREFIX} ${scope.node.path}: ${message}` : `${PREFIX} ${message}`);
     this.name = 'IrsaError';
     // Not enumerable: Node prints an error's own enumerable fields after its stack, which would
     // repeat the message.
@@ -43,6 +46,15 @@ export function checkedFor<T>(scope: IConstruct, checks: () => T): T {
 /** Throws an `IrsaError`. Use this, never `throw new Error`, in library code. */
 export function fail(message: string, scope?: IConstruct): never {
   throw new IrsaError(message, scope);
+}
+
+/**
+ * The one way cdk-irsa checks a construct at synth (`node.addValidation`): every message the check
+ * returns starts with `[cdk-irsa] `, after which aws-cdk-lib puts the construct's path in front
+ * (`[Stack/Role] [cdk-irsa] ...`), so that in any language the message tells it is cdk-irsa's.
+ */
+export function validateAtSynth(scope: IConstruct, validate: () => string[]): void {
+  scope.node.addValidation({ validate: () => validate().map((message) => `${PREFIX} ${message}`) });
 }
 
 /** Quotes a user value for an error message, showing its exact characters. */

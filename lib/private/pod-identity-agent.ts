@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { v2ClusterResource } from './eks-v2-cluster-resource';
+import { q } from './errors';
 import { PerApp } from './per-app';
 import { shortHash } from './provider-registry';
 
@@ -96,4 +97,15 @@ export function installAgent(scope: IConstruct, clusterName: string, key: string
       + 'as the add-on exists. Give installPodIdentityAgent: true to the cluster in one stack, and podIdentityAgentInstalled: true in the others.');
   }
   return agent;
+}
+
+/**
+ * The warning for a Pod Identity service account of a cluster whose agent cdk-irsa neither knows
+ * of nor installs (an imported cluster, or one known by its attributes), unless told it runs.
+ */
+export function warnAgentUnknown(scope: IConstruct, clusterName: string, known: string, factory: string): void {
+  Annotations.of(scope).addWarningV2('cdk-irsa:podIdentityAgentUnknown', `${scope.node.path} uses EKS Pod Identity on cluster `
+    + `${q(clusterName)}, which is ${known}: cdk-irsa cannot tell whether the Pod Identity agent runs there, and `
+    + `without it pods get no credentials. Say so in ${factory}: podIdentityAgentInstalled: `
+    + 'true where the eks-pod-identity-agent add-on is installed or the cluster uses EKS Auto Mode, or installPodIdentityAgent: true to install it from here.');
 }

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { IrsaRole } from '../irsa-role';
 import { ServiceAccountSubject } from '../service-account-subject';
-import { fail } from './errors';
+import { fail, validateAtSynth } from './errors';
 import { checkPinsNotVoided, PodIdentityPin, podIdentityPinsIn, podIdentityStatements, validatePin } from './pod-identity-trust';
 import { checkProviderAccount, webIdentityStatements } from './trust-policy';
 
@@ -45,7 +45,7 @@ export function trustPodIdentity(scope: IConstruct, role: iam.IRole, pin: PodIde
     if (!pinsChecked.has(role)) {
       // Statements added to the role later could void the pins too: checked again at synth.
       pinsChecked.add(role);
-      role.node.addValidation({ validate: () => pinsNotVoided(role) });
+      validateAtSynth(role, () => pinsNotVoided(role));
     }
     role.assumeRolePolicy.addStatements(iam.PolicyStatement.fromJson(statements[0]));
     return;

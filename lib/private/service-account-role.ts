@@ -59,14 +59,17 @@ export function literalRoleArn(scope: Construct, role: iam.IRole): string {
     + 'new Stack(app, id, { env: { account: "123456789012", region: "eu-west-1" } }).';
   // A pre-created role (iam.Role.customizeRoles) has the name the app maps it to, at path `/`.
   const precreated = role instanceof IrsaRole && role._precreated;
-  const roleName = role instanceof IrsaRole ? precreated ? role.roleName : role._givenName : undefined;
+  const plain = role instanceof iam.Role && !(role instanceof IrsaRole) ? literalNameOfPlainRole(role) : undefined;
+  const roleName = role instanceof IrsaRole ? precreated ? role.roleName : role._givenName : plain?.name;
   if (precreated && !JSON.stringify(stack.resolve(role.roleArn)).includes(`:role/${roleName}"`)) {
     fail(`the role ${role.node.path} is pre-created (iam.Role.customizeRoles) and has no name yet, and GitOps YAML holds its ARN literally. `
       + `Name it in usePrecreatedRoles: iam.Role.customizeRoles(app, { usePrecreatedRoles: { "${role.node.path}": "<role name>" } }).`, scope);
   }
   if (roleName === undefined || Token.isUnresolved(roleName)) {
-    fail(`the ARN of role ${role.node.path} is known only at deploy, and GitOps YAML holds it literally. Give the role a literal roleName `
-      + '(an IrsaRole), import it by ARN, or use another ManifestDelivery.', scope);
+    fail(`the ARN of role ${role.node.path} is known only at deploy, and GitOps YAML holds it literally: the ARN of a role made in the app `
+      + 'is known at synth only where its roleName (and path) are literal. Give it a literal roleName (an IrsaRole, or an iam.Role, with '
+      + 'roleName: "api"), or import the role with a literal ARN: iam.Role.fromRoleArn(this, "Role", "arn:aws:iam::123456789012:role/api"); '
+      + 'or use another ManifestDelivery.', scope);
   }
   if (Token.isUnresolved(stack.account)) {
     fail(`the account of stack ${stack.stackName} is not known at synth, so the role ARN for the GitOps manifest cannot be written. ${fix}`, scope);
@@ -76,6 +79,23 @@ export function literalRoleArn(scope: Construct, role: iam.IRole): string {
     fail(`the region of stack ${stack.stackName} is not known at synth (or not known to aws-cdk-lib), so the partition of the role ARN `
       + `for the GitOps manifest cannot be written. ${fix}`, scope);
   }
-  const path = role instanceof IrsaRole && !precreated ? role._givenPath ?? '/' : '/';
+  const path = role instanceof IrsaRole && !precreated ? role._givenPath ?? '/' : plain?.path ?? '/';
   return `arn:${partition}:iam::${stack.account}:role${path}${roleName}`;
+}
+
+/**
+ * The literal name and path of a plain iam.Role, read from its L1 (`role.node.defaultChild`), or
+ * `undefined` where the name is absent or a token, or the path a token: IAM names the role
+ * `arn:<partition>:iam::<account>:role<path><name>`, as for an IrsaRole.
+ */
+function literalNameOfPlainRole(role: iam.Role): { name: string; path: string } | undefined {
+  const resource = role.node.defaultChild;
+  if (!(resource instanceof iam.CfnRole)) {
+    return undefined; // pre-created (iam.Role.customizeRoles): no L1
+  }
+  const { roleName: name, path } = resource;
+  if (typeof name !== 'string' || Token.isUnresolved(name) || (path !== undefined && (typeof path !== 'string' || Token.isUnresolved(path)))) {
+    return undefined;
+  }
+  return { name, path: path ?? '/' };
 }
