@@ -189,6 +189,20 @@ describe('ServiceAccountManifest', () => {
       expect(yaml).toContain('example.com/d: "1e_3"');
     });
 
+    test('quotes and escapes NEL, LS, PS and the byte order mark, which YAML 1.1 readers (go-yaml, PyYAML) take for line breaks', () => {
+      const annotations = { 'example.com/a': 'a\u2028b', 'example.com/b': 'c\u2029d', 'example.com/c': 'e\u0085f', 'example.com/d': 'g\ufeffh' };
+
+      const { yaml, expected, yaml11, yaml12 } = roundTrip(annotations);
+
+      expect(yaml).toContain('example.com/a: "a\\u2028b"\n');
+      expect(yaml).toContain('example.com/b: "c\\u2029d"\n');
+      expect(yaml).toContain('example.com/c: "e\\u0085f"\n');
+      expect(yaml).toContain('example.com/d: "g\\ufeffh"\n');
+      expect(yaml).not.toMatch(/[\u0085\u2028\u2029\ufeff]/);
+      expect(yaml11).toEqual(expected);
+      expect(yaml12).toEqual(expected);
+    });
+
     test('quotes several lines of which one starts with white space, instead of a block scalar that would lose it', () => {
       const { yaml } = roundTrip({ 'example.com/a': ' \n', 'example.com/b': ' \n\n', 'example.com/c': 'x\ny' });
 

@@ -27,9 +27,18 @@ const NOT_A_STRING_WITHOUT_UNDERSCORES = [
 ];
 
 /**
+ * Characters that YAML 1.1 readers (go-yaml, PyYAML) take for line breaks (NEL, LS, PS) and the
+ * byte order mark, which YAML 1.2 writers put in a scalar as they are: such a string is
+ * double-quoted, and the characters escaped in it, so that every reader gets them back.
+ */
+const YAML_1_1_BREAKS = /[\u0085\u2028\u2029\ufeff]/;
+const YAML_1_1_BREAKS_ALL = new RegExp(YAML_1_1_BREAKS.source, 'g');
+
+/**
  * Whether a string must be double-quoted: a YAML 1.1 reader would read it as plain as something
- * else, or it has several lines one of which starts with white space, which a block scalar would
- * not carry (its indentation is taken from the first line that is not empty).
+ * else, it holds a character that only YAML 1.1 takes for a line break (U+2028, U+2029), or it
+ * has several lines one of which starts with white space, which a block scalar would not carry
+ * (its indentation is taken from the first line that is not empty).
  */
 function needsQuotes(value: string): boolean {
   if (ALSO_NOT_A_STRING_IN_YAML_1_1.some((pattern) => pattern.test(value))) {
@@ -40,6 +49,9 @@ function needsQuotes(value: string): boolean {
     if (NOT_A_STRING_WITHOUT_UNDERSCORES.some((pattern) => pattern.test(plain))) {
       return true;
     }
+  }
+  if (YAML_1_1_BREAKS.test(value)) {
+    return true;
   }
   return value.includes('\n') && /(?:^|\n)[ \t]/.test(value);
 }
@@ -187,7 +199,9 @@ export function toYaml11(object: any): string {
       }
     },
   });
-  return document.toString({ lineWidth: 0 });
+  // Only in double-quoted scalars (needsQuotes), where an escape stands for the character.
+  return document.toString({ lineWidth: 0 })
+    .replace(YAML_1_1_BREAKS_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function yaml11Document(object: any): YAML.Document {
