@@ -629,6 +629,17 @@ describe('IrsaRole bad input', () => {
         + 'and no tag is empty), so no pod could assume the role.');
   });
 
+  test.each([
+    ['clusterArn', 'not-an-arn', 'clusterArn "not-an-arn" is not the ARN of an EKS cluster: expected "arn:<partition>:eks:<region>:<12-digit account>:cluster/<name>"'],
+    ['namespace', 'A B', 'namespace "A B" is not a valid Kubernetes namespace: use 1 to 63 lower-case letters, digits and "-", starting and ending with a letter or digit (RFC 1123 label). Did you mean "a-b"?'],
+    ['serviceAccount', 'x_y', 'serviceAccount "x_y" is not a valid Kubernetes ServiceAccount name: use 1 to 253 lower-case letters'],
+  ])('fails for the Pod Identity pin %s %j, which is no value EKS sends, given to the constructor or to addPodIdentityTrust()', (what, value, message) => {
+    const stack = new Stack(new App(), 'Stack');
+    expect(() => new IrsaRole(stack, 'Role', { podIdentityTrust: { [what]: value } })).toThrow(`[cdk-irsa] Pod Identity trust of Stack/Role: ${message}`);
+    const role = new IrsaRole(stack, 'Other');
+    expect(() => role.addPodIdentityTrust({ [what]: value })).toThrow(`[cdk-irsa] Pod Identity trust of Stack/Other: ${message}`);
+  });
+
   test('fails for an empty subject list', () => {
     const { stack, blue } = setup();
     expect(() => new IrsaRole(stack, 'Role', { provider: blue, subjects: [] }))

@@ -30,6 +30,16 @@ export function validateEksClusterName(clusterName: string): void {
   }
 }
 
+/** Checks that a literal value is an EKS cluster ARN; returns its parts (account, name). */
+export function matchClusterArn(clusterArn: string, what = 'clusterArn'): RegExpExecArray {
+  const match = EKS_CLUSTER_ARN.exec(clusterArn);
+  if (!match) {
+    fail(`${what} ${q(clusterArn)} is not the ARN of an EKS cluster: expected "arn:<partition>:eks:<region>:<12-digit account>:cluster/<name>", `
+      + 'as `aws eks describe-cluster --query cluster.arn` prints it.');
+  }
+  return match;
+}
+
 /**
  * Checks a literal EKS cluster ARN, and that it names the cluster given. Returns its account, or
  * `undefined` for a token.
@@ -38,11 +48,7 @@ export function validateClusterArn(clusterArn: string, clusterName: string): str
   if (Token.isUnresolved(clusterArn)) {
     return undefined;
   }
-  const match = EKS_CLUSTER_ARN.exec(clusterArn);
-  if (!match) {
-    fail(`clusterArn ${q(clusterArn)} is not the ARN of an EKS cluster: expected "arn:<partition>:eks:<region>:<12-digit account>:cluster/<name>", `
-      + 'as `aws eks describe-cluster --query cluster.arn` prints it.');
-  }
+  const match = matchClusterArn(clusterArn);
   if (!Token.isUnresolved(clusterName) && match[2] !== clusterName) {
     fail(`clusterArn ${q(clusterArn)} names cluster ${q(match[2])}, not ${q(clusterName)}. Give the ARN of the same cluster, or leave clusterArn out.`);
   }

@@ -1,6 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { fail, q } from './errors';
+import { matchClusterArn } from './input-checks';
+import { validateNamespace, validateServiceAccountName } from './kubernetes-names';
 
 /**
  * EKS Pod Identity trust: the EKS Auth service assumes the role for a pod, with session tags
@@ -39,8 +41,8 @@ export function isFullyPinned(pin: PodIdentityPin): boolean {
 
 /**
  * Refuses pin values that no session tag can equal: under `StringEquals` a `*` or `?` is compared
- * literally and an empty value matches no association, so the role would be locked out silently.
- * Tokens are skipped.
+ * literally and an empty value matches no association, and EKS sends only a cluster ARN and
+ * Kubernetes names, so the role would be locked out silently. Tokens are skipped.
  */
 export function validatePin(role: IConstruct, pin: PodIdentityPin): void {
   for (const [what, value] of [['clusterArn', pin.clusterArn], ['namespace', pin.namespace], ['serviceAccount', pin.serviceAccount]] as const) {
@@ -51,6 +53,15 @@ export function validatePin(role: IConstruct, pin: PodIdentityPin): void {
       fail(`Pod Identity trust of ${role.node.path}: ${what} ${q(value)} can never equal the session tag (StringEquals compares "*" and "?" `
         + `literally, and no tag is empty), so no pod could assume the role. Name one ${what === 'clusterArn' ? 'cluster ARN' : what}, `
         + 'or leave it out to admit any.');
+    }
+    // A value that no session tag of EKS can have locks the role out as well.
+    const named = `Pod Identity trust of ${role.node.path}: ${what}`;
+    if (what === 'clusterArn') {
+      matchClusterArn(value, named);
+    } else if (what === 'namespace') {
+      validateNamespace(value, named);
+    } else {
+      validateServiceAccountName(value, named);
     }
   }
 }
