@@ -53,6 +53,12 @@ const CASES: Case[] = [
   },
   // Issuer URLs that IAM or the tokens would not match.
   { what: 'an issuer URL with a port', run: () => prod({ issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com:443/id/X' }), error: /issuerUrl "https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com:443\/id\/X" must not contain a port or user info/ },
+  { what: 'an issuer URL whose host holds a quote', run: () => prod({ issuerUrl: 'https://a"b.example.com' }),
+    error: 'issuerUrl "https://a\\"b.example.com" has a host that is not a DNS name ("a\\"b.example.com"): labels of 1 to 63 letters, digits and "-", not starting or ending with "-", separated by ".".' },
+  { what: 'an issuer URL whose host has an empty label', run: () => prod({ issuerUrl: 'https://oidc..example.com' }), error: 'has a host that is not a DNS name ("oidc..example.com")' },
+  { what: 'an issuer URL whose host has "_"', run: () => prod({ issuerUrl: 'https://oidc_eks.example.com' }), error: 'has a host that is not a DNS name ("oidc_eks.example.com")' },
+  { what: 'an issuer URL whose path holds a quote', run: () => prod({ issuerUrl: 'https://oidc.example.com/id/a"b' }),
+    error: 'issuerUrl "https://oidc.example.com/id/a\\"b" has "\\"" in its path, which a URL path does not hold unescaped.' },
   { what: 'an issuer URL with user info', run: () => prod({ issuerUrl: 'https://user@oidc.eks.eu-west-1.amazonaws.com/id/X' }), error: /issuerUrl "https:\/\/user@oidc.*" must not contain a port or user info/ },
   { what: 'an issuer URL with an upper-case host', run: () => prod({ issuerUrl: 'https://OIDC.eks.eu-west-1.amazonaws.com/id/X' }), error: /issuerUrl ".*" has upper-case letters in its host: tokens carry the host in lower case, so STS would not match it\. Write the host in lower case/ },
   { what: 'an issuer URL with NUL', run: () => prod({ issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/X\u0000' }), error: /issuerUrl "https:\/\/oidc.*\\u0000" contains control or non-ASCII characters/ },

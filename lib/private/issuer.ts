@@ -53,7 +53,20 @@ export function validateIssuerUrl(url: string): void {
     fail(`issuerUrl ${q(url)} has upper-case letters in its host: tokens carry the host in lower case, so STS would not match it. `
       + `Write the host in lower case (${q(host.toLowerCase())}).`);
   }
+  if (host.length > MAX_HOST_LENGTH || !host.split('.').every((label) => DNS_LABEL.test(label))) {
+    fail(`issuerUrl ${q(url)} has a host that is not a DNS name (${q(host)}): labels of 1 to 63 letters, digits and "-", `
+      + `not starting or ending with "-", separated by ".". ${fix}`);
+  }
+  // The path goes into IAM condition keys and provider ARNs as it is: only what a URL path holds unescaped.
+  const badPath = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/.exec(rest.slice(host.length));
+  if (badPath) {
+    fail(`issuerUrl ${q(url)} has ${q(badPath[0])} in its path, which a URL path does not hold unescaped. ${fix}`);
+  }
 }
+
+/** A DNS label (RFC 1123): 1 to 63 letters, digits and "-", alphanumeric at both ends. */
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const MAX_HOST_LENGTH = 253;
 
 /**
  * The issuer's host and path, without "https://": the form that IAM condition keys
