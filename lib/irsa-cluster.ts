@@ -6,6 +6,8 @@ import { Construct, IConstruct } from 'constructs';
 import { ClusterOidcProvider } from './cluster-oidc-provider';
 import { attributesClusterAdapter, ClusterAdapter, eksClusterAdapter, eksV2ClusterAdapter } from './private/cluster-adapter';
 import { lookUpCluster } from './private/cluster-lookup';
+import { eksModuleOf, FACTORY_OF } from './private/eks-cluster-kind';
+import { fail } from './private/errors';
 import { optionalBoolean, optionalString, requireConstruct, requireObjectWith, requireProps, requireString } from './private/type-checks';
 
 /**
@@ -292,7 +294,12 @@ export class IrsaCluster {
 }
 
 /** A cluster construct of aws-eks or aws-eks-v2, not something a JavaScript caller passed by mistake. */
-function requireEksCluster(cluster: unknown, factory: string, expected: string): void {
+function requireEksCluster(cluster: unknown, factory: 'fromCluster' | 'fromClusterV2', expected: string): void {
+  const module = eksModuleOf(cluster);
+  if (module !== undefined && FACTORY_OF[module] !== factory) {
+    fail(`IrsaCluster.${factory}() takes an ${factory === 'fromCluster' ? 'aws-eks' : 'aws-eks-v2'} cluster, but ${(cluster as Construct).node.path} `
+      + `is an ${module} cluster: use IrsaCluster.${FACTORY_OF[module]}(cluster).`);
+  }
   requireConstruct(cluster, `the cluster given to IrsaCluster.${factory}()`, expected);
   requireObjectWith(cluster, ['clusterName', 'clusterArn'], `the cluster given to IrsaCluster.${factory}()`, expected);
 }

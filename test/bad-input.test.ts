@@ -5,8 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   AddonPolicy, ClusterOidcProvider, IdentityType, IrsaCluster, IrsaRole, IrsaServiceAccount, ManifestDelivery, ServiceAccountManifest,
   ServiceAccountSubject,
@@ -287,5 +289,33 @@ describe('every switch of IrsaServiceAccount refuses a string (JavaScript caller
   test.each(ofPodIdentity)('podIdentity.%s', (option) => {
     expect(podIdentity({ podIdentity: { [option]: 'false' as any } })).toThrow(
       new RegExp(`Stack/Api: podIdentity\\.${option} is the string "false", not true or false \\(a boolean\\)`));
+  });
+});
+
+describe('a cluster of aws-eks or aws-eks-v2 where another kind is expected (JavaScript and Python callers) is named with the right factory', () => {
+  const kubectlLayer = (stack: Stack) => lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', `arn:aws:lambda:eu-west-1:${ACCOUNT}:layer:kubectl:1`);
+  const clusters: Array<[string, (stack: Stack) => unknown, string, string]> = [
+    ['a made aws-eks cluster', (stack) => new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_32, defaultCapacity: 0, kubectlLayer: kubectlLayer(stack) }),
+      'aws-eks', 'fromCluster'],
+    ['an imported aws-eks cluster', (stack) => eks.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'prod' }), 'aws-eks', 'fromCluster'],
+    ['a made aws-eks-v2 cluster', (stack) => new eksv2.Cluster(stack, 'Cluster', { version: eksv2.KubernetesVersion.V1_32 }), 'aws-eks-v2', 'fromClusterV2'],
+    ['an imported aws-eks-v2 cluster', (stack) => eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'prod' }), 'aws-eks-v2', 'fromClusterV2'],
+  ];
+
+  test.each(clusters)('%s given to IrsaServiceAccount as it is', (_, make, module, factory) => {
+    const stack = newStack();
+    const cluster = make(stack);
+    expect(() => new IrsaServiceAccount(stack, 'Api', { cluster: cluster as any, name: 'api' }))
+      .toThrow(`[cdk-irsa] Stack/Api: cluster is an ${module} cluster (Stack/Cluster), not an IrsaCluster: give IrsaCluster.${factory}(cluster).`);
+  });
+
+  test.each(clusters)('%s given to the factory of the other module', (_, make, module, factory) => {
+    const stack = newStack();
+    const cluster = make(stack) as any;
+    const other = factory === 'fromCluster' ? 'fromClusterV2' : 'fromCluster';
+    const call = () => other === 'fromCluster' ? IrsaCluster.fromCluster(cluster) : IrsaCluster.fromClusterV2(cluster);
+    expect(call).toThrow(`[cdk-irsa] IrsaCluster.${other}() takes an ${other === 'fromCluster' ? 'aws-eks' : 'aws-eks-v2'} cluster, but Stack/Cluster `
+      + `is an ${module} cluster: use IrsaCluster.${factory}(cluster).`);
+    expect(() => (factory === 'fromCluster' ? IrsaCluster.fromCluster(cluster) : IrsaCluster.fromClusterV2(cluster))).not.toThrow();
   });
 });

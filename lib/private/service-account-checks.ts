@@ -1,6 +1,9 @@
+import { Construct } from 'constructs';
 import { IrsaCluster } from '../irsa-cluster';
 import type { IrsaServiceAccountProps } from '../irsa-service-account-options';
 import { ManifestDelivery } from '../manifest-delivery';
+import { eksModuleOf, FACTORY_OF } from './eks-cluster-kind';
+import { fail } from './errors';
 import {
   optionalBoolean, optionalDuration, optionalInstance, optionalObject, optionalString, requireObjectWith, requireString,
 } from './type-checks';
@@ -10,6 +13,11 @@ import {
  * manifest at all; the ServiceAccountManifest checks the types of the manifest's options.
  */
 export function checkPropTypes(props: IrsaServiceAccountProps): void {
+  const module = props.cluster instanceof IrsaCluster ? undefined : eksModuleOf(props.cluster);
+  if (module !== undefined) {
+    fail(`cluster is an ${module} cluster (${(props.cluster as unknown as Construct).node.path}), not an IrsaCluster: `
+      + `give IrsaCluster.${FACTORY_OF[module]}(cluster).`);
+  }
   optionalInstance(props.cluster, IrsaCluster, 'cluster', 'an IrsaCluster, for example IrsaCluster.fromAttributes({ clusterName, issuerUrl })');
   requireString(props.name, 'name', 'a string, the name of the Kubernetes ServiceAccount');
   optionalString(props.namespace, 'namespace', 'a string, the namespace of the ServiceAccount');
