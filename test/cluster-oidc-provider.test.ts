@@ -172,7 +172,9 @@ describe('ClusterOidcProvider', () => {
     });
 
     test('accepts an issuer URL of exactly 255 characters', () => {
-      expect(() => new ClusterOidcProvider(newStack(), 'Provider', { issuerUrl: `https://${'a'.repeat(247)}` })).not.toThrow();
+      const issuerUrl = `https://oidc.example.com/${'a'.repeat(230)}`;
+      expect(issuerUrl).toHaveLength(255);
+      expect(() => new ClusterOidcProvider(newStack(), 'Provider', { issuerUrl })).not.toThrow();
     });
 
     test('fails for an empty client ID list', () => {
