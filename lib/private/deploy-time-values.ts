@@ -30,37 +30,29 @@ export function unsafeDeployTimeValue(stack: Stack, resolved: unknown): string |
     if (typeof value === 'string') {
       return value.includes('{{resolve:') ? JSON.stringify(value) : undefined;
     }
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        const found = visit(item);
-        if (found !== undefined) {
-          return found;
-        }
-      }
-      return undefined;
-    }
     if (value === null || typeof value !== 'object') {
       return undefined;
     }
-    const keys = Object.keys(value);
-    const intrinsic = keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::')) ? keys[0] : undefined;
-    const inner = (value as any)[keys[0]];
-    if (intrinsic === 'Ref') {
-      const safe = typeof inner === 'string' && (SAFE_PSEUDO_PARAMETERS.has(inner) || (!inner.startsWith('AWS::') && !isParameter(inner)));
-      return safe ? undefined : JSON.stringify(value);
+    if (isIntrinsic(value)) {
+      const [intrinsic, inner] = Object.entries(value)[0];
+      if (intrinsic === 'Ref') {
+        const safe = typeof inner === 'string' && (SAFE_PSEUDO_PARAMETERS.has(inner) || (!inner.startsWith('AWS::') && !isParameter(inner)));
+        return safe ? undefined : JSON.stringify(value);
+      }
+      if (intrinsic === 'Fn::GetAtt') {
+        return undefined;
+      }
+      if (intrinsic === 'Fn::ImportValue') {
+        // CDK names the exports of its references across stacks `<stack>:ExportsOutput<what>`.
+        return typeof inner === 'string' && CDK_REFERENCE_EXPORT.test(inner) ? undefined : JSON.stringify(value);
+      }
+      if (!SAFE_COMBINATORS.has(intrinsic)) {
+        return JSON.stringify(value);
+      }
     }
-    if (intrinsic === 'Fn::GetAtt') {
-      return undefined;
-    }
-    if (intrinsic === 'Fn::ImportValue') {
-      // CDK names the exports of its references across stacks `<stack>:ExportsOutput<what>`.
-      return typeof inner === 'string' && CDK_REFERENCE_EXPORT.test(inner) ? undefined : JSON.stringify(value);
-    }
-    if (intrinsic !== undefined && !SAFE_COMBINATORS.has(intrinsic)) {
-      return JSON.stringify(value);
-    }
-    for (const key of keys) {
-      const found = visit((value as any)[key]);
+    // An array's items, an object's values (a safe combinator's arguments among them).
+    for (const item of Object.values(value)) {
+      const found = visit(item);
       if (found !== undefined) {
         return found;
       }
@@ -68,4 +60,13 @@ export function unsafeDeployTimeValue(stack: Stack, resolved: unknown): string |
     return undefined;
   };
   return visit(resolved);
+}
+
+/** Whether a value is one CloudFormation intrinsic (`Ref` or `Fn::*`, alone in its object). */
+export function isIntrinsic(value: any): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
+  }
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }

@@ -1,5 +1,6 @@
 import { CfnOutput, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
 import { renderedResource } from './aws-cdk-lib-internals';
+import { isIntrinsic } from './deploy-time-values';
 import { shortHash } from './provider-registry';
 
 /** CloudFormation types whose `Ref` / `Fn::GetAtt Arn` is the ARN of an IAM OIDC provider with a `Url` property. */
@@ -388,14 +389,6 @@ function conditionalPart(value: any): any {
     return value;
   }
   return conditionalPart(Object.values(value));
-}
-
-function isIntrinsic(value: any): boolean {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return false;
-  }
-  const keys = Object.keys(value);
-  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
 
 function getAtt(value: any): [string, string] | undefined {
